@@ -1,0 +1,438 @@
+"""The archive: a bare git repository read with GitPython and written with plumbing.
+
+Every change is one commit built from objects written directly (no shared index, no work
+tree) and moved onto the branch with ``git update-ref NEW OLD``, a compare-and-swap that git
+performs under its own ref lock. A writer that loses the race builds its commit again on the
+new head, so no save can silently replace another. No Flask imports here.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import git
+from filelock import Timeout
+
+from .errors import ArchiveError, NotFound
+from .locks import recover_stale_locks, remove_stale, writer_lock
+from .objects import Identity, commit_data, parse_tree, rewrite_tree, write_object
+
+SYSTEM = Identity("客戶檔案系統", "archive@intranet.invalid")
+ZERO = "0" * 40
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+_REV = re.compile(r"^[0-9a-fA-F]{4,40}$")
+
+
+class Busy(ArchiveError):
+    """Raised when a save could not be placed on the branch after many attempts."""
+
+
+@dataclass
+class Change:
+    """What one commit does: new file contents (None removes a file) and its message."""
+
+    files: dict[str, bytes | None]
+    message: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One commit as a history page shows it."""
+
+    commit: str
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    subject: str
+    action: str = ""
+    paths: tuple[tuple[str, str], ...] = field(default=())  # (status A/M/D, path)
+
+
+class Snapshot:
+    """The archive's files as of one commit (or the empty archive)."""
+
+    def __init__(self, archive: Archive, commit: str | None):
+        self.archive = archive
+        self.commit = commit
+        self.tree = archive.tree_of(commit) if commit else None
+
+    def blob_id(self, path: str) -> str | None:
+        """Return the blob id at ``path``, or None when there is no file there."""
+        return self.archive.entry(self.tree, path, want_tree=False)
+
+    def get(self, path: str) -> bytes | None:
+        """Return the file's bytes, or None when it does not exist."""
+        blob = self.blob_id(path)
+        return None if blob is None else self.archive.read_object(blob)[1]
+
+    def read(self, path: str) -> bytes:
+        """Return the file's bytes or raise NotFound."""
+        data = self.get(path)
+        if data is None:
+            raise NotFound(path)
+        return data
+
+    def listdir(self, path: str = "") -> list[str]:
+        """Return the names in a folder, sorted; empty when the folder does not exist."""
+        tree = self.tree if not path else self.archive.entry(self.tree, path, want_tree=True)
+        if tree is None:
+            return []
+        return sorted(name.decode() for name in parse_tree(self.archive.read_tree(tree)))
+
+
+class Archive:
+    """A bare git repository holding the customer files."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        committer: Identity = SYSTEM,
+        branch: str = "main",
+        durable: bool = True,
+    ):
+        self.path = Path(path).absolute()
+        self.committer = committer
+        self.ref = f"refs/heads/{branch}"
+        self.durable = durable
+        self.objects_dir = str(self.path / "objects")
+        self._local = threading.local()
+        self._repos: list[git.Repo] = []
+        self._repos_lock = threading.Lock()
+        self._trees: OrderedDict[str, bytes] = OrderedDict()
+        self._trees_lock = threading.Lock()
+        self._commits_since_gc = 0
+
+    # -- setting up -------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """Tell whether a bare repository is at the path."""
+        return (self.path / "HEAD").is_file() and (self.path / "objects").is_dir()
+
+    def create(self) -> bool:
+        """Create the bare repository if it is missing; return whether it was created."""
+        if self.exists():
+            return False
+        self.path.mkdir(parents=True, exist_ok=True)
+        branch = self.ref.rsplit("/", 1)[1]
+        self._git(
+            "init", "--quiet", "--bare", f"--initial-branch={branch}", str(self.path), git_dir=False
+        )
+        # Reflogs let an administrator see every move of the branch; commit-graph with
+        # changed-path filters keeps `git log -- path` fast on a long history.
+        for key, value in (
+            ("core.logAllRefUpdates", "always"),
+            ("core.commitGraph", "true"),
+            ("gc.writeCommitGraph", "true"),
+            ("commitGraph.changedPathsVersion", "1"),
+            ("receive.denyNonFastForwards", "true"),
+            ("receive.fsckObjects", "true"),
+        ):
+            self._git("config", key, value)
+        return True
+
+    def recover(self, grace: float = 5.0) -> list[Path]:
+        """Remove lock files that killed writers left behind; return what was removed."""
+        return recover_stale_locks(self.path, grace=grace)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _git(
+        self, *args: str, input: bytes | None = None, git_dir: bool = True, check: bool = True
+    ) -> subprocess.CompletedProcess:
+        cmd = ["git"] + (["--git-dir", str(self.path)] if git_dir else []) + list(args)
+        env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+        result = subprocess.run(cmd, input=input, capture_output=True, env=env, check=False)
+        if check and result.returncode != 0:
+            raise ArchiveError(
+                f"git {args[0]} failed: {result.stderr.decode(errors='replace').strip()}"
+            )
+        return result
+
+    def _repo(self) -> git.Repo:
+        # A GitPython Repo is not thread-safe, so each thread gets its own; close() ends them.
+        repo = getattr(self._local, "repo", None)
+        if repo is None:
+            repo = git.Repo(self.path)
+            self._local.repo = repo
+            with self._repos_lock:
+                self._repos.append(repo)
+        return repo
+
+    def close(self) -> None:
+        """Close every GitPython repository (and its cat-file processes) this archive opened."""
+        with self._repos_lock:
+            repos, self._repos = self._repos, []
+        for repo in repos:
+            repo.close()
+        self._local = threading.local()
+
+    def read_object(self, sha: str) -> tuple[str, bytes]:
+        """Return the type and raw data of an object."""
+        try:
+            stream = self._repo().odb.stream(bytes.fromhex(sha))
+        except (ValueError, git.BadName, git.BadObject) as exc:
+            raise NotFound(sha) from exc
+        return stream.type.decode(), stream.read()
+
+    def read_tree(self, sha: str) -> bytes:
+        """Return raw tree data, cached: trees never change once written."""
+        with self._trees_lock:
+            data = self._trees.get(sha)
+            if data is not None:
+                self._trees.move_to_end(sha)
+                return data
+        kind, data = self.read_object(sha)
+        if kind != "tree":
+            raise ArchiveError(f"{sha} is a {kind}, not a tree")
+        with self._trees_lock:
+            self._trees[sha] = data
+            if len(self._trees) > 2048:
+                self._trees.popitem(last=False)
+        return data
+
+    def tree_of(self, commit: str) -> str:
+        """Return the root tree id of a commit."""
+        kind, data = self.read_object(commit)
+        if kind != "commit":
+            raise NotFound(commit)
+        return data[5:45].decode()
+
+    def entry(self, tree: str | None, path: str, want_tree: bool) -> str | None:
+        """Return the id of the blob (or tree) at ``path`` below ``tree``, or None."""
+        parts = [p for p in path.split("/") if p]
+        for depth, part in enumerate(parts):
+            if tree is None:
+                return None
+            found = parse_tree(self.read_tree(tree)).get(part.encode())
+            if found is None:
+                return None
+            mode, sha = found
+            is_tree = mode == b"40000"
+            last = depth == len(parts) - 1
+            if not last and not is_tree:
+                return None
+            if last:
+                return sha if is_tree == want_tree else None
+            tree = sha
+        return tree if want_tree else None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        """Return the commit the branch points at, or None for an empty archive."""
+        loose = self.path / self.ref
+        try:
+            value = loose.read_text().strip()
+            if _SHA.match(value):
+                return value
+        except FileNotFoundError:
+            pass
+        try:
+            for line in (self.path / "packed-refs").read_text().splitlines():
+                if line.endswith(" " + self.ref) and _SHA.match(line[:40]):
+                    return line[:40]
+        except FileNotFoundError:
+            pass
+        # Anything unusual (a symbolic ref, a ref format we do not read) goes through git.
+        result = self._git("rev-parse", "--verify", "--quiet", self.ref + "^{commit}", check=False)
+        value = result.stdout.decode().strip()
+        return value if _SHA.match(value) else None
+
+    def resolve(self, rev: str | None) -> str | None:
+        """Return the full id of a commit named by a (possibly abbreviated) hex id, or HEAD."""
+        if rev is None:
+            return self.head()
+        if not _REV.match(rev):
+            raise NotFound(rev)
+        result = self._git("rev-parse", "--verify", "--quiet", rev + "^{commit}", check=False)
+        value = result.stdout.decode().strip()
+        if result.returncode != 0 or not _SHA.match(value):
+            raise NotFound(rev)
+        return value
+
+    def snapshot(self, rev: str | None = None) -> Snapshot:
+        """Return the files as of ``rev`` (default: the branch head)."""
+        return Snapshot(self, self.resolve(rev))
+
+    def read(self, path: str, rev: str | None = None) -> bytes:
+        """Return a file's bytes at ``rev`` (default: head) or raise NotFound."""
+        return self.snapshot(rev).read(path)
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Tell whether ``older`` is in the history of ``newer``."""
+        result = self._git("merge-base", "--is-ancestor", older, newer, check=False)
+        return result.returncode == 0
+
+    def files(self, prefix: str, rev: str | None = None) -> dict[str, str]:
+        """Return ``{path: blob id}`` for every file below ``prefix`` at ``rev``."""
+        commit = self.resolve(rev)
+        if commit is None:
+            return {}
+        out = self._git("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix).stdout
+        found: dict[str, str] = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            _mode, kind, sha = meta.split(b" ")
+            if kind == b"blob":
+                found[path.decode()] = sha.decode()
+        return found
+
+    _LOG_FORMAT = (
+        "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:key=Action,valueonly,separator=%x2C)"
+    )
+
+    def log(
+        self,
+        path: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        with_paths: bool = False,
+    ) -> list[Version]:
+        """Return commits newest first, optionally only those touching ``path``.
+
+        ``since`` excludes that commit and its ancestors, so ``log(since=a, until=b)`` is
+        exactly what happened between the two.
+        """
+        until = until or self.head()
+        if until is None:
+            return []
+        args = ["log", "--no-renames", f"--format={self._LOG_FORMAT}"]
+        if with_paths:
+            args.append("--name-status")
+        if limit:
+            args.append(f"--max-count={limit}")
+        args.append(f"{since}..{until}" if since else until)
+        if path:
+            args += ["--", path]
+        out = self._git(*args).stdout.decode()
+        return [_parse_version(chunk) for chunk in out.split("\x1e") if chunk.strip()]
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def commit(
+        self,
+        build: Callable[[Snapshot], Change | None],
+        author: Identity,
+        when: datetime | None = None,
+        attempts: int = 100,
+        lock_timeout: float = 10.0,
+    ) -> str | None:
+        """Build a commit from the current head and swap it onto the branch; retry on a race.
+
+        ``build`` is called with a snapshot of the head on every attempt, so its decisions
+        (the next id, a merge with someone else's save) are always made against the commit
+        the new one will follow. It may raise to abandon the save. Returns the new commit,
+        or the unchanged head when ``build`` changed nothing.
+        """
+        lock = writer_lock(self.path)
+        try:
+            lock.acquire(timeout=lock_timeout)
+            locked = True
+        except Timeout:
+            # The lock only spares retries; correctness comes from the swap below.
+            locked = False
+        try:
+            for attempt in range(attempts):
+                old = self.head()
+                change = build(Snapshot(self, old))
+                if change is None or not change.files:
+                    return old
+                new = self._make_commit(old, change, author, when)
+                if new is None:
+                    return old
+                if self._swap(new, old, change.message, locked):
+                    self._after_commit()
+                    return new
+                time.sleep(min(0.2, 0.002 * (attempt + 1)) * random.random())
+        finally:
+            if locked:
+                lock.release()
+        raise Busy("the archive is busy; the save was not made, please try again")
+
+    def _make_commit(
+        self, old: str | None, change: Change, author: Identity, when: datetime | None
+    ) -> str | None:
+        blobs = {
+            path: None if data is None else self._write(b"blob", data)
+            for path, data in change.files.items()
+        }
+        old_tree = self.tree_of(old) if old else None
+        tree = rewrite_tree(self._write, self.read_tree, old_tree, blobs)
+        tree = tree or self._write(b"tree", b"")
+        if tree == (old_tree or EMPTY_TREE):
+            return None
+        now = datetime.now(UTC).astimezone()
+        data = commit_data(
+            tree, old, author, self.committer, when or now, when or now, change.message
+        )
+        return self._write(b"commit", data)
+
+    def _write(self, kind: bytes, data: bytes) -> str:
+        return write_object(self.objects_dir, kind, data, self.durable)
+
+    def _swap(self, new: str, old: str | None, message: str, locked: bool) -> bool:
+        subject = message.splitlines()[0] if message else "commit"
+        result = self._git("update-ref", "-m", subject, self.ref, new, old or ZERO, check=False)
+        if result.returncode == 0:
+            return True
+        if self.head() != old:
+            return False  # lost the race: build again on the new head
+        if any(self.path.glob("refs/heads/*.lock")) or (self.path / "packed-refs.lock").exists():
+            # Either someone is updating right now, or a killed writer left its lock.
+            if locked:
+                remove_stale(self.path, grace=2.0)
+            else:
+                recover_stale_locks(self.path, grace=2.0, wait=1.0)
+            return False
+        raise ArchiveError(
+            "could not update the branch: " + result.stderr.decode(errors="replace").strip()
+        )
+
+    def _after_commit(self) -> None:
+        # Loose objects pile up because we write them ourselves; let git pack them now and then.
+        self._commits_since_gc += 1
+        if self._commits_since_gc >= 500:
+            self._commits_since_gc = 0
+            subprocess.Popen(
+                ["git", "--git-dir", str(self.path), "gc", "--auto", "--quiet"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def fsck(self) -> tuple[bool, str]:
+        """Run ``git fsck``; return whether it passed and what it printed."""
+        result = self._git("fsck", "--no-progress", "--no-dangling", check=False)
+        text = (result.stdout + result.stderr).decode(errors="replace").strip()
+        return result.returncode == 0, text
+
+    def walk(self, since: str | None, until: str) -> Iterator[Version]:
+        """Yield commits from ``since`` (exclusive) to ``until``, oldest first, with paths."""
+        yield from reversed(self.log(since=since, until=until, with_paths=True))
+
+
+def _parse_version(chunk: str) -> Version:
+    head, _, rest = chunk.strip("\n").partition("\n")
+    sha, name, email, date, subject, action = (head.split("\x1f") + [""] * 6)[:6]
+    paths = []
+    for line in rest.splitlines():
+        status, _, path = line.partition("\t")
+        if path:
+            paths.append((status[:1], path))
+    return Version(
+        sha, name, email, datetime.fromisoformat(date), subject, action.strip(), tuple(paths)
+    )

@@ -1,0 +1,78 @@
+"""Shared fixtures: a real app on a real temporary archive, and plain-git helpers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from intranet import create_app
+from intranet.archive.objects import Identity
+from intranet.archive.repository import Archive
+from intranet.records.organisation import initialise, save_member
+
+SYSTEM = Identity("客戶檔案系統", "archive@intranet.invalid")
+STAFF = [
+    {"username": "director", "name": "林美華", "role": "marketing_director",
+     "department": "marketing"},
+    {"username": "wang.li", "name": "王立", "role": "salesperson", "department": "sales"},
+    {"username": "chen.yu", "name": "陳宇", "role": "salesperson", "department": "sales"},
+    {"username": "lee.mgr", "name": "李經理", "role": "department_manager",
+     "department": "sales"},
+]
+
+
+def git(repo: Path | str, *args: str, cwd: Path | str | None = None) -> str:
+    """Run plain git against a repository and return its output."""
+    cmd = ["git"] + ([] if cwd else ["--git-dir", str(repo)]) + list(args)
+    env = {**os.environ, "LC_ALL": "C"}
+    return subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def make_archive(path: Path) -> Archive:
+    """Create an archive with its policy and the test staff committed."""
+    archive = Archive(path, committer=SYSTEM)
+    initialise(archive, SYSTEM)
+    for member in STAFF:
+        save_member(archive, {**member, "email": f"{member['username']}@example.com",
+                              "active": True, "left_on": ""}, SYSTEM, new=True)
+    return archive
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """A fresh archive with the test staff, closed afterwards."""
+    archive = make_archive(tmp_path / "archive.git")
+    yield archive
+    archive.close()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on a fresh archive and instance folder."""
+    make_archive(tmp_path / "archive.git").close()
+    app = create_app({
+        "TESTING": True,
+        "ARCHIVE_REPO": str(tmp_path / "archive.git"),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "INDEX_PATH": str(tmp_path / "instance" / "index.sqlite3"),
+        "CREDENTIALS_PATH": str(tmp_path / "instance" / "credentials.json"),
+        "SECRET_KEY": "test",
+    })
+    yield app
+    app.extensions["customer_archive"].close()
+
+
+@pytest.fixture
+def svc(app):
+    """The app's services (archive, files, index, credentials)."""
+    return app.extensions["customer_archive"]
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
