@@ -1,0 +1,1 @@
+"""Records and rules: schema, validation, canonical YAML, policy, staff, diffs."""

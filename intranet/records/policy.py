@@ -1,0 +1,272 @@
+"""Keep the policy's numbers and chains as data (R3): defaults, accessors, validation."""
+from __future__ import annotations
+
+import copy
+import math
+import re
+from typing import Any
+
+from intranet.records import yamlio
+from intranet.records.schema import N_
+from intranet.records.staff import ROLES
+from intranet.records.validate import FieldError
+
+LEVELS = ("company", "department", "personal")
+# Who acts in an approval step: the requester's department manager, a fixed role,
+# or the file's custodian (whoever the level names).
+STEP_ACTORS = ("requester_manager", "general_manager", "marketing_vp", "marketing_director",
+               "department_manager", "custodian")
+STEP_ACTIONS = ("sign", "approve", "release")
+
+# R34: the requester's department manager signs, the general manager approves,
+# then the custodian releases the file.
+_DEFAULT_CHAIN = [
+    {"by": "requester_manager", "action": "sign"},
+    {"by": "general_manager", "action": "approve"},
+    {"by": "custodian", "action": "release"},
+]
+
+DEFAULT_POLICY: dict[str, Any] = {
+    # R33. Readers are roles relative to the file: department_manager means the manager
+    # of the file's custody.department, salesperson means the file's owner.
+    "levels": {
+        "company": {"custodian": "marketing_director",
+                    "readers": ["marketing_director", "marketing_vp", "general_manager"]},
+        "department": {"custodian": "department_manager", "readers": ["department_manager"]},
+        "personal": {"custodian": "salesperson",
+                     "readers": ["salesperson", "department_manager"]},
+    },
+    "approval_chain": {level: copy.deepcopy(_DEFAULT_CHAIN) for level in LEVELS},
+    "max_grant_days": 30,
+    # R20, R35: yuan per occurrence.
+    "fines": {"late_update": 20, "unapproved_view": 50, "shared_account": 50,
+              "currency": "CNY"},
+    # R18: same day (0 days); R19: an incomplete file is improved at least monthly.
+    "deadlines": {"contact_record_days": 0, "incomplete_file_days": 30},
+    # R24
+    "grades": [
+        {"code": "A", "description": "重點客戶：銷售額大、信用佳，優先服務與資源"},
+        {"code": "B", "description": "主要客戶：交易穩定，具成長潛力"},
+        {"code": "C", "description": "一般客戶：交易量小或不定期"},
+        {"code": "D", "description": "觀察客戶：交易少或有信用疑慮，審慎往來"},
+    ],
+    # R28: limits in the fines' currency; None means no credit.
+    "credit_grades": [
+        {"code": "A", "limit": 1_000_000, "terms": "月結 60 天",
+         "description": "信用優良"},
+        {"code": "B", "limit": 500_000, "terms": "月結 30 天", "description": "信用良好"},
+        {"code": "C", "limit": 100_000, "terms": "貨到付款", "description": "信用普通，需留意"},
+        {"code": "D", "limit": 0, "terms": "款到發貨",
+         "description": "信用不良：停止賒銷，追收欠款"},
+    ],
+    # Who may open any file at once in an emergency, with the read audited.
+    "break_glass_roles": ["general_manager", "marketing_director"],
+}
+
+_GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
+POLICY_ORDER: dict[str, Any] = {
+    "levels": {level: {"custodian": None, "readers": None} for level in LEVELS},
+    "approval_chain": {level: {"by": None, "action": None} for level in LEVELS},
+    "max_grant_days": None,
+    "fines": {"late_update": None, "unapproved_view": None, "shared_account": None,
+              "currency": None},
+    "deadlines": {"contact_record_days": None, "incomplete_file_days": None},
+    "grades": _GRADE_ORDER,
+    "credit_grades": _GRADE_ORDER,
+    "break_glass_roles": None,
+}
+
+
+def _with_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """Return data with missing keys (recursively in mappings) taken from the defaults."""
+    result = copy.deepcopy(data)
+    for key, default in defaults.items():
+        if key not in result or result[key] is None:
+            result[key] = copy.deepcopy(default)
+        elif isinstance(default, dict) and isinstance(result[key], dict):
+            result[key] = _with_defaults(result[key], default)
+    return result
+
+
+class Policy:
+    """Read-only view of policy.yaml with the policy text's defaults filling any gap."""
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        """Merge the given policy document over the defaults."""
+        self.data = _with_defaults(data or {}, DEFAULT_POLICY)
+
+    @classmethod
+    def load(cls, raw: bytes | str, path: str = "policy.yaml") -> Policy:
+        """Parse policy.yaml (CorruptRecord if unreadable)."""
+        return cls(yamlio.load(raw, path))
+
+    def dump(self) -> bytes:
+        """Return the canonical bytes of this policy."""
+        return dump_policy(self.data)
+
+    @property
+    def grades(self) -> list[str]:
+        """Return the customer grade codes in order (R24)."""
+        return [str(g["code"]) for g in self.data["grades"]]
+
+    def grade_description(self, code: str) -> str:
+        """Return the description of a customer grade, or ""."""
+        return next((g.get("description", "") for g in self.data["grades"]
+                     if g["code"] == code), "")
+
+    @property
+    def credit_grades(self) -> list[str]:
+        """Return the credit grade codes in order (R28)."""
+        return [str(g["code"]) for g in self.data["credit_grades"]]
+
+    def credit_grade(self, code: str) -> dict[str, Any] | None:
+        """Return a credit grade's entry (limit, terms, description), or None."""
+        return next((dict(g) for g in self.data["credit_grades"] if g["code"] == code), None)
+
+    @property
+    def levels(self) -> dict[str, dict[str, Any]]:
+        """Return the confidentiality levels (R33)."""
+        return dict(self.data["levels"])
+
+    def custodian_role(self, level: str) -> str:
+        """Return the role that keeps files of a level."""
+        return str(self.data["levels"][level]["custodian"])
+
+    def readers(self, level: str) -> list[str]:
+        """Return the roles that read files of a level without asking."""
+        return list(self.data["levels"][level]["readers"])
+
+    def approval_chain(self, level: str) -> list[dict[str, str]]:
+        """Return the steps of an access request for a file of a level (R34)."""
+        return copy.deepcopy(self.data["approval_chain"][level])
+
+    @property
+    def max_grant_days(self) -> int:
+        """Return the longest an access grant may last."""
+        return int(self.data["max_grant_days"])
+
+    def fine(self, kind: str) -> float:
+        """Return the fine for late_update, unapproved_view or shared_account."""
+        return self.data["fines"][kind]
+
+    @property
+    def currency(self) -> str:
+        """Return the currency the fines are in."""
+        return str(self.data["fines"]["currency"])
+
+    @property
+    def contact_record_days(self) -> int:
+        """Return the days allowed to record a contact (0 = the same day, R18)."""
+        return int(self.data["deadlines"]["contact_record_days"])
+
+    @property
+    def incomplete_file_days(self) -> int:
+        """Return the days within which an incomplete file must be improved (R19)."""
+        return int(self.data["deadlines"]["incomplete_file_days"])
+
+    @property
+    def break_glass_roles(self) -> list[str]:
+        """Return the roles that may open any file in an emergency."""
+        return list(self.data["break_glass_roles"])
+
+
+def dump_policy(data: dict[str, Any]) -> bytes:
+    """Return the canonical bytes of a policy document."""
+    return yamlio.dump(data, POLICY_ORDER)
+
+
+def _is_number(value: Any) -> bool:
+    """Tell whether a value is a finite int or float (not a bool)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _check_grades(data: Any, path: str, credit: bool) -> list[FieldError]:
+    """Return the problems of a grade table."""
+    if not isinstance(data, list) or not data:
+        return [FieldError(path, N_("List at least one grade"), {})]
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for i, g in enumerate(data):
+        where = f"{path}[{i}]"
+        if not isinstance(g, dict):
+            errors.append(FieldError(where, N_("Expected a group of fields here"), {}))
+            continue
+        code = g.get("code")
+        if not isinstance(code, str) or not re.match(r"^[A-Za-z0-9+-]{1,3}$", code):
+            errors.append(FieldError(f"{where}.code", N_(
+                "A grade code is 1 to 3 letters or digits, e.g. A"), {}))
+        elif code in seen:
+            errors.append(FieldError(f"{where}.code", N_("The grade {code} is listed twice"),
+                                     {"code": code}))
+        seen.add(str(code))
+        if not isinstance(g.get("description", ""), str):
+            errors.append(FieldError(f"{where}.description", N_("Expected text here"), {}))
+        if credit:
+            limit = g.get("limit")
+            if limit is not None and (not _is_number(limit) or limit < 0):
+                errors.append(FieldError(f"{where}.limit", N_(
+                    "Enter an amount as a number, e.g. 1500000"), {}))
+            if not isinstance(g.get("terms", ""), str):
+                errors.append(FieldError(f"{where}.terms", N_("Expected text here"), {}))
+    return errors
+
+
+def _check_roles(value: Any, path: str, allowed: tuple[str, ...]) -> list[FieldError]:
+    """Return an error unless value is a list of allowed role names."""
+    if isinstance(value, list) and all(isinstance(r, str) and r in allowed for r in value):
+        return []
+    return [FieldError(path, N_("List roles from: {choices}"), {"choices": ", ".join(allowed)})]
+
+
+def validate_policy(data: dict[str, Any]) -> list[FieldError]:
+    """Return every problem of a policy document (missing keys fall back to defaults)."""
+    if not isinstance(data, dict):
+        return [FieldError("", N_("The policy must be a mapping of settings"), {})]
+    d = _with_defaults(data, DEFAULT_POLICY)
+    errors: list[FieldError] = []
+    roles = tuple(ROLES)
+    for level in LEVELS:
+        entry = d["levels"].get(level)
+        if not isinstance(entry, dict):
+            errors.append(FieldError(f"levels.{level}", N_("Expected a group of fields here"),
+                                     {}))
+            continue
+        if entry.get("custodian") not in roles:
+            errors.append(FieldError(f"levels.{level}.custodian", N_(
+                "Must be one of: {choices}"), {"choices": ", ".join(roles)}))
+        errors += _check_roles(entry.get("readers"), f"levels.{level}.readers", roles)
+        chain = d["approval_chain"].get(level)
+        where = f"approval_chain.{level}"
+        if not isinstance(chain, list) or not chain:
+            errors.append(FieldError(where, N_("List at least one approval step"), {}))
+            continue
+        for i, step in enumerate(chain):
+            if not isinstance(step, dict) or step.get("by") not in STEP_ACTORS:
+                errors.append(FieldError(f"{where}[{i}].by", N_("Must be one of: {choices}"),
+                                         {"choices": ", ".join(STEP_ACTORS)}))
+            elif step.get("action") not in STEP_ACTIONS:
+                errors.append(FieldError(f"{where}[{i}].action", N_(
+                    "Must be one of: {choices}"), {"choices": ", ".join(STEP_ACTIONS)}))
+    days = d["max_grant_days"]
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        errors.append(FieldError("max_grant_days", N_("Enter a whole number of days from 1 "
+                                                      "to 366"), {}))
+    for kind in ("late_update", "unapproved_view", "shared_account"):
+        fine = d["fines"].get(kind)
+        if not _is_number(fine) or fine < 0:
+            errors.append(FieldError(f"fines.{kind}", N_(
+                "Enter an amount as a number, e.g. 1500000"), {}))
+    currency = d["fines"].get("currency")
+    if not isinstance(currency, str) or not re.match(r"^[A-Z]{3}$", currency):
+        errors.append(FieldError("fines.currency", N_(
+            "Enter a three-letter currency code, e.g. CNY or TWD"), {}))
+    for key in ("contact_record_days", "incomplete_file_days"):
+        value = d["deadlines"].get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors.append(FieldError(f"deadlines.{key}", N_(
+                "Enter a whole number of days, 0 or more"), {}))
+    errors += _check_grades(d["grades"], "grades", credit=False)
+    errors += _check_grades(d["credit_grades"], "credit_grades", credit=True)
+    errors += _check_roles(d["break_glass_roles"], "break_glass_roles", roles)
+    return errors
