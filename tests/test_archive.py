@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +32,8 @@ def test_commit_is_attributed_and_readable_with_plain_git(tmp_path):
         lambda snap: Change({"customers/0000/C000001.yaml": "名稱: 東方\n".encode()},
                             "新增 C000001 東方\n\nCustomer: C000001\nAction: create\n"),
         ME, when=when)
-    fmt = "%an|%ae|%cn|%ce|%aI|%s|%(trailers:key=Customer,valueonly,separator=)|%(trailers:key=Action,valueonly,separator=)"
+    fmt = ("%an|%ae|%cn|%ce|%aI|%s|%(trailers:key=Customer,valueonly,separator=)"
+           "|%(trailers:key=Action,valueonly,separator=)")
     out = git(archive.path, "log", "-1", f"--format={fmt}", commit).strip()
     assert out == ("王立|wang.li@example.com|客戶檔案系統|archive@intranet.invalid|"
                    "2026-03-04T09:30:00+08:00|新增 C000001 東方|C000001|create")
@@ -131,8 +133,8 @@ def _cat_file_processes(repo) -> list[int]:
         if not proc.isdigit():
             continue
         try:
-            cmdline = open(f"/proc/{proc}/cmdline", "rb").read().split(b"\0")
-            stat = open(f"/proc/{proc}/stat").read().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{proc}/cmdline").read_bytes().split(b"\0")
+            stat = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
             cwd = os.readlink(f"/proc/{proc}/cwd")
         except OSError:
             continue

@@ -1,0 +1,250 @@
+"""Customer files in the archive: create, read, save with merge, restore, compare.
+
+This is the only place that turns records into commits. A save carries the revision its
+form was loaded from; inside the archive's compare-and-swap loop the record is merged with
+whatever was committed since, so another person's change is either kept or reported as a
+conflict, never overwritten unseen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..archive.errors import ArchiveError, Conflict, CorruptRecord, NotFound
+from ..archive.repository import Archive, Change, Snapshot, Version
+from . import yamlio
+from .diff import Change as FieldChange
+from .diff import diff, merge3
+from .rules import Rules, load_rules
+from .schema import label
+from .validate import FieldError, normalise, validate
+
+_ID = re.compile(r"^C(\d{6})$")
+_PATH = re.compile(r"^customers/(\d{4})/(C\d{6})\.yaml$")
+PREFIX = "customers/"
+# Lists that grow by appending; a commit message counts the new entries.
+_LOGS = ("contacts", "events", "yearly", "documents")
+
+
+class InvalidRecord(ArchiveError):
+    """Raised when a record does not validate; nothing was written."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(f"{e.path}: {e}" for e in errors))
+        self.errors = errors
+
+
+def is_customer_id(value: str) -> bool:
+    """Tell whether ``value`` is a well-formed customer id such as C000042."""
+    return bool(_ID.match(value or ""))
+
+
+def customer_path(customer_id: str) -> str:
+    """Return where a customer's file lives: folders of 100 by the id's first four digits."""
+    match = _ID.match(customer_id or "")
+    if not match:
+        raise NotFound(customer_id)
+    return f"{PREFIX}{match.group(1)[:4]}/{customer_id}.yaml"
+
+
+def id_from_path(path: str) -> str | None:
+    """Return the customer id a path holds, or None if it is not a customer file."""
+    match = _PATH.match(path)
+    if not match or match.group(2)[1:5] != match.group(1):
+        return None
+    return match.group(2)
+
+
+@dataclass
+class Loaded:
+    """One customer file at one commit, whether it loads cleanly or not."""
+
+    id: str
+    commit: str
+    raw: bytes
+    record: dict[str, Any] | None
+    problem: str | None = None  # why the file is damaged; None when it is sound
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def damaged(self) -> bool:
+        """Tell whether the file fails to parse or validate."""
+        return self.problem is not None
+
+    @property
+    def name(self) -> str:
+        """Return the customer's name, or "" when it cannot be read."""
+        basic = (self.record or {}).get("basic")
+        return str(basic.get("name") or "") if isinstance(basic, dict) else ""
+
+
+def check(raw: bytes, path: str, rules: Rules) -> tuple[dict | None, str | None, list[FieldError]]:
+    """Parse and validate a file; return (record, problem, errors), never raising."""
+    try:
+        record = yamlio.load(raw, path)
+    except CorruptRecord as exc:
+        return None, exc.reason, []
+    errors = validate(record, rules.policy) + rules.check_people(record)
+    expected = id_from_path(path)
+    if expected and record.get("id") != expected:
+        errors.append(FieldError("id", "The id does not match the file name {expected}",
+                                 {"expected": expected}))
+    if errors:
+        return record, "; ".join(f"{e.path}: {e}" for e in errors), errors
+    return record, None, []
+
+
+class CustomerFiles:
+    """Customer records stored as canonical YAML in the archive."""
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+
+    def rules(self, snapshot: Snapshot) -> Rules:
+        """Return the policy and staff directory as of a snapshot."""
+        return load_rules(snapshot)
+
+    def load(self, customer_id: str, rev: str | None = None) -> Loaded:
+        """Return a customer file at ``rev`` (default: head); NotFound if it is not there."""
+        path = customer_path(customer_id)
+        snapshot = self.archive.snapshot(rev)
+        raw = snapshot.get(path)
+        if raw is None or snapshot.commit is None:
+            raise NotFound(customer_id)
+        record, problem, errors = check(raw, path, self.rules(snapshot))
+        return Loaded(customer_id, snapshot.commit, raw, record, problem, errors)
+
+    def next_id(self, snapshot: Snapshot) -> str:
+        """Return the id after the highest one at the snapshot."""
+        for folder in reversed(snapshot.listdir(PREFIX.rstrip("/"))):
+            ids = [n[:-5] for n in snapshot.listdir(PREFIX + folder) if _ID.match(n[:-5])]
+            if ids:
+                return f"C{int(max(ids)[1:]) + 1:06d}"
+        return "C000001"
+
+    def create(self, record: dict[str, Any], author: str,
+               when: Any = None) -> tuple[str, str]:
+        """Commit a new customer file under the next free id; return (id, commit)."""
+        created: dict[str, str] = {}
+
+        def build(snapshot: Snapshot) -> Change:
+            # Run again on a race, so the id is always the next one at the head we follow.
+            rules = self.rules(snapshot)
+            new = normalise({**record, "id": self.next_id(snapshot)})
+            self._require_valid(new, rules)
+            created["id"] = new["id"]
+            name = new["basic"]["name"]
+            message = _message(f"新增 {new['id']} {name}", new["id"], "create")
+            return Change({customer_path(new["id"]): yamlio.dump(new)}, message)
+
+        commit = self.archive.commit(build, self._identity(author), when=when)
+        return created["id"], commit
+
+    def save(self, customer_id: str, record: dict[str, Any], base: str, author: str,
+             when: Any = None) -> str | None:
+        """Commit an edited record that was loaded at ``base``; merge or raise Conflict.
+
+        Returns the new commit, or None when the record did not change anything.
+        """
+        path = customer_path(customer_id)
+        base_loaded = self.load(customer_id, base)
+        if base_loaded.record is None:
+            raise CorruptRecord(path, base_loaded.problem or "")
+        mine = normalise({**record, "id": customer_id})
+        made: dict[str, bool] = {}
+
+        def build(snapshot: Snapshot) -> Change | None:
+            raw = snapshot.get(path)
+            if raw is None:
+                raise NotFound(customer_id)
+            rules = self.rules(snapshot)
+            theirs, problem, _ = check(raw, path, rules)
+            if theirs is None:
+                raise CorruptRecord(path, problem or "")
+            merged, conflicts = merge3(base_loaded.record, mine, theirs)
+            if conflicts:
+                raise Conflict([c.path for c in conflicts], details=conflicts)
+            merged = normalise(merged)
+            self._require_valid(merged, rules)
+            data = yamlio.dump(merged)
+            made.clear()
+            if data == raw:
+                return None
+            made["commit"] = True
+            summary = describe(theirs, merged)
+            name = merged["basic"]["name"]
+            return Change({path: data},
+                          _message(f"更新 {customer_id} {name}：{summary}", customer_id, "update"))
+
+        commit = self.archive.commit(build, self._identity(author), when=when)
+        return commit if made else None
+
+    def restore(self, customer_id: str, version: str, base: str, author: str) -> str | None:
+        """Commit the file as it was at ``version``, if nobody changed it since ``base``."""
+        path = customer_path(customer_id)
+        old = self.load(customer_id, version)
+        if old.record is None or old.damaged:
+            raise CorruptRecord(path, old.problem or "")
+        expected = self.archive.snapshot(base).blob_id(path)
+
+        def build(snapshot: Snapshot) -> Change | None:
+            if snapshot.blob_id(path) != expected:
+                # Restoring over a change the user has not seen would lose it.
+                raise Conflict(["*"])
+            data = yamlio.dump(old.record)
+            if snapshot.get(path) == data:
+                return None
+            name = old.record["basic"]["name"]
+            subject = f"還原 {customer_id} {name} 至 {old.commit[:10]}"
+            return Change({path: data}, _message(subject, customer_id, "restore",
+                                                 {"Restored-From": old.commit}))
+
+        return self.archive.commit(build, self._identity(author))
+
+    def compare(self, customer_id: str, old: str | None, new: str) -> list[FieldChange]:
+        """Return the field-by-field changes between two versions (old None: from nothing)."""
+        after = self.load(customer_id, new)
+        before = self.load(customer_id, old) if old else None
+        return diff(before.record if before else {}, after.record or {})
+
+    def history(self, customer_id: str) -> list[Version]:
+        """Return the file's versions, newest first, by walking git's log."""
+        return self.archive.log(customer_path(customer_id))
+
+    def _require_valid(self, record: dict[str, Any], rules: Rules) -> None:
+        errors = validate(record, rules.policy) + rules.check_people(record)
+        if errors:
+            raise InvalidRecord(errors)
+
+    def _identity(self, username: str):
+        snapshot = self.archive.snapshot()
+        return self.rules(snapshot).identity(username)
+
+
+def describe(before: dict[str, Any], after: dict[str, Any], limit: int = 6) -> str:
+    """Summarise what changed for a commit message: ``電話、地址、聯絡記錄 +1``."""
+    labels: list[str] = []
+    counted: set[str] = set()
+    for section in _LOGS:
+        old, new = before.get(section) or [], after.get(section) or []
+        if len(new) > len(old) and new[: len(old)] == old:
+            labels.append(f"{label(section, zh=True)} +{len(new) - len(old)}")
+            counted.add(section)
+    for change in diff(before, after):
+        section = change.path.split(".")[0].split("[")[0]
+        if section in counted:
+            continue
+        text = label(section if "[" in change.path else change.path, zh=True)
+        if text not in labels:
+            labels.append(text)
+    if not labels:
+        return "無變更"
+    return "、".join(labels[:limit]) + ("等" if len(labels) > limit else "")
+
+
+def _message(subject: str, customer_id: str, action: str,
+             extra: dict[str, str] | None = None) -> str:
+    trailers = {"Customer": customer_id, "Action": action, **(extra or {})}
+    return subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"

@@ -1,0 +1,114 @@
+"""Set up a new archive and keep its staff directory: commits to ``org/`` and ``policy.yaml``."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..archive.objects import Identity
+from ..archive.repository import Archive, Change, Snapshot
+from . import yamlio
+from .policy import DEFAULT_POLICY, dump_policy
+from .rules import DEPARTMENTS_PATH, POLICY_PATH, STAFF_PATH
+from .staff import Directory, dump_departments, dump_staff
+from .validate import FieldError
+
+README_PATH = "README.md"
+DEFAULT_DEPARTMENTS = [
+    {"id": "management", "name": "總經理室", "manager": ""},
+    {"id": "marketing", "name": "營銷部", "manager": ""},
+    {"id": "sales", "name": "業務部", "manager": ""},
+    {"id": "hr", "name": "人力資源部", "manager": ""},
+]
+ARCHIVE_README = """\
+# 客戶檔案 — customer file archive
+
+This repository is the company's customer archive. Every change is a commit whose author
+is the member of staff who made it. Read it with plain git: `git log`, `git show`,
+`git clone` (an offline backup).
+
+- `customers/0000/C000042.yaml` — one file per customer, in folders of 100 by id
+- `documents/0000/C000042/` — documents kept with that customer
+- `org/departments.yaml`, `org/staff.yaml` — departments and staff (no passwords)
+- `policy.yaml` — the policy's numbers and approval chains
+- `access/`, `audit/` — access requests and the sealed read-audit journal
+
+Hand edits pushed here are picked up by the intranet; a file that does not validate is shown
+as damaged, never silently changed.
+"""
+
+
+class DirectoryError(ValueError):
+    """Raised when a change would leave the staff directory invalid; nothing was written."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(f"{e.path}: {e}" for e in errors))
+        self.errors = errors
+
+
+def initialise(archive: Archive, author: Identity) -> str | None:
+    """Commit the policy and an empty organisation to a new archive; no-op if present."""
+
+    def build(snapshot: Snapshot) -> Change | None:
+        if snapshot.get(POLICY_PATH) is not None:
+            return None  # another process (or an earlier start) got here first
+        files = {
+            POLICY_PATH: dump_policy(copy.deepcopy(DEFAULT_POLICY)),
+            DEPARTMENTS_PATH: dump_departments({"departments": DEFAULT_DEPARTMENTS}),
+            STAFF_PATH: dump_staff({"staff": []}),
+            README_PATH: ARCHIVE_README.encode(),
+        }
+        return Change(files, "建立客戶檔案庫\n\nAction: init\n")
+
+    archive.create()
+    return archive.commit(build, author)
+
+
+def _load(snapshot: Snapshot) -> tuple[dict[str, Any], dict[str, Any]]:
+    departments = yamlio.load(snapshot.read(DEPARTMENTS_PATH), DEPARTMENTS_PATH)
+    staff = yamlio.load(snapshot.read(STAFF_PATH), STAFF_PATH)
+    return departments, staff
+
+
+def save_member(archive: Archive, member: dict[str, Any], author: Identity,
+                new: bool) -> str | None:
+    """Add (``new``) or update a member of staff in one commit; a new department is created.
+
+    A department manager becomes the manager of a department that has none.
+    """
+    username = member["username"]
+
+    def build(snapshot: Snapshot) -> Change | None:
+        departments, staff = _load(snapshot)
+        people = staff.setdefault("staff", [])
+        existing = next((p for p in people if p.get("username") == username), None)
+        if new and existing is not None:
+            raise DirectoryError([FieldError("username", "{value} already exists",
+                                             {"value": username})])
+        if not new and existing is None:
+            raise DirectoryError([FieldError("username", "{value} is not a member of staff",
+                                             {"value": username})])
+        entry = {"username": username, "name": "", "email": "", "department": "",
+                 "role": "", "active": True, "left_on": ""}
+        entry.update(existing or {})
+        entry.update(member)
+        if existing is None:
+            people.append(entry)
+        else:
+            people[people.index(existing)] = entry
+        depts = departments.setdefault("departments", [])
+        dept = next((d for d in depts if d.get("id") == entry["department"]), None)
+        if dept is None and entry["department"]:
+            dept = {"id": entry["department"], "name": entry["department"], "manager": ""}
+            depts.append(dept)
+        if dept is not None and entry["role"] == "department_manager" and not dept["manager"]:
+            dept["manager"] = username
+        errors = Directory(departments, staff).validate()
+        if errors:
+            raise DirectoryError(errors)
+        verb = "新增" if existing is None else "更新"
+        message = f"{verb}人員 {username} {entry['name']}\n\nStaff: {username}\nAction: staff\n"
+        return Change({STAFF_PATH: dump_staff(staff),
+                       DEPARTMENTS_PATH: dump_departments(departments)}, message)
+
+    return archive.commit(build, author)
