@@ -1,0 +1,54 @@
+"""The derived index: list, search and history answered from SQLite, rebuilt at will."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..archive.repository import Archive
+from . import query as _query
+from .database import Database
+from .query import Page, Query
+from .sync import catch_up, rebuild
+
+__all__ = ["Index", "Page", "Query"]
+
+
+class Index:
+    """The customer index of one archive; every read first catches up with the head."""
+
+    def __init__(self, path: str | Path, archive: Archive):
+        self.db = Database(path)
+        self.archive = archive
+
+    def catch_up(self) -> str | None:
+        """Index whatever was committed since the last look; return the head."""
+        return catch_up(self.db, self.archive)
+
+    def rebuild(self) -> str | None:
+        """Forget everything and index the whole archive again."""
+        return rebuild(self.db, self.archive)
+
+    def find(self, query: Query) -> Page:
+        """Return a page of the customer list."""
+        self.catch_up()
+        return _query.find(self.db, query)
+
+    def get(self, customer_id: str) -> dict[str, Any] | None:
+        """Return the catalogue row of one customer."""
+        self.catch_up()
+        return _query.get(self.db, customer_id)
+
+    def versions(self, customer_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Return the versions of a customer's file, newest first."""
+        self.catch_up()
+        return _query.versions(self.db, customer_id, limit)
+
+    def choices(self, column: str) -> list[str]:
+        """Return the values a filter can take."""
+        self.catch_up()
+        return _query.choices(self.db, column)
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self.db.close()

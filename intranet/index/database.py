@@ -1,0 +1,111 @@
+"""The derived index: a SQLite database that mirrors the archive's head, never the truth.
+
+It records the commit it reflects. When the branch moves (a save in any worker process, an
+administrator's push) the next reader brings it up to date from the commits in between; if the
+history was rewritten it starts again from scratch. Deleting the file loses nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (
+    num INTEGER PRIMARY KEY,           -- the id's digits: C000042 -> 42, also the search rowid
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    damaged TEXT,                      -- why the file does not load or validate, else NULL
+    card TEXT, kind TEXT, stage TEXT, market TEXT, channel TEXT,
+    grade TEXT, credit_grade TEXT, vip INTEGER NOT NULL DEFAULT 0,
+    industry TEXT, nature TEXT, region TEXT, customer_type TEXT,
+    level TEXT, owner TEXT, department TEXT,
+    name TEXT, short_name TEXT, phone TEXT, address TEXT,
+    created_at TEXT, created_by TEXT, updated_at TEXT, updated_by TEXT,
+    version_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS customers_name ON customers (name);
+CREATE INDEX IF NOT EXISTS customers_updated ON customers (updated_at);
+CREATE INDEX IF NOT EXISTS customers_owner ON customers (owner);
+CREATE INDEX IF NOT EXISTS customers_region ON customers (region);
+CREATE INDEX IF NOT EXISTS customers_grade ON customers (grade);
+CREATE INDEX IF NOT EXISTS customers_stage ON customers (stage);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
+    tokens, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TABLE IF NOT EXISTS versions (
+    customer TEXT NOT NULL,
+    seq INTEGER NOT NULL,              -- 1 for the first version of the file
+    sha TEXT NOT NULL,
+    status TEXT NOT NULL,              -- A, M or D as git reports the file's change
+    action TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_email TEXT NOT NULL,
+    authored_at TEXT NOT NULL,         -- ISO 8601 with the author's offset
+    subject TEXT NOT NULL,
+    PRIMARY KEY (customer, seq)
+) WITHOUT ROWID;
+"""
+
+
+class Database:
+    """Thread-local SQLite connections to one index file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def connect(self) -> sqlite3.Connection:
+        """Return this thread's connection, creating the schema on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._ensure_schema(conn)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None or row[0] != SCHEMA_VERSION:
+                # An index from another version is simply rebuilt: it holds nothing of its own.
+                for table in ("customers", "search", "versions"):
+                    conn.execute(f"DELETE FROM {table}")
+                conn.execute("DELETE FROM meta")
+                conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def meta(self, key: str) -> str | None:
+        """Return a value from the meta table."""
+        row = self.connect().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        """Close every connection opened through this object."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()

@@ -1,0 +1,137 @@
+"""Answer the customer list from the index: filters, search, sorting and paging."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from . import text
+from .database import Database
+
+# Filters are exact matches on these columns; anything else in a query string is ignored.
+FILTERS = ("card", "kind", "stage", "grade", "region", "industry", "owner", "level",
+           "department", "market", "channel")
+SORTS = {
+    "id": "num", "name": "name", "grade": "grade", "region": "region", "stage": "stage",
+    "owner": "owner", "level": "level", "card": "card", "updated": "updated_at",
+    "industry": "industry",
+}
+CATALOGUE = ("id", "name", "kind", "card", "region", "owner", "level", "department")
+
+
+@dataclass
+class Query:
+    """What the customer list asks for; every field has a safe default."""
+
+    q: str = ""
+    card: str = ""
+    kind: str = ""
+    stage: str = ""
+    grade: str = ""
+    region: str = ""
+    industry: str = ""
+    owner: str = ""
+    level: str = ""
+    department: str = ""
+    market: str = ""
+    channel: str = ""
+    vip: bool = False
+    damaged: bool = False
+    sort: str = "id"
+    desc: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    @classmethod
+    def from_args(cls, args: Any) -> Query:
+        """Build a query from a request's arguments, ignoring what does not make sense."""
+        query = cls()
+        for f in fields(cls):
+            raw = args.get(f.name)
+            if raw is None:
+                continue
+            if f.name in ("vip", "damaged", "desc"):
+                setattr(query, f.name, str(raw).lower() in ("1", "true", "on", "yes"))
+            elif f.name in ("page", "per_page"):
+                with contextlib.suppress(ValueError):
+                    setattr(query, f.name, int(raw))
+            else:
+                setattr(query, f.name, str(raw)[:200])
+        query.page = max(1, query.page)
+        query.per_page = min(200, max(1, query.per_page))
+        if query.sort not in SORTS:
+            query.sort = "id"
+        return query
+
+
+@dataclass
+class Page:
+    """One page of results and where it sits in the whole."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, math.ceil(self.total / self.per_page))
+
+
+def find(db: Database, query: Query) -> Page:
+    """Return the page of customers that match the query."""
+    where, params = [], []
+    for name in FILTERS:
+        value = getattr(query, name)
+        if value:
+            where.append(f"c.{name} = ?")
+            params.append(value)
+    if query.vip:
+        where.append("c.vip = 1")
+    if query.damaged:
+        where.append("c.damaged IS NOT NULL")
+    expression = text.match_expression(query.q) if query.q.strip() else None
+    join = ""
+    if expression:
+        join = " JOIN search s ON s.rowid = c.num"
+        where.append("search MATCH ?")
+        params.append(expression)
+    elif query.q.strip():
+        where.append("0")  # only punctuation: nothing can match it
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    conn = db.connect()
+    total = conn.execute(f"SELECT count(*) FROM customers c{join}{clause}", params).fetchone()[0]
+    order = SORTS[query.sort] + (" DESC" if query.desc else "")
+    rows = conn.execute(
+        f"SELECT c.* FROM customers c{join}{clause} ORDER BY c.{order}, c.num LIMIT ? OFFSET ?",
+        [*params, query.per_page, (query.page - 1) * query.per_page],
+    ).fetchall()
+    return Page([dict(r) for r in rows], total, query.page, query.per_page)
+
+
+def get(db: Database, customer_id: str) -> dict[str, Any] | None:
+    """Return the index row of one customer, or None."""
+    row = db.connect().execute("SELECT * FROM customers WHERE id=?", (customer_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def versions(db: Database, customer_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Return a file's versions, newest first, without walking git's log."""
+    sql = "SELECT * FROM versions WHERE customer=? ORDER BY seq DESC"
+    params: list[Any] = [customer_id]
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [dict(r) for r in db.connect().execute(sql, params).fetchall()]
+
+
+def choices(db: Database, column: str) -> list[str]:
+    """Return the distinct values of a filter column, for the list's drop-downs."""
+    if column not in FILTERS:
+        raise ValueError(column)
+    rows = db.connect().execute(
+        f"SELECT DISTINCT {column} FROM customers WHERE {column} != '' ORDER BY {column}"
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,191 @@
+"""Bring the derived index up to the archive's head."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..archive.errors import CorruptRecord
+from ..archive.repository import Archive, Snapshot, Version
+from ..records.customers import PREFIX, check, id_from_path
+from ..records.policy import DEFAULT_POLICY, Policy
+from ..records.rules import Rules, load_rules
+from ..records.staff import Directory
+from . import text
+from .database import Database
+
+_ACTIONS = {"A": "create", "M": "update", "D": "delete"}
+
+
+def catch_up(db: Database, archive: Archive) -> str | None:
+    """Index every commit between the one the index reflects and the head; return the head.
+
+    Cheap when nothing moved (one ref read and one query). Writers in several processes take
+    SQLite's write lock in turn, and the second finds the work already done.
+    """
+    head = archive.head()
+    if head is None or db.meta("commit") == head:
+        return head
+    conn = db.connect()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        done = db.meta("commit")
+        if done != head:
+            if done and not archive.is_ancestor(done, head):
+                done = None  # history was rewritten: nothing indexed can be trusted
+            if done is None:
+                _clear(conn)
+            _apply(conn, archive, done, head)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (head,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return head
+
+
+def rebuild(db: Database, archive: Archive) -> str | None:
+    """Drop everything and index the archive from its first commit."""
+    conn = db.connect()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _clear(conn)
+        conn.execute("DELETE FROM meta WHERE key='commit'")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return catch_up(db, archive)
+
+
+def _clear(conn: sqlite3.Connection) -> None:
+    for table in ("customers", "search", "versions"):
+        conn.execute(f"DELETE FROM {table}")
+
+
+def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: str) -> None:
+    touched: set[str] = set()
+    next_seq: dict[str, int] = {}
+    rows = []
+    for version in archive.walk(since, head):
+        for status, path in version.paths:
+            customer = id_from_path(path)
+            if customer is None:
+                continue
+            touched.add(path)
+            if customer not in next_seq:
+                found = conn.execute("SELECT max(seq) FROM versions WHERE customer=?",
+                                     (customer,)).fetchone()[0]
+                next_seq[customer] = (found or 0) + 1
+            rows.append(_version_row(customer, next_seq[customer], status, version))
+            next_seq[customer] += 1
+    conn.executemany("INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    snapshot = archive.snapshot(head)
+    rules = _rules_or_default(snapshot)
+    # A full build reads every file once; an increment only those the commits touched.
+    blobs = archive.files(PREFIX, head) if since is None else {
+        path: snapshot.blob_id(path) for path in touched
+    }
+    for path, blob in blobs.items():
+        customer = id_from_path(path)
+        if customer is None:
+            continue
+        num = int(customer[1:])
+        if blob is None:
+            conn.execute("DELETE FROM customers WHERE num=?", (num,))
+            conn.execute("DELETE FROM search WHERE rowid=?", (num,))
+            continue
+        stored = conn.execute("SELECT blob FROM customers WHERE num=?", (num,)).fetchone()
+        if stored and stored[0] == blob:
+            _touch(conn, customer)
+            continue
+        raw = archive.read_object(blob)[1]
+        record, problem, _ = check(raw, path, rules)
+        _store(conn, customer, path, blob, record or {}, problem)
+
+
+def _rules_or_default(snapshot: Snapshot) -> Rules:
+    try:
+        return load_rules(snapshot)
+    except CorruptRecord:
+        # A broken staff file must not hide every customer; check against an empty directory.
+        return Rules(Policy(DEFAULT_POLICY), Directory({"departments": []}, {"staff": []}))
+
+
+def _version_row(customer: str, seq: int, status: str, version: Version) -> tuple:
+    action = version.action or _ACTIONS.get(status, "update")
+    return (customer, seq, version.commit, status, action, version.author_name,
+            version.author_email, version.authored_at.isoformat(), version.subject)
+
+
+def _get(record: dict[str, Any], section: str, key: str) -> str:
+    value = record.get(section)
+    value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _str(record: dict[str, Any], key: str) -> str:
+    value = record.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def search_fields(record: dict[str, Any]) -> list[str]:
+    """Return the texts search looks in: name, people, address, phones and notes."""
+    basic = record.get("basic") if isinstance(record.get("basic"), dict) else {}
+    fields = [basic.get(k) for k in ("name", "short_name", "legal_representative", "address",
+                                     "phone", "fax", "email", "tax_id")]
+    for person in record.get("people") or []:
+        if isinstance(person, dict):
+            fields += [person.get("name"), person.get("phone"), person.get("email")]
+    fields.append(record.get("notes"))
+    return [f for f in fields if isinstance(f, str) and f]
+
+
+def _touch(conn: sqlite3.Connection, customer: str) -> None:
+    first, last, count = _version_summary(conn, customer)
+    conn.execute(
+        "UPDATE customers SET created_at=?, created_by=?, updated_at=?, updated_by=?,"
+        " version_count=? WHERE id=?",
+        (first[0], first[1], last[0], last[1], count, customer),
+    )
+
+
+def _version_summary(conn: sqlite3.Connection, customer: str) -> tuple:
+    rows = conn.execute(
+        "SELECT authored_at, author_name FROM versions WHERE customer=? ORDER BY seq",
+        (customer,),
+    ).fetchall()
+    if not rows:
+        return ("", ""), ("", ""), 0
+    return tuple(rows[0]), tuple(rows[-1]), len(rows)
+
+
+def _store(conn: sqlite3.Connection, customer: str, path: str, blob: str,
+           record: dict[str, Any], problem: str | None) -> None:
+    num = int(customer[1:])
+    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
+    credit = record.get("credit") if isinstance(record.get("credit"), dict) else {}
+    first, last, count = _version_summary(conn, customer)
+    conn.execute(
+        "INSERT OR REPLACE INTO customers VALUES"
+        " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?)",
+        (
+            num, customer, path, blob, problem,
+            _str(record, "card"), _str(record, "kind"), _str(record, "stage"),
+            _str(record, "market"), _str(record, "channel"),
+            _str(record, "grade"), credit.get("grade") if isinstance(credit.get("grade"), str)
+            else "", 1 if record.get("vip") is True else 0,
+            _get(record, "classification", "industry"), _get(record, "classification", "nature"),
+            _get(record, "classification", "region"),
+            _get(record, "classification", "customer_type"),
+            custody.get("level") if isinstance(custody.get("level"), str) else "",
+            custody.get("owner") if isinstance(custody.get("owner"), str) else "",
+            custody.get("department") if isinstance(custody.get("department"), str) else "",
+            _get(record, "basic", "name"), _get(record, "basic", "short_name"),
+            _get(record, "basic", "phone"), _get(record, "basic", "address"),
+            first[0], first[1], last[0], last[1], count,
+        ),
+    )
+    conn.execute("DELETE FROM search WHERE rowid=?", (num,))
+    conn.execute("INSERT INTO search (rowid, tokens) VALUES (?, ?)",
+                 (num, text.document([customer, *search_fields(record)])))
