@@ -1,0 +1,41 @@
+"""A deterministic generator of a believable demo company: staff, customer files, history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .customers import CustomerFactory
+from .history import plan_history
+from .model import TAIPEI, DemoCompany, DemoEdit, DemoRandom, apply_changes, get_path
+from .org import departments, staff
+
+__all__ = ["TAIPEI", "DemoCompany", "DemoEdit", "apply_changes", "generate_company", "get_path"]
+
+
+def generate_company(
+    seed: int = 7,
+    customers: int = 300,
+    today: date = date(2026, 11, 26),
+    history_days: int = 120,
+    edits: int | None = None,
+) -> DemoCompany:
+    """The demo company for seed: the same arguments always give the same company."""
+    if customers < 0 or history_days < 1:
+        raise ValueError("customers must be >= 0 and history_days >= 1")
+    # Separate streams, so that asking for more or fewer edits leaves the customers unchanged.
+    factory = CustomerFactory(DemoRandom(f"demo-customers:{seed}"), today)
+    records = []
+    metas = []
+    for index in range(1, customers + 1):
+        record, meta = factory.build(index)
+        records.append(record)
+        metas.append(meta)
+    created, history = plan_history(
+        DemoRandom(f"demo-history:{seed}"),
+        records,
+        metas,
+        today,
+        history_days,
+        2 * customers if edits is None else edits,
+    )
+    return DemoCompany(departments(), staff(), records, history, created)

@@ -1,0 +1,448 @@
+"""A plan of file creations and later edits in office hours, as a living archive sees (R18–R21)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from itertools import accumulate
+
+from . import _pools as P
+from .customers import CustomerMeta, person_name
+from .model import TAIPEI, DemoEdit, get_path, weighted
+from .org import managers, salespeople
+from .places import address, mobile, phone
+
+OFFICE_OPENS = 8 * 3600 + 30 * 60  # 08:30
+OFFICE_SECONDS = 10 * 3600  # until 18:30: people stay late to finish same-day updates (R18)
+CREATION_SHARE = 0.25  # files are created in the first quarter of the window
+_MANAGERS = managers()
+_SALES = salespeople()
+_GRADES = "ABCD"
+_LIMITS = {
+    "A": (5_000_000, 20_000_000),
+    "B": (1_000_000, 5_000_000),
+    "C": (200_000, 1_000_000),
+    "D": (0, 200_000),
+}
+_TERMS = {"A": "月結60天，電匯", "B": "月結30天", "C": "貨到付款", "D": "預付30%，出貨前付清"}
+_CHANNELS = ("visit", "call", "email", "meeting", "fax", "letter")
+_CHANNEL_CUM = tuple(accumulate((40, 30, 15, 8, 4, 3)))
+_NEW_NOTES = (
+    "對方新任採購窗口，需重新建立關係",
+    "年底前有一批標案機會",
+    "已寄送中秋禮盒",
+    "對方反映報價偏高",
+    "總經理指示列為重點追蹤客戶",
+    "對方將搬遷辦公室",
+    "請財務確認最新付款紀錄",
+    "客戶要求提供 RoHS 證明",
+)
+# path -> how to fill it when a salesperson completes an incomplete file (R19)
+_FILLABLE = (
+    "classification.industry",
+    "classification.nature",
+    "classification.region",
+    "classification.customer_type",
+    "basic.fax",
+    "basic.email",
+    "basic.website",
+    "basic.postcode",
+    "basic.business_scope",
+    "basic.registered_capital",
+    "basic.founded",
+    "basic.organisation_form",
+    "characteristics.service_area",
+    "characteristics.sales_capacity",
+    "characteristics.development_potential",
+    "characteristics.culture",
+    "characteristics.business_policy",
+    "characteristics.employees",
+    "characteristics.management_style",
+    "business.manager_quality",
+    "business.sales_staff_quality",
+    "business.competitor_relations",
+    "business.cooperation_attitude",
+    "transactions.sales_activities",
+    "transactions.strengths",
+    "transactions.reputation",
+    "transactions.future_plans",
+)
+_TEXT_POOLS = {
+    "classification.customer_type": None,
+    "basic.business_scope": None,
+    "characteristics.sales_capacity": P.SALES_CAPACITY,
+    "characteristics.development_potential": P.POTENTIAL,
+    "characteristics.culture": P.CULTURE,
+    "characteristics.business_policy": P.BUSINESS_POLICY,
+    "characteristics.management_style": P.MANAGEMENT_STYLE,
+    "business.manager_quality": P.MANAGER_QUALITY,
+    "business.sales_staff_quality": P.SALES_STAFF_QUALITY,
+    "business.competitor_relations": P.COMPETITORS,
+    "business.cooperation_attitude": P.COOPERATION,
+    "business.sales_performance": P.SALES_PERFORMANCE,
+    "transactions.sales_activities": P.SALES_ACTIVITIES,
+    "transactions.strengths": P.STRENGTHS,
+    "transactions.reputation": P.REPUTATION,
+    "transactions.future_plans": P.FUTURE_PLANS,
+    "transactions.problems": P.PROBLEMS,
+    "transactions.credit_status": P.CREDIT_STATUS,
+}
+# Kinds of edit and how often each happens; a kind that does not apply falls back to a plan update.
+_KINDS = (
+    "contact",
+    "plans",
+    "notes",
+    "phone",
+    "move",
+    "grade",
+    "limit",
+    "contacts",
+    "business",
+    "scale",
+    "stage",
+    "person",
+    "complete",
+    "problems",
+    "vip",
+)
+_KIND_CUM = tuple(accumulate((30, 9, 7, 4, 2, 7, 5, 5, 6, 4, 5, 4, 7, 4, 1)))
+
+
+class Timeline:
+    """Office hours (weekdays 08:30–18:30, Taipei) of the window, addressed by a second counter."""
+
+    def __init__(self, today: date, history_days: int) -> None:
+        """The history_days calendar days before today; weekends only if there is no weekday."""
+        days = [today - timedelta(days=back) for back in range(history_days, 0, -1)]
+        self.days = [day for day in days if day.weekday() < 5] or days
+        self.total = len(self.days) * OFFICE_SECONDS
+
+    def at(self, second: int) -> datetime:
+        """The moment a counter value stands for."""
+        day = self.days[second // OFFICE_SECONDS]
+        clock = OFFICE_OPENS + second % OFFICE_SECONDS
+        return datetime(
+            day.year, day.month, day.day, clock // 3600, clock // 60 % 60, clock % 60, tzinfo=TAIPEI
+        )
+
+
+def _value(rng: random.Random, path: str, record: dict, meta: CustomerMeta, year: int) -> object:
+    """A fresh valid value for path, fitting the customer."""
+    pool = _TEXT_POOLS.get(path, ())
+    if pool:
+        text = rng.choice(pool)
+        if "{" in text:
+            text = text.format(
+                n=rng.randrange(2, 40),
+                m=rng.randrange(20, 3000),
+                p=rng.randrange(3, 35),
+                y=rng.randrange(year, year + 3),
+            )
+        return text
+    if path == "classification.customer_type":
+        return rng.choice(P.CUSTOMER_TYPES[record["kind"]])
+    if path == "basic.business_scope":
+        return rng.choice(
+            (P.INDUSTRIES.get(meta.industry) or P.SERVICE_INDUSTRIES[meta.industry])[2]
+        )
+    if path == "classification.industry":
+        return meta.industry
+    if path == "characteristics.service_area":
+        return rng.choice(P.SERVICE_AREAS[meta.place.region])
+    if path == "classification.region":
+        return meta.place.region
+    if path == "classification.nature":
+        return {"tw": "股份有限公司", "cn": "台資企業"}.get(meta.place.country, "外商")
+    if path == "basic.organisation_form":
+        return {"tw": "股份有限公司", "cn": "有限責任公司"}.get(meta.place.country, "外國公司")
+    if path == "basic.fax":
+        return phone(rng, meta.place)
+    if path == "basic.email":
+        return f"service@{meta.domain}"
+    if path == "basic.website":
+        return f"www.{meta.domain}"
+    if path == "basic.postcode":
+        return meta.place.postcode
+    if path == "basic.registered_capital":
+        return rng.randrange(5, 2000) * 1_000_000
+    if path == "basic.founded":
+        return str(rng.randrange(1965, year - 1))
+    if path == "characteristics.employees":
+        return rng.randrange(5, 2000)
+    raise KeyError(path)
+
+
+class _Planner:
+    """Plans one customer's edits in time order, tracking the values its earlier edits set."""
+
+    def __init__(self, rng: random.Random, record: dict, meta: CustomerMeta) -> None:
+        """Start from the file as first written."""
+        self.rng = rng
+        self.record = record
+        self.meta = meta
+        self.state: dict[str, object] = {}
+        self.managers = _MANAGERS
+        self.sales = _SALES
+
+    def get(self, path: str) -> object:
+        """The value of path after the edits planned so far."""
+        if path in self.state:
+            return self.state[path]
+        return get_path(self.record, path)
+
+    def author(self) -> str:
+        """Who edits next: mostly the owner, else another contact or the department manager."""
+        rng = self.rng
+        contacts = list(self.get("custody.contacts"))  # type: ignore[arg-type]
+        roll = rng.random()
+        if roll < 0.6 or (len(contacts) < 2 and roll < 0.85):
+            return str(self.get("custody.owner"))
+        if roll < 0.85:
+            return rng.choice(contacts[1:])
+        return self.managers[str(self.get("custody.department"))]
+
+    def plan(self, when: datetime, author: str, created: date) -> dict[str, object]:
+        """The changes of one edit made at when by author."""
+        rng = self.rng
+        day = when.date()
+        kind = weighted(rng, _KINDS, _KIND_CUM)
+        # An edit that changes nothing would be no commit at all: fall back to a plan or a note.
+        for make in (getattr(self, f"_{kind}"), self._plans, self._notes):
+            changes = {
+                path: value
+                for path, value in make(day, author, created).items()
+                if value != self.get(path)
+            }
+            if changes:
+                break
+        self.state.update(changes)
+        return changes
+
+    def _contact(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A contact-log entry (R14); now and then filed a few days late (R18, R20)."""
+        rng = self.rng
+        channel = weighted(rng, _CHANNELS, _CHANNEL_CUM)
+        happened = day - timedelta(days=rng.randrange(1, 7)) if rng.random() < 0.12 else day
+        # Key order as the schema writes contact entries; recorded_on shows how late it was filed.
+        entry = {
+            "date": max(happened, created).isoformat(),
+            "channel": channel,
+            "staff": author,
+            "summary": rng.choice(P.CONTACT_SUMMARIES[channel]),
+            "report": "",
+            "source": "visit" if channel in ("visit", "meeting") else "other",
+            "confidential": rng.random() < 0.05,
+            "recorded_on": day.isoformat(),
+        }
+        changes: dict[str, object] = {"contacts": [*self.get("contacts"), entry]}  # type: ignore[misc]
+        if channel == "visit" and rng.random() < 0.3:
+            changes["transactions.sales_activities"] = rng.choice(P.SALES_ACTIVITIES)
+        return changes
+
+    def _plans(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A new future plan (R8)."""
+        old = self.get("transactions.future_plans")
+        for _ in range(4):
+            new = _value(self.rng, "transactions.future_plans", self.record, self.meta, day.year)
+            if new != old:
+                break
+        return {"transactions.future_plans": new}
+
+    def _notes(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A dated line appended to the notes."""
+        old = str(self.get("notes") or "")
+        line = f"{day.isoformat()}：{self.rng.choice(_NEW_NOTES)}"
+        return {"notes": f"{old}\n{line}" if old else line}
+
+    def _phone(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A new switchboard number, sometimes a new fax too."""
+        changes: dict[str, object] = {"basic.phone": phone(self.rng, self.meta.place)}
+        if self.rng.random() < 0.4:
+            changes["basic.fax"] = phone(self.rng, self.meta.place)
+        return changes
+
+    def _move(self, day: date, author: str, created: date) -> dict[str, object]:
+        """The customer moved within its district."""
+        text, postcode = address(self.rng, self.meta.place)
+        return {"basic.address": text, "basic.postcode": postcode}
+
+    def _grade(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A regrading (R24) with its credit grade, limit and terms (R28)."""
+        rng = self.rng
+        old = str(self.get("grade") or "C")
+        step = rng.choice((-1, 1))
+        new = _GRADES[min(3, max(0, _GRADES.index(old) + step))]
+        if new == old:
+            new = _GRADES[_GRADES.index(old) - step]
+        low, high = _LIMITS[new]
+        changes: dict[str, object] = {
+            "grade": new,
+            "credit.grade": new,
+            "credit.limit": rng.randrange(low // 50_000, high // 50_000 + 1) * 50_000,
+            "credit.terms": _TERMS[new],
+        }
+        if new in "CD" and self.get("vip"):
+            changes["vip"] = False
+        return changes
+
+    def _limit(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A credit-limit adjustment within the limits of the credit grade."""
+        grade = self.get("credit.grade")
+        if not grade:
+            return {}
+        low, high = _LIMITS[str(grade)]
+        old = self.get("credit.limit")
+        new = self.rng.randrange(low // 50_000, high // 50_000 + 1) * 50_000
+        return {"credit.limit": new} if new != old else {}
+
+    def _contacts(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A second or third member of staff starts looking after the customer (R31)."""
+        contacts = list(self.get("custody.contacts"))  # type: ignore[arg-type]
+        department = str(self.get("custody.department"))
+        pool = self.sales.get(department) or [self.managers[department], "vp"]
+        candidates = [name for name in pool if name not in contacts]
+        if len(contacts) >= 3 or not candidates:
+            return {}
+        return {"custody.contacts": [*contacts, self.rng.choice(candidates)]}
+
+    def _business(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A new assessment of business status (R7)."""
+        path = self.rng.choice(("business.cooperation_attitude", "business.sales_performance"))
+        return {path: _value(self.rng, path, self.record, self.meta, day.year)}
+
+    def _scale(self, day: date, author: str, created: date) -> dict[str, object]:
+        """Updated scale figures (R6)."""
+        rng = self.rng
+        employees = self.get("characteristics.employees")
+        changes: dict[str, object] = {
+            "characteristics.employees": max(3, int(employees) + rng.randrange(-20, 40))
+            if isinstance(employees, int)
+            else rng.randrange(5, 800)
+        }
+        if rng.random() < 0.6:
+            changes["characteristics.annual_sales"] = rng.randrange(10, 50_000) * 100_000
+        return changes
+
+    def _stage(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A prospect places its first order; a failing D customer is given up."""
+        stage = self.get("stage")
+        if stage == "prospect":
+            grade = self.rng.choice("BCC")
+            low, high = _LIMITS[grade]
+            return {
+                "stage": "active",
+                "basic.first_deal": day.isoformat(),
+                "grade": grade,
+                "credit.grade": grade,
+                "credit.terms": _TERMS[grade],
+                "credit.limit": self.rng.randrange(low // 50_000, high // 50_000 + 1) * 50_000,
+            }
+        if stage == "active" and self.get("grade") == "D" and self.rng.random() < 0.3:
+            return {"stage": "former", "vip": False}
+        return {}
+
+    def _person(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A new person at the customer (R5)."""
+        rng = self.rng
+        people = list(self.get("people"))  # type: ignore[arg-type]
+        if len(people) >= 5:
+            return {}
+        title, role = rng.choice(P.PEOPLE_TITLES[1:])
+        name, _ = person_name(rng, self.meta.place)
+        people.append(
+            {
+                "role": role,
+                "name": name,
+                "title": title,
+                "phone": mobile(rng, self.meta.place),
+                "email": "",
+                "personality": rng.choice(P.PERSONALITY),
+                "hobbies": rng.choice(P.HOBBIES),
+                "family": "",
+                "education": "",
+                "age": rng.randrange(28, 61),
+                "ability": "",
+            }
+        )
+        return {"people": people}
+
+    def _complete(self, day: date, author: str, created: date) -> dict[str, object]:
+        """Fill a few empty fields of an incomplete file (R19)."""
+        rng = self.rng
+        empty = [path for path in _FILLABLE if self.get(path) in ("", None)]
+        if self.meta.place.country != "tw" and "classification.nature" in empty:
+            empty.remove("classification.nature")
+        picked = rng.sample(empty, min(len(empty), rng.randrange(1, 5)))
+        return {path: _value(rng, path, self.record, self.meta, day.year) for path in picked}
+
+    def _problems(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A problem or a change of credit status (R8)."""
+        path = self.rng.choice(("transactions.problems", "transactions.credit_status"))
+        new = _value(self.rng, path, self.record, self.meta, day.year)
+        return {path: new} if new != self.get(path) else {}
+
+    def _vip(self, day: date, author: str, created: date) -> dict[str, object]:
+        """An A customer becomes VIP (R30) and so gets a second contact (R31)."""
+        if self.get("vip") or self.get("grade") != "A":
+            return {}
+        changes: dict[str, object] = {"vip": True}
+        contacts = list(self.get("custody.contacts"))  # type: ignore[arg-type]
+        if len(contacts) < 2:
+            changes.update(self._contacts(day, "", created))
+        return changes
+
+
+def plan_history(
+    rng: random.Random,
+    customers: list[dict],
+    metas: list[CustomerMeta],
+    today: date,
+    history_days: int,
+    edits: int,
+) -> tuple[dict[str, tuple[datetime, str]], list[DemoEdit]]:
+    """Creation moments and authors per customer, and the planned edits sorted by time."""
+    timeline = Timeline(today, history_days)
+    total = timeline.total
+    window = max(1, int(total * CREATION_SHARE))
+    # Files are opened in id order, so creation moments are sorted before being handed out; every
+    # moment is used once so that no two commits share a timestamp and replay order is unambiguous.
+    if len(customers) <= window:
+        births = sorted(rng.sample(range(window), len(customers)))
+    else:
+        births = sorted(rng.randrange(window) for _ in customers)
+    used = set(births)
+    created: dict[str, tuple[datetime, str]] = {}
+    for record, second in zip(customers, births, strict=True):
+        custody = record["custody"]
+        maker = custody["owner"] if rng.random() < 0.7 else rng.choice(custody["contacts"])
+        created[record["id"]] = (timeline.at(second), maker)
+    if not customers or edits <= 0 or total < 2:
+        return created, []
+
+    per_customer: list[list[int]] = [[] for _ in customers]
+    weights = tuple(accumulate(meta.weight for meta in metas))
+    for index in rng.choices(range(len(customers)), cum_weights=weights, k=edits):
+        second = rng.randrange(births[index] + 1, total)
+        for _ in range(20):  # another moment if taken; a crowded tiny window may still share one
+            if second not in used:
+                break
+            second = rng.randrange(births[index] + 1, total)
+        used.add(second)
+        per_customer[index].append(second)
+    planned: list[tuple[int, int, datetime, str, dict[str, object]]] = []
+    for index, seconds in enumerate(per_customer):
+        if not seconds:
+            continue
+        record = customers[index]
+        planner = _Planner(rng, record, metas[index])
+        created_day = created[record["id"]][0].date()
+        for second in sorted(seconds):
+            when = timeline.at(second)
+            author = planner.author()
+            planned.append((second, index, when, author, planner.plan(when, author, created_day)))
+    planned.sort(key=lambda item: (item[0], item[1]))
+    history = [
+        DemoEdit(when, author, customers[index]["id"], changes)
+        for _, index, when, author, changes in planned
+    ]
+    return created, history
