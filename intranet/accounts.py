@@ -1,0 +1,76 @@
+"""Password hashes, kept under ``instance/`` and never in the archive."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from filelock import FileLock
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MIN_PASSWORD = 8
+
+
+class WeakPassword(ValueError):
+    """Raised for a password too short to be kept."""
+
+
+class Credentials:
+    """A JSON file mapping usernames to scrypt hashes, written atomically."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._lock = FileLock(str(self.path) + ".lock", thread_local=False)
+
+    def _read(self) -> dict[str, str]:
+        try:
+            return json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+
+    def _write(self, data: dict[str, str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".credentials-", dir=self.path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+
+    def set(self, username: str, password: str, min_length: int = MIN_PASSWORD) -> None:
+        """Store a new password for ``username``."""
+        if len(password) < min_length:
+            raise WeakPassword(f"a password needs at least {min_length} characters")
+        hashed = generate_password_hash(password, method="scrypt")
+        with self._lock:
+            data = self._read()
+            data[username] = hashed
+            self._write(data)
+
+    def set_many(self, usernames: list[str], password: str) -> None:
+        """Give several accounts one password, hashed once (demo accounts only)."""
+        hashed = generate_password_hash(password, method="scrypt")
+        with self._lock:
+            data = self._read()
+            data.update(dict.fromkeys(usernames, hashed))
+            self._write(data)
+
+    def has(self, username: str) -> bool:
+        """Tell whether ``username`` has a password."""
+        return username in self._read()
+
+    def check(self, username: str, password: str) -> bool:
+        """Tell whether ``password`` is right for ``username``."""
+        hashed = self._read().get(username)
+        if hashed is None:
+            # Spend the same time as a real check, so timing does not reveal who exists.
+            check_password_hash(generate_password_hash("x", method="scrypt"), password)
+            return False
+        return check_password_hash(hashed, password)
+
+    def stamp(self, username: str) -> str:
+        """Return a value that changes whenever the user's password changes."""
+        return self._read().get(username, "")[-16:]

@@ -1,0 +1,144 @@
+"""Operators' commands: ``flask --app app init | create-user | set-password | reindex | verify``."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from . import services
+from .accounts import WeakPassword
+from .archive.errors import CorruptRecord
+from .records import yamlio
+from .records.customers import PREFIX, check, id_from_path
+from .records.organisation import DirectoryError, initialise, save_member
+from .records.policy import validate_policy
+from .records.rules import DEPARTMENTS_PATH, POLICY_PATH, STAFF_PATH, load_rules
+from .records.staff import ROLES
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _set_password(username: str, password: str) -> None:
+    try:
+        services.get().credentials.set(username, password)
+    except WeakPassword as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the archive with its policy and organisation files (safe to repeat)."""
+    svc = services.get()
+    commit = initialise(svc.archive, svc.system)
+    click.echo(f"Archive ready at {svc.archive.path} (head {commit[:10] if commit else '-'})")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--name", required=True, help="Full name, as commits will show it.")
+@click.option("--role", required=True, type=click.Choice(sorted(ROLES)))
+@click.option("--department", default="", help="Department id (created if new).")
+@click.option("--email", default="", help="E-mail address (default USERNAME@localhost).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(username: str, name: str, role: str, department: str, email: str,
+                        password_stdin: bool) -> None:
+    """Add a member of staff to org/staff.yaml and give them a password."""
+    svc = services.get()
+    password = _read_password(password_stdin)
+    domain = svc.system.email.partition("@")[2]
+    member = {"username": username, "name": name, "role": role, "department": department,
+              "email": email or f"{username}@{domain}", "active": True, "left_on": ""}
+    try:
+        svc.credentials.set(username, password)
+    except WeakPassword as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        commit = save_member(svc.archive, member, svc.system, new=True)
+    except DirectoryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {username} ({role}) in commit {commit[:10]}")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(username: str, password_stdin: bool) -> None:
+    """Set a member of staff's password."""
+    svc = services.get()
+    if load_rules(svc.archive.snapshot()).directory.member(username) is None:
+        raise click.ClickException(f"{username} is not a member of staff")
+    _set_password(username, _read_password(password_stdin))
+    click.echo(f"Password changed for {username}")
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the derived index from the archive."""
+    svc = services.get()
+    started = time.perf_counter()
+    head = svc.index.rebuild()
+    total = svc.index.db.connect().execute("SELECT count(*) FROM customers").fetchone()[0]
+    elapsed = time.perf_counter() - started
+    click.echo(f"Indexed {total} customer files at {head or '-'} in {elapsed:.2f} s")
+
+
+@click.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Check the repository with git fsck and validate every file; exit 1 naming bad ones."""
+    svc = services.get()
+    ok, output = svc.archive.fsck()
+    bad: list[str] = []
+    if not ok:
+        click.echo(f"git fsck failed:\n{output}", err=True)
+    snapshot = svc.archive.snapshot()
+    try:
+        rules = load_rules(snapshot)
+    except CorruptRecord as exc:
+        bad.append(f"{exc.path}: {exc.reason}")
+        rules = None
+    policy_raw = snapshot.get(POLICY_PATH)
+    try:
+        problems = validate_policy(yamlio.load(policy_raw, POLICY_PATH)) if policy_raw else []
+        bad += [f"{POLICY_PATH}: {e.path}: {e}" for e in problems]
+    except CorruptRecord as exc:
+        bad.append(f"{POLICY_PATH}: {exc.reason}")
+    for path in (STAFF_PATH, DEPARTMENTS_PATH):
+        if snapshot.get(path) is None:
+            bad.append(f"{path}: missing")
+    count = 0
+    if rules is not None:
+        for path, blob in sorted(svc.archive.files(PREFIX).items()):
+            if id_from_path(path) is None:
+                bad.append(f"{path}: not a customer file name (customers/NNNN/CNNNNNN.yaml)")
+                continue
+            count += 1
+            _, problem, _ = check(svc.archive.read_object(blob)[1], path, rules)
+            if problem:
+                bad.append(f"{path}: {problem}")
+    for line in bad:
+        click.echo(f"BAD {line}", err=True)
+    if not ok or bad:
+        raise SystemExit(1)
+    click.echo(f"OK: git fsck clean, {count} customer files and the organisation files valid")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+    from .demo import seed_demo_command
+
+    for command in (init_command, create_user_command, set_password_command, reindex_command,
+                    verify_command, seed_demo_command):
+        app.cli.add_command(command)

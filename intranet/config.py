@@ -1,0 +1,65 @@
+"""Configuration: defaults, then ``instance/config.py``, then the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Settings that work out of the box on one machine."""
+
+    ARCHIVE_REPO = str(PROJECT_ROOT / "archive_repo")
+    INDEX_PATH = None  # default: <instance>/index.sqlite3
+    CREDENTIALS_PATH = None  # default: <instance>/credentials.json
+    SYSTEM_NAME = "客戶檔案系統"
+    SYSTEM_EMAIL = "archive@intranet.invalid"
+    # Waiting for the disk on every object makes a save survive a power cut.
+    ARCHIVE_DURABLE = True
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "zh_Hant_TW"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` from defaults, the instance folder and the environment."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    if "ARCHIVE_REPO" in os.environ:
+        app.config["ARCHIVE_REPO"] = os.environ["ARCHIVE_REPO"]
+    app.config.from_prefixed_env("INTRANET")
+    if test_config:
+        app.config.update(test_config)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config["INDEX_PATH"] = app.config["INDEX_PATH"] or str(instance / "index.sqlite3")
+    app.config["CREDENTIALS_PATH"] = (app.config["CREDENTIALS_PATH"]
+                                      or str(instance / "credentials.json"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(instance / "secret_key")
+
+
+def secret_key(path: Path) -> str:
+    """Return the key stored at ``path``, creating it once even with several workers."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            import time
+
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; delete it to generate a new key") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
