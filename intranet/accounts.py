@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -72,5 +73,7 @@ class Credentials:
         return check_password_hash(hashed, password)
 
     def stamp(self, username: str) -> str:
-        """Return a value that changes whenever the user's password changes."""
-        return self._read().get(username, "")[-16:]
+        """Return a value that changes whenever the user's password changes ("" if none)."""
+        hashed = self._read().get(username)
+        # A digest of the hash, so the (readable) session cookie reveals nothing of it.
+        return hashlib.sha256(hashed.encode()).hexdigest()[:16] if hashed else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -76,3 +77,38 @@ def svc(app):
 def runner(app):
     """A CLI runner for the app's commands."""
     return app.test_cli_runner()
+
+
+PASSWORD = "correct horse 1"
+
+
+@pytest.fixture
+def web(app):
+    """A test client; every test staff member's password is PASSWORD."""
+    app.extensions["customer_archive"].credentials.set_many(
+        [m["username"] for m in STAFF], PASSWORD)
+    return app.test_client()
+
+
+def csrf_token(client, url: str) -> str:
+    """Return the CSRF token of the form on a page."""
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def sign_in(client, username: str = "wang.li", password: str = PASSWORD):
+    """Sign in through the real form and return the response."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token})
+
+
+@pytest.fixture
+def signed_in(web):
+    """A client signed in as the salesperson wang.li."""
+    response = sign_in(web)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return web

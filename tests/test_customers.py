@@ -90,6 +90,12 @@ def test_stale_save_of_the_same_field_is_a_conflict(files, archive):
     with pytest.raises(Conflict) as caught:
         files.save(customer, mine, base, "wang.li")
     assert caught.value.fields == ["basic.phone"]
+    details = caught.value.details
+    assert details.head == head
+    assert details.merged["basic"]["fax"] == "02-5555-6666"  # my other change is kept
+    assert details.theirs["basic"]["phone"] == "02-1111-2222"
+    assert (details.conflicts[0].mine, details.conflicts[0].theirs) == \
+        ("02-3333-4444", "02-1111-2222")
     assert archive.head() == head
     assert files.load(customer).record["basic"]["phone"] == "02-1111-2222"
 

@@ -16,7 +16,7 @@ from ..archive.errors import ArchiveError, Conflict, CorruptRecord, NotFound
 from ..archive.repository import Archive, Change, Snapshot, Version
 from . import yamlio
 from .diff import Change as FieldChange
-from .diff import diff, merge3
+from .diff import MergeConflict, diff, merge3
 from .rules import Rules, load_rules
 from .schema import label
 from .validate import FieldError, normalise, validate
@@ -55,6 +55,16 @@ def id_from_path(path: str) -> str | None:
     if not match or match.group(2)[1:5] != match.group(1):
         return None
     return match.group(2)
+
+
+@dataclass
+class SaveConflict:
+    """What a conflicting save found: the collisions, the merge so far, and the head."""
+
+    conflicts: list[MergeConflict]
+    merged: dict[str, Any]
+    theirs: dict[str, Any]
+    head: str
 
 
 @dataclass
@@ -165,7 +175,10 @@ class CustomerFiles:
                 raise CorruptRecord(path, problem or "")
             merged, conflicts = merge3(base_loaded.record, mine, theirs)
             if conflicts:
-                raise Conflict([c.path for c in conflicts], details=conflicts)
+                # The merged record (mine where we collide) and the head let a conflict page
+                # offer both values without dropping the other person's other changes.
+                raise Conflict([c.path for c in conflicts],
+                               details=SaveConflict(conflicts, merged, theirs, snapshot.commit))
             merged = normalise(merged)
             self._require_valid(merged, rules)
             data = yamlio.dump(merged)

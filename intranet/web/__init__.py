@@ -1,12 +1,26 @@
-"""The web layer: blueprints, forms and error pages. The only package that imports Flask views."""
+"""The web layer: blueprints, forms and error pages. The only package with Flask views."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from . import status
+from . import auth, customers, errors, i18n, main, security, status, users
+from .extensions import babel, csrf, login_manager
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints."""
-    app.register_blueprint(status.bp)
+    """Set up the extensions, blueprints, headers and error pages."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", i18n.TRANSLATIONS)
+    babel.init_app(app, default_locale=i18n.DEFAULT, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(users.load)
+    security.init_app(app)
+    errors.init_app(app)
+    app.context_processor(i18n.template_globals)
+    for blueprint in (auth.bp, main.bp, customers.bp, status.bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,9 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import routes  # noqa: E402, F401  (routes attach themselves to the blueprint)

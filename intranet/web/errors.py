@@ -1,0 +1,61 @@
+"""Error pages in the base layout and the user's language, and archive errors mapped to them."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..archive.errors import NotFound
+
+TITLES = {
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
+MESSAGES = {
+    400: _l("The request could not be understood. Go back, reload the page and try again."),
+    403: _l("You may not see this page."),
+    404: _l("There is no such page or customer file."),
+    405: _l("This page cannot be used that way."),
+    409: _l("Someone else changed this at the same time."),
+    413: _l("What you sent is larger than this intranet accepts."),
+    429: _l("Too many attempts. Wait a while and try again."),
+    500: _l("The intranet could not finish this request. Nothing was saved. "
+            "If it happens again, tell the administrator."),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """Render the error page for an HTTP status."""
+    return render_template("errors/error.html", code=code, title=TITLES.get(code, code),
+                           message=message or MESSAGES.get(code, "")), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return render_error(400, _l("The form had expired or was not sent from this intranet. "
+                                    "Nothing was saved; reload the page and try again."))
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound):
+        return render_error(404)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error: InternalServerError):
+        return render_error(500)

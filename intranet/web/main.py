@@ -1,0 +1,31 @@
+"""The home page and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, request, session
+from flask_login import login_required
+
+from . import i18n
+from .auth.routes import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Show the start page."""
+    return render_template("main/home.html")
+
+
+@bp.post("/language")
+def language():
+    """Remember the chosen language in the session and a year-long cookie."""
+    chosen = request.form.get("lang", "")
+    response = make_response(redirect(safe_next(request.form.get("next"))))
+    if chosen in i18n.LANGUAGES:
+        session[i18n.COOKIE] = chosen
+        response.set_cookie(i18n.COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response
+
