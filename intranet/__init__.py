@@ -14,6 +14,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance,
                 template_folder="../templates", static_folder="../static")
     config.load(app, test_config)
+    if app.config.get("PROXY_FIX"):
+        # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers, so
+        # cookies are Secure and sign-in throttling sees the real client address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     services.init_app(app)
     web.init_app(app)
     cli.init_app(app)

@@ -137,8 +137,9 @@ def verify_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    from .demo import seed_demo_command
+    from .demo import seed_demo_command  # keeps demo data off the import path
+    from .web.translate import translate
 
     for command in (init_command, create_user_command, set_password_command, reindex_command,
-                    verify_command, seed_demo_command):
+                    verify_command, seed_demo_command, translate):
         app.cli.add_command(command)
