@@ -22,5 +22,6 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     app.context_processor(i18n.template_globals)
+    app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp):
         app.register_blueprint(blueprint)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import request, session
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 
 from ..config import PROJECT_ROOT
 
@@ -44,3 +46,11 @@ def template_globals() -> dict:
         return code().replace("_", "-")
 
     return {"current_locale_code": code, "current_locale_tag": tag, "languages": LANGUAGES}
+
+
+def localtime(value: str | datetime | None, style: str = "short") -> str:
+    """Format an ISO time (as the index stores it) in the office's zone and the user's language."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return format_datetime(moment, style)

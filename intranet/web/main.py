@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, session
 from flask_login import login_required
 
+from .. import services
+from ..index import Query
 from . import i18n
 from .auth.routes import safe_next
 
@@ -14,8 +16,9 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home():
-    """Show the start page."""
-    return render_template("main/home.html")
+    """Show the start page: a search box and the latest changes to customer files."""
+    recent = services.get().index.find(Query(sort="updated", desc=True, per_page=10))
+    return render_template("main/home.html", recent=recent.rows, total=recent.total)
 
 
 @bp.post("/language")
