@@ -128,13 +128,12 @@ class Archive:
         self._git(
             "init", "--quiet", "--bare", f"--initial-branch={branch}", str(self.path), git_dir=False
         )
-        # Reflogs let an administrator see every move of the branch; commit-graph with
-        # changed-path filters keeps `git log -- path` fast on a long history.
+        # Reflogs let an administrator see every move of the branch; a commit-graph written by
+        # gc keeps plain `git log` quick on a long history (pages read history from the index).
         for key, value in (
             ("core.logAllRefUpdates", "always"),
             ("core.commitGraph", "true"),
             ("gc.writeCommitGraph", "true"),
-            ("commitGraph.changedPathsVersion", "1"),
             ("receive.denyNonFastForwards", "true"),
             ("receive.fsckObjects", "true"),
         ):
@@ -255,6 +254,11 @@ class Archive:
             return self.head()
         if not _REV.match(rev):
             raise NotFound(rev)
+        if _SHA.match(rev):
+            # A full id needs no rev-parse: asking the object store is enough (and in-process).
+            if self.read_object(rev)[0] != "commit":
+                raise NotFound(rev)
+            return rev
         result = self._git("rev-parse", "--verify", "--quiet", rev + "^{commit}", check=False)
         value = result.stdout.decode().strip()
         if result.returncode != 0 or not _SHA.match(value):
