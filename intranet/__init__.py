@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 
@@ -10,7 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, config, services, web
 
     # Tests (and operators running several archives) may place the instance folder elsewhere.
-    instance = (test_config or {}).get("INSTANCE_PATH")
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INTRANET_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance,
                 template_folder="../templates", static_folder="../static")
     config.load(app, test_config)
