@@ -6,4 +6,12 @@ from flask import Blueprint
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
-from . import routes  # noqa: E402, F401  (routes attach themselves to the blueprint)
+# The view modules attach themselves to the blueprint.
+from . import history_views, list_views, record_views  # noqa: E402, F401
+from .present import show, when  # noqa: E402
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    """Give the customer templates the value and time formatters."""
+    return {"show_value": show, "when": when}

@@ -1,0 +1,65 @@
+"""A file's history, one version with its field diff, and restoring a version."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ... import services
+from ...archive.errors import Conflict, CorruptRecord
+from . import bp, present, reading
+from .forms import RestoreForm
+from .labels import ACTIONS
+
+
+@bp.get("/<customer_id>/history")
+@login_required
+def history(customer_id: str):
+    """List every version of a file, newest first."""
+    versions = reading.versions(customer_id)
+    return render_template("customers/history.html", customer_id=customer_id,
+                           versions=versions, actions=ACTIONS, row=reading.row(customer_id))
+
+
+@bp.get("/<customer_id>/history/<commit>")
+@login_required
+def version(customer_id: str, commit: str):
+    """Show one version and what it changed against the version before."""
+    versions, position = reading.version_at(customer_id, commit)
+    previous = versions[position + 1]["sha"] if position + 1 < len(versions) else None
+    loaded = reading.load(customer_id, commit)
+    changes = reading.compare(customer_id, previous, commit)
+    form = RestoreForm(formdata=None, base=reading.head())
+    return render_template(
+        "customers/version.html", loaded=loaded, version=versions[position], form=form,
+        current=position == 0, actions=ACTIONS, previous=previous,
+        diff=None if changes is None else present.diff_rows(changes),
+        sections=present.sections(loaded.record) if loaded.record else [],
+        tables=present.tables(loaded.record) if loaded.record else [])
+
+
+@bp.route("/<customer_id>/history/<commit>/restore", methods=["GET", "POST"])
+@login_required
+def restore(customer_id: str, commit: str):
+    """Confirm, then commit the file as it was in a version, unless it changed since."""
+    versions, position = reading.version_at(customer_id, commit)
+    # A posted form keeps the revision it was confirmed at: never fill in today's head.
+    form = RestoreForm() if request.method == "POST" else RestoreForm(base=reading.head())
+    back = url_for(".version", customer_id=customer_id, commit=commit)
+    if form.validate_on_submit():
+        try:
+            made = services.get().files.restore(customer_id, commit, form.base.data,
+                                                current_user.username)
+        except Conflict:
+            return render_template("customers/restore_conflict.html", back=back,
+                                   customer_id=customer_id), 409
+        except CorruptRecord:
+            flash(_("This version is damaged and cannot be restored."), "danger")
+            return redirect(back)
+        flash(_("The version was restored.") if made else
+              _("The file is already the same as this version; nothing changed."),
+              "success" if made else "info")
+        return redirect(url_for(".show", customer_id=customer_id))
+    return render_template("customers/restore.html", form=form, version=versions[position],
+                           customer_id=customer_id, back=back)
