@@ -8,7 +8,9 @@ import click
 from flask.cli import with_appcontext
 
 from . import services
-from .archive.repository import Change, Snapshot
+from .archive.objects import Identity
+from .archive.repository import Archive, Change, Snapshot
+from .demo_data import DemoCompany, apply_changes, generate_company
 from .records import yamlio
 from .records.customers import PREFIX, CustomerFiles
 from .records.rules import DEPARTMENTS_PATH, STAFF_PATH
@@ -17,16 +19,8 @@ from .records.staff import dump_departments, dump_staff
 DEMO_PASSWORD = "demo"
 
 
-def seed(svc: services.Services, customers: int = 300, seed_value: int = 7) -> dict[str, int]:
-    """Write the demo organisation, customers and months of edits as backdated commits."""
-    from .demo_data import apply_changes, generate_company
-
-    archive = svc.archive
-    staff = yamlio.load(archive.read(STAFF_PATH), STAFF_PATH).get("staff") or []
-    if archive.files(PREFIX) or staff:
-        raise click.ClickException("seed-demo only fills a new archive: this one already "
-                                   "holds customer files or staff")
-    company = generate_company(seed=seed_value, customers=customers)
+def commit_organisation(archive: Archive, company: DemoCompany, author: Identity) -> str | None:
+    """Commit the demo company's departments and staff, dated before its first customer."""
     first = min(when for when, _ in company.created.values())
 
     def organisation(snapshot: Snapshot) -> Change:
@@ -35,7 +29,18 @@ def seed(svc: services.Services, customers: int = 300, seed_value: int = 7) -> d
             STAFF_PATH: dump_staff({"staff": company.staff}),
         }, "建立示範公司組織\n\nAction: staff\n")
 
-    archive.commit(organisation, svc.system, when=first)
+    return archive.commit(organisation, author, when=first)
+
+
+def seed(svc: services.Services, customers: int = 300, seed_value: int = 7) -> dict[str, int]:
+    """Write the demo organisation, customers and months of edits as backdated commits."""
+    archive = svc.archive
+    staff = yamlio.load(archive.read(STAFF_PATH), STAFF_PATH).get("staff") or []
+    if archive.files(PREFIX) or staff:
+        raise click.ClickException("seed-demo only fills a new archive: this one already "
+                                   "holds customer files or staff")
+    company = generate_company(seed=seed_value, customers=customers)
+    commit_organisation(archive, company, svc.system)
     # Demo accounts share one short password, so the usual length rule is waived here.
     svc.credentials.set_many([m["username"] for m in company.staff], DEMO_PASSWORD)
     files = CustomerFiles(archive)

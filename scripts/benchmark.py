@@ -32,7 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from intranet.archive.objects import Identity  # noqa: E402
-from intranet.archive.repository import SYSTEM, Archive, Change, Snapshot  # noqa: E402
+from intranet.archive.repository import SYSTEM, Archive  # noqa: E402
+from intranet.demo import commit_organisation  # noqa: E402
 from intranet.demo_data import apply_changes, generate_company  # noqa: E402
 from intranet.demo_data.history import Timeline  # noqa: E402
 from intranet.demo_data.model import TAIPEI, DemoCompany  # noqa: E402
@@ -47,8 +48,7 @@ from intranet.records.customers import (  # noqa: E402
     describe,
 )
 from intranet.records.organisation import initialise  # noqa: E402
-from intranet.records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules  # noqa: E402
-from intranet.records.staff import dump_departments, dump_staff  # noqa: E402
+from intranet.records.rules import load_rules  # noqa: E402
 from intranet.records.validate import normalise  # noqa: E402
 
 TODAY = date(2026, 11, 26)
@@ -230,15 +230,7 @@ def build(workdir: Path, customers: int, commits: int, seed: int = 7,
     started = time.perf_counter()
     archive = Archive(where["archive"], durable=False)
     initialise(archive, SYSTEM)
-    first = min(when for when, _ in company.created.values())
-
-    def organisation(snapshot: Snapshot) -> Change:
-        return Change({
-            DEPARTMENTS_PATH: dump_departments({"departments": company.departments}),
-            STAFF_PATH: dump_staff({"staff": company.staff}),
-        }, "建立示範公司組織\n\nAction: staff\n")
-
-    head = archive.commit(organisation, SYSTEM, when=first)
+    head = commit_organisation(archive, company, SYSTEM)
     archive.close()
     staff = {m["username"]: Identity(m["name"], m["email"]) for m in company.staff}
 
