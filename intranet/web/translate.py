@@ -15,6 +15,29 @@ from . import i18n
 
 POT = PROJECT_ROOT / "translations" / "messages.pot"
 KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "N_")
+# OpenCC t2s changes characters, not words: Taiwan words a mainland reader finds odd are
+# replaced after it, in this order. (OpenCC's tw2sp would also turn 檔案 into 文件, but
+# 档案 is the policy's own word, so it is not used.)
+MAINLAND_WORDS = (
+    ("登入", "登录"), ("登出", "退出登录"), ("帐号", "账号"), ("储存", "保存"),
+    ("搜寻", "搜索"), ("栏位", "字段"), ("列印", "打印"), ("检视", "查看"),
+    ("选单", "菜单"), ("清单", "列表"), ("载入", "加载"), ("支援", "支持"),
+    ("汇入", "导入"), ("档名", "文件名"), ("邮递区号", "邮政编码"), ("十六进位", "十六进制"),
+    ("字元", "字符"), ("区码或国码", "区号或国家代码"), ("连字号", "连字符"),
+    ("底线", "下划线"), ("币别", "币种"), ("检查码", "校验值"), ("设定档", "配置文件"),
+    ("设定", "设置"), ("代号", "代码"), ("逾时", "过期"), ("示范", "演示"),
+    ("联络", "联系"), ("身分", "身份"), ("职称", "职务"), ("损毁", "损坏"),
+    ("客诉", "客户投诉"), ("通路", "渠道"), ("统一编号", "税号"), ("资讯", "信息"),
+    ("预设", "默认"), ("开启", "打开"), ("「", "“"), ("」", "”"),
+)
+
+
+def to_mainland(text: str, convert=None) -> str:
+    """Return Traditional (Taiwan) text in Simplified characters and mainland words."""
+    text = (convert or OpenCC("t2s").convert)(text)
+    for taiwan, mainland in MAINLAND_WORDS:
+        text = text.replace(taiwan, mainland)
+    return text
 
 
 def _pybabel(*args: str) -> None:
@@ -26,8 +49,10 @@ def _pybabel(*args: str) -> None:
 def extract() -> None:
     """Collect every message of the code and templates into messages.pot."""
     keywords = [arg for k in KEYWORDS for arg in ("-k", k)]
+    # Babel skips folders starting with "_" by default; templates/_partials holds the
+    # navigation bar and the language switcher, so only hidden folders are skipped.
     _pybabel("extract", "-F", "babel.cfg", "--no-location", "--sort-output",
-             "--project", "customer-archive", *keywords, "-o", str(POT), ".")
+             "--ignore-dirs", ".*", "--project", "customer-archive", *keywords, "-o", str(POT), ".")
 
 
 def catalogue(locale: str) -> Path:
@@ -36,8 +61,12 @@ def catalogue(locale: str) -> Path:
 
 
 def simplify() -> None:
-    """Derive the Simplified Chinese catalogue from the Traditional one with OpenCC."""
-    convert = OpenCC("t2s").convert
+    """Derive the Simplified Chinese catalogue from the Traditional one (OpenCC, then words)."""
+    opencc = OpenCC("t2s").convert
+
+    def convert(text: str) -> str:
+        return to_mainland(text, opencc)
+
     with catalogue(i18n.DEFAULT).open("rb") as handle:
         source = read_po(handle, locale=i18n.DEFAULT)
     target_path = catalogue("zh_Hans_CN")
@@ -71,7 +100,7 @@ def update_command() -> None:
 
 @translate.command("simplify")
 def simplify_command() -> None:
-    """Fill zh_Hans_CN from zh_Hant_TW by character conversion."""
+    """Fill zh_Hans_CN from zh_Hant_TW by character conversion and MAINLAND_WORDS."""
     simplify()
 
 

@@ -45,6 +45,11 @@ TEXTAREAS = frozenset({
 _DIRECTORY_SELECTS = frozenset({"custody.department"})
 _NUMBERS = frozenset({schema.AMOUNT, schema.SIGNED_AMOUNT, schema.INT})
 NUMBER_ERROR = _l("Enter a number")
+# Explicit messages instead of WTForms' defaults: Flask-WTF looks those up in WTForms' own
+# catalogues (no zh_Hant_TW: Taiwan would read Simplified Chinese), and the groups' plain
+# sub-forms are not translated at all.
+CHOICE_ERROR = _l("Choose a value from the list")
+CHOICES_ERROR = _l("Choose only names from the list")
 
 
 def parse_number(value: Any) -> int | float | None:
@@ -82,9 +87,9 @@ def _field(path: str) -> Any:
     kind = declared.kind if declared else schema.TEXT
     label = _l(LABELS[path])
     if kind in (schema.ENUM, schema.USERNAME) or path in _DIRECTORY_SELECTS:
-        return SelectField(label, choices=[])
+        return SelectField(label, choices=[], invalid_choice_message=CHOICE_ERROR)
     if kind == schema.USERNAMES:
-        return SelectMultipleField(label, choices=[])
+        return SelectMultipleField(label, choices=[], invalid_choice_message=CHOICES_ERROR)
     if kind == schema.BOOL:
         return BooleanField(label)
     if kind in _NUMBERS:
@@ -100,6 +105,11 @@ def _group_form(group: str) -> type[Form]:
     """Return a sub-form with one field per key of a record group, in the schema's order."""
     fields = {key: _field(f"{group}.{key}") for key in schema.SCHEMA[group].children}
     return type(f"{group.title()}Form", (Form,), fields)
+
+
+def _group_field(group: str) -> FormField:
+    """Return a record group as a sub-form, labelled (WTForms' own label is English)."""
+    return FormField(_group_form(group), label=_l(LABELS[group]), separator=".")
 
 
 class PersonForm(Form):
@@ -126,14 +136,14 @@ class CustomerForm(FlaskForm):
     vip = _field("vip")
     source = _field("source")
     notes = _field("notes")
-    classification = FormField(_group_form("classification"), separator=".")
-    credit = FormField(_group_form("credit"), separator=".")
-    custody = FormField(_group_form("custody"), separator=".")
-    basic = FormField(_group_form("basic"), separator=".")
-    characteristics = FormField(_group_form("characteristics"), separator=".")
-    business = FormField(_group_form("business"), separator=".")
-    transactions = FormField(_group_form("transactions"), separator=".")
-    people = FieldList(FormField(PersonForm, separator="."))
+    classification = _group_field("classification")
+    credit = _group_field("credit")
+    custody = _group_field("custody")
+    basic = _group_field("basic")
+    characteristics = _group_field("characteristics")
+    business = _group_field("business")
+    transactions = _group_field("transactions")
+    people = FieldList(FormField(PersonForm, separator="."), label=_l(LABELS["people"]))
     add_person = SubmitField(_l("Add a person"))
     save = SubmitField(_l("Save"))
 
@@ -141,7 +151,7 @@ class CustomerForm(FlaskForm):
 class RestoreForm(FlaskForm):
     """Restore a version: the revision it was confirmed at and an explicit confirmation."""
 
-    base = HiddenField(validators=[DataRequired()])
+    base = HiddenField(validators=[DataRequired(_l("Reload the page and try again"))])
     confirm = BooleanField(_l("I want to restore this version"),
                            validators=[DataRequired(_l("Tick the box to confirm"))])
     submit = SubmitField(_l("Restore this version"))
