@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -26,6 +27,24 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure is added per request when it came over HTTPS (web/security.py); True forces it.
+    SESSION_COOKIE_SECURE = False
+    # A working day; every request moves the expiry on, so this is also the idle limit.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # The demo company: the sign-in page lists its accounts (python app.py --demo).
+    DEMO = False
+    # Failed sign-ins (intranet/throttle.py), shared by all workers through SQLite.
+    SECURITY_DB = None  # default: <instance>/security.sqlite3
+    LOGIN_MAX_FAILURES = 5  # per username within LOGIN_WINDOW
+    LOGIN_MAX_ADDRESS_FAILURES = 20  # per client address within LOGIN_WINDOW
+    LOGIN_WINDOW = 15 * 60  # seconds
+    LOGIN_BACKOFF = 30  # seconds refused after the limit, doubled per further failure
+    LOGIN_MAX_BACKOFF = 15 * 60  # seconds
+    LOGIN_CLOCK = None  # a function returning the time (tests); default time.time
+    # First start: the one-time code that protects /setup, kept as a hash.
+    SETUP_CODE_PATH = None  # default: <instance>/setup-code
+    # Replace an earlier code at start-up; only safe with one process (python app.py does it).
+    SETUP_CODE_RENEW = False
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -42,6 +61,8 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["INDEX_PATH"] = app.config["INDEX_PATH"] or str(instance / "index.sqlite3")
     app.config["CREDENTIALS_PATH"] = (app.config["CREDENTIALS_PATH"]
                                       or str(instance / "credentials.json"))
+    app.config["SECURITY_DB"] = app.config["SECURITY_DB"] or str(instance / "security.sqlite3")
+    app.config["SETUP_CODE_PATH"] = app.config["SETUP_CODE_PATH"] or str(instance / "setup-code")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(instance / "secret_key")
 

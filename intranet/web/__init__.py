@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from . import auth, customers, errors, i18n, main, security, status, users
+from . import auth, customers, errors, i18n, main, security, setup, status, users
 from .extensions import babel, csrf, login_manager
 
 
@@ -21,7 +21,10 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(users.load)
     security.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp):
         app.register_blueprint(blueprint)
+    # Last: it looks at the archive, and guards every page until the first administrator exists.
+    setup.init_app(app)

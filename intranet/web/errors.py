@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..archive.errors import NotFound
+from ..archive.errors import Conflict, NotFound
+from ..archive.repository import Busy
 
 TITLES = {
     400: _l("Bad request"),
@@ -18,6 +19,7 @@ TITLES = {
     413: _l("Too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong"),
+    503: _l("Busy"),
 }
 MESSAGES = {
     400: _l("The request could not be understood. Go back, reload the page and try again."),
@@ -29,11 +31,13 @@ MESSAGES = {
     429: _l("Too many attempts. Wait a while and try again."),
     500: _l("The intranet could not finish this request. Nothing was saved. "
             "If it happens again, tell the administrator."),
+    503: _l("Many people are saving at this moment and yours could not get through. "
+            "Nothing was saved; go back and save again."),
 }
 
 
-def render_error(code: int, message: str | None = None):
-    """Render the error page for an HTTP status."""
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    """Render the error page for an HTTP status (never the exception's own text)."""
     return render_template("errors/error.html", code=code, title=TITLES.get(code, code),
                            message=message or MESSAGES.get(code, "")), code
 
@@ -50,11 +54,23 @@ def init_app(app: Flask) -> None:
     def _not_found(error: NotFound):
         return render_error(404)
 
+    @app.errorhandler(Conflict)
+    def _conflict(error: Conflict):
+        return render_error(409)
+
+    @app.errorhandler(Busy)
+    def _busy(error: Busy):
+        body, code = render_error(503)
+        return body, code, {"Retry-After": "5"}
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        body, code = render_error(error.code)
+        # Keep what tells a client how to go on (405's Allow, 429's Retry-After).
+        keep = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}
+        return body, code, keep
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError):

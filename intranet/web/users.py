@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_login import UserMixin
+from flask import session
+from flask_babel import gettext
+from flask_login import UserMixin, login_user, logout_user
 
 from .. import services
 from ..records.rules import load_rules
 from ..records.staff import role_label
+from . import i18n
 
 
 @dataclass
@@ -28,8 +31,8 @@ class User(UserMixin):
 
     @property
     def role_name(self) -> str:
-        """Return the role's label in Chinese (the templates translate their own words)."""
-        return role_label(self.role)
+        """Return the role's label in the user's language (staff.ROLES marks the English)."""
+        return gettext(role_label(self.role, zh=False))
 
 
 def find(username: str) -> User | None:
@@ -38,7 +41,9 @@ def find(username: str) -> User | None:
     directory = load_rules(svc.archive.snapshot()).directory
     member = directory.member(username)
     stamp = svc.credentials.stamp(username)
-    if member is None or not member.get("active", True) or not stamp:
+    # Disabled (active: false) or departed (left_on) staff have no session, whatever the cookie.
+    if member is None or member.get("active", True) is not True or member.get("left_on") \
+            or not stamp:
         return None
     return User(username, member.get("name") or username, member.get("role", ""),
                 member.get("department", ""), member.get("email", ""), stamp)
@@ -49,3 +54,25 @@ def load(session_id: str) -> User | None:
     username, _, stamp = session_id.partition("|")
     user = find(username)
     return user if user is not None and user.stamp == stamp else None
+
+
+def _fresh_session() -> None:
+    """Empty the session, keeping only the language choice."""
+    language = session.get(i18n.COOKIE)
+    session.clear()
+    if language:
+        session[i18n.COOKIE] = language
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on a new session (nothing set before signing in carries over)."""
+    _fresh_session()
+    # Permanent: the cookie and its signature expire after PERMANENT_SESSION_LIFETIME idle.
+    session.permanent = True
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out and forget everything the session held but the language."""
+    logout_user()
+    _fresh_session()
