@@ -102,3 +102,13 @@ def test_browser_language_decides_until_a_choice_is_made(web):
     assert "登录" in page.get_data(as_text=True)
     page = web.get("/login", headers={"Accept-Language": "fr"})
     assert "登入" in page.get_data(as_text=True)
+
+
+def test_form_messages_are_ours_not_wtforms_simplified_ones(web):
+    from .conftest import csrf_token
+
+    token = csrf_token(web, "/login")
+    page = web.post("/login", data={"username": "", "password": "x" * 300,
+                                    "csrf_token": token}).get_data(as_text=True)
+    assert "必填" in page and "最多 200 個字元" in page
+    assert "该字段是必填字段" not in page  # WTForms' own Simplified catalogue

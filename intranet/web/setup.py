@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import Regexp, ValidationError
 
 from .. import services
 from ..accounts import MIN_PASSWORD
@@ -36,6 +36,7 @@ from ..records.organisation import DirectoryError, save_member
 from ..records.rules import STAFF_PATH
 from . import users
 from .auth import guard
+from .validators import at_most, between, required, same_as
 
 bp = Blueprint("setup", __name__)
 EXTENSION = "intranet_setup"
@@ -104,17 +105,17 @@ class SetupCode:
 class SetupForm(FlaskForm):
     """The administrator's account and the code from the console."""
 
-    code = StringField(_l("Set-up code"), validators=[DataRequired(), Length(max=40)])
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=32)])
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Set-up code"), validators=[required(), at_most(40)])
+    username = StringField(_l("Username"), validators=[required(), at_most(32)])
+    name = StringField(_l("Full name"), validators=[required(), at_most(100)])
+    email = EmailField(_l("Email"), validators=[required(), at_most(200)])
     department = StringField(_l("Department"), default="marketing", validators=[
-        DataRequired(), Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", message=_l(
+        required(), Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", message=_l(
             "A department id is letters, digits, dots, dashes or underscores"))])
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(), Length(min=MIN_PASSWORD, max=200)])
+        required(), between(MIN_PASSWORD, 200)])
     confirm = PasswordField(_l("Password again"), validators=[
-        DataRequired(), EqualTo("password")])
+        required(), same_as("password")])
     submit = SubmitField(_l("Create the administrator"))
 
     def validate_username(self, field: StringField) -> None:

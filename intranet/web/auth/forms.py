@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+
+from ..validators import at_most, required
 
 
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=32)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[required(), at_most(32)])
+    password = PasswordField(_l("Password"), validators=[required(), at_most(200)])
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
