@@ -69,7 +69,7 @@ def edit_repeatedly(base: str, username: str, customer: str, field: str, values:
     browser = Browser(base)
     browser.sign_in(username, PASSWORD)
     for value in values:
-        fields = browser.form(f"/customers/{customer}/edit", action_contains="/edit")
+        fields = browser.form(f"/customers/{customer}/edit", f"/customers/{customer}/edit")
         fields[field] = value
         fields["save"] = "1"
         status, _page, _ = browser.request(f"/customers/{customer}/edit", fields)
@@ -107,8 +107,8 @@ def test_the_same_field_from_two_clients_is_a_409_not_a_lost_update(server):
     first, second = Browser(base), Browser(base)
     first.sign_in("wang.li", PASSWORD)
     second.sign_in("chen.yu", PASSWORD)
-    mine = first.form(f"/customers/{customer}/edit", action_contains="/edit")
-    theirs = second.form(f"/customers/{customer}/edit", action_contains="/edit")
+    mine = first.form(f"/customers/{customer}/edit", f"/customers/{customer}/edit")
+    theirs = second.form(f"/customers/{customer}/edit", f"/customers/{customer}/edit")
     theirs.update({"basic.phone": "02-1111-2222", "save": "1"})
     assert second.request(f"/customers/{customer}/edit", theirs)[0] == 302
     mine.update({"basic.phone": "02-3333-4444", "basic.fax": "02-5555-6666", "save": "1"})
