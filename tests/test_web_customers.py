@@ -149,6 +149,26 @@ def test_create_distributor_and_terminal_through_the_form(client, svc, repo):
     assert "people: []" in text  # the unused person slot is not a person
 
 
+def test_hostile_input_is_escaped_or_refused(client, svc):
+    action, url = "/customers/new", "/customers/new?card=terminal"
+    base = {"basic.phone": "04-2255-1234", "classification.industry": "電子"}
+    html = page(client, url)
+    head = svc.archive.head()
+    for bad in ({"basic.name": "東方\x00公司"}, {"basic.name": "東方", "notes": "x" * 20_000},
+                {"basic.name": "東方", "basic.email": "a@b@c"}):
+        response = send(client, html, action, {**base, **bad}, url=url)
+        assert response.status_code == 200 and "Nothing was saved" in response.get_data(True)
+        assert svc.archive.head() == head
+    script = '<script>alert("x")</script>東方'
+    response = send(client, html, action, {**base, "basic.name": script,
+                                           "notes": '"><img src=x onerror=alert(1)>'}, url=url)
+    assert response.status_code == 302
+    card = page(client, "/customers/C000001")
+    assert "<script>alert" not in card and "<img src=x" not in card
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;東方" in card
+    assert script in file_bytes(svc, "C000001")  # kept exactly as typed, escaped on the page
+
+
 def test_invalid_form_shows_field_errors_and_writes_nothing(client, svc, repo):
     head = svc.archive.head()
     html = page(client, "/customers/new?card=distributor")
