@@ -24,12 +24,19 @@ class Credentials:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = FileLock(str(self.path) + ".lock", thread_local=False)
+        self._cache: tuple[tuple[int, int, int], dict[str, str]] | None = None
 
     def _read(self) -> dict[str, str]:
+        # Every request checks the signed-in user's stamp, so parse the file only when it
+        # changed (writes replace it, so its identity and time change with every write).
         try:
-            return json.loads(self.path.read_text("utf-8"))
+            stat = self.path.stat()
         except FileNotFoundError:
             return {}
+        key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, json.loads(self.path.read_text("utf-8")))
+        return dict(self._cache[1])
 
     def _write(self, data: dict[str, str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

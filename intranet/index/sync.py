@@ -151,13 +151,19 @@ def _touch(conn: sqlite3.Connection, customer: str) -> None:
 
 
 def _version_summary(conn: sqlite3.Connection, customer: str) -> tuple:
-    rows = conn.execute(
-        "SELECT authored_at, author_name FROM versions WHERE customer=? ORDER BY seq",
-        (customer,),
-    ).fetchall()
-    if not rows:
+    """Return ((first time, author), (last time, author), count) of a file's versions."""
+    count, first, last = conn.execute(
+        "SELECT count(*), min(seq), max(seq) FROM versions WHERE customer=?", (customer,),
+    ).fetchone()
+    if not count:
         return ("", ""), ("", ""), 0
-    return tuple(rows[0]), tuple(rows[-1]), len(rows)
+
+    def at(seq: int) -> tuple:
+        return tuple(conn.execute(
+            "SELECT authored_at, author_name FROM versions WHERE customer=? AND seq=?",
+            (customer, seq)).fetchone())
+
+    return at(first), at(last), count
 
 
 def _store(conn: sqlite3.Connection, customer: str, path: str, blob: str,
