@@ -95,3 +95,29 @@ def test_reindex_and_seed_demo(runner, tmp_path):
         assert again.exit_code != 0 and "new archive" in again.output
     finally:
         svc.close()
+
+
+def test_start_up_removes_locks_that_killed_writers_left(tmp_path):
+    import os
+    import time
+
+    from intranet import create_app
+
+    from .conftest import make_archive
+
+    archive = make_archive(tmp_path / "archive.git")
+    head = archive.head()
+    archive.close()
+    stale = [tmp_path / "archive.git" / "refs" / "heads" / "main.lock",
+             tmp_path / "archive.git" / "packed-refs.lock"]
+    for lock in stale:
+        lock.write_text("0" * 40 + "\n")
+        os.utime(lock, (time.time() - 60, time.time() - 60))
+    app = create_app({"ARCHIVE_REPO": str(tmp_path / "archive.git"),
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "t"})
+    svc = app.extensions["customer_archive"]
+    try:
+        assert not any(lock.exists() for lock in stale)
+        assert svc.archive.head() == head
+    finally:
+        svc.close()
