@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
+from intranet import create_app
 from intranet.archive.repository import Change
 from intranet.records.customers import customer_path
 
-from .conftest import SYSTEM, git
+from .conftest import SYSTEM, git, make_archive
 
 
 def test_init_is_idempotent(runner, svc):
@@ -73,8 +76,6 @@ def test_verify_names_bad_files(runner, svc):
 
 
 def test_reindex_and_seed_demo(runner, tmp_path):
-    from intranet import create_app
-
     app = create_app({"TESTING": True, "ARCHIVE_REPO": str(tmp_path / "demo.git"),
                       "INSTANCE_PATH": str(tmp_path / "demo-instance"), "SECRET_KEY": "t"})
     svc = app.extensions["customer_archive"]
@@ -98,13 +99,6 @@ def test_reindex_and_seed_demo(runner, tmp_path):
 
 
 def test_start_up_removes_locks_that_killed_writers_left(tmp_path):
-    import os
-    import time
-
-    from intranet import create_app
-
-    from .conftest import make_archive
-
     archive = make_archive(tmp_path / "archive.git")
     head = archive.head()
     archive.close()
