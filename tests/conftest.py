@@ -22,6 +22,14 @@ STAFF = [
     {"username": "chen.yu", "name": "陳宇", "role": "salesperson", "department": "sales"},
     {"username": "lee.mgr", "name": "李經理", "role": "department_manager",
      "department": "sales"},
+    {"username": "gm", "name": "趙總", "role": "general_manager", "department": "management"},
+    {"username": "vp", "name": "錢副總", "role": "marketing_vp", "department": "marketing"},
+    {"username": "other.mgr", "name": "孫經理", "role": "department_manager",
+     "department": "sales2"},
+    {"username": "lin.sales2", "name": "林二", "role": "salesperson", "department": "sales2"},
+    {"username": "hr.chen", "name": "陳人資", "role": "hr", "department": "hr"},
+    {"username": "info.wu", "name": "吳資訊", "role": "marketing_staff",
+     "department": "marketing"},
 ]
 
 

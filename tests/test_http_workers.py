@@ -35,7 +35,9 @@ def _free_port() -> int:
 def server(tmp_path):
     """gunicorn with three worker processes on a fresh archive with one customer."""
     archive = make_archive(tmp_path / "archive.git")
-    customer, _ = CustomerFiles(archive).create(sample(), "wang.li")
+    # wang.li keeps the file and lists the colleagues who edit it alongside (R33).
+    customer, _ = CustomerFiles(archive).create(
+        sample(**{"custody.contacts": ["chen.yu", "lee.mgr"]}), "wang.li")
     archive.close()
     instance = tmp_path / "instance"
     Credentials(instance / "credentials.json").set_many([m["username"] for m in STAFF],

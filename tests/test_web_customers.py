@@ -211,7 +211,8 @@ def test_add_a_person_without_javascript(client, svc):
 # --- editing ---------------------------------------------------------------------------------
 
 def test_edit_commits_with_the_field_in_the_message(client, svc, repo):
-    customer = make(svc, author="chen.yu")
+    # chen.yu keeps the file and lists wang.li among the staff in contact, who may edit it.
+    customer = make(svc, author="chen.yu", **{"custody.contacts": ["wang.li"]})
     html = page(client, f"/customers/{customer}/edit")
     response = send(client, html, f"/customers/{customer}/edit", {"basic.phone": "02-8888-1234"})
     assert response.status_code == 302 and response.location.endswith(f"/customers/{customer}")
@@ -260,7 +261,7 @@ def test_stale_form_merges_changes_to_other_fields(client, svc):
 
 
 def test_same_field_conflict_answers_409_and_resolves(web, svc, repo):
-    customer = make(svc)
+    customer = make(svc, **{"custody.contacts": ["chen.yu"]})
     other = web.application.test_client()
     sign_in(other, "chen.yu")
     sign_in(web, "wang.li")
@@ -293,7 +294,7 @@ def test_same_field_conflict_answers_409_and_resolves(web, svc, repo):
 
 
 def test_conflict_resolved_with_their_value(web, svc):
-    customer = make(svc)
+    customer = make(svc, **{"custody.contacts": ["chen.yu"]})
     other = web.application.test_client()
     sign_in(other, "chen.yu")
     sign_in(web, "wang.li")
@@ -338,14 +339,19 @@ def test_damaged_file_shows_a_clear_page(client, svc):
     assert "data-confirm" not in version  # a damaged version offers no restore
 
 
-def test_unknown_malformed_and_foreign_ids_are_404(client, svc, repo):
+def test_unknown_malformed_and_foreign_ids(client, svc, repo):
     customer = make(svc)
     other = make(svc, **{"basic.name": "另一家"})
     foreign = git(repo, "log", "--format=%H", "--", "org/staff.yaml").split()[0]
     other_commit = git(repo, "log", "-1", "--format=%H").strip()
+    # A file that does not exist answers like a hidden one (R36): 403, nothing of any file.
     for url in ("/customers/C999999", "/customers/nonsense", "/customers/C12",
-                "/customers/C999999/edit", "/customers/C999999/history",
-                f"/customers/{customer}/history/{foreign}",
+                "/customers/C999999/edit", "/customers/C999999/history"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "You may not see this file, or it does not exist." in response.get_data(True)
+    # A file one may read: a commit that is not one of its versions is simply not found.
+    for url in (f"/customers/{customer}/history/{foreign}",
                 f"/customers/{customer}/history/{other_commit}",
                 f"/customers/{customer}/history/zzzz",
                 f"/customers/{customer}/history/{foreign}/restore"):
@@ -374,7 +380,7 @@ def test_pages_need_a_signed_in_user(web, svc):
 # --- history and restore ---------------------------------------------------------------------
 
 def test_history_lists_versions_and_the_version_shows_its_diff(client, svc):
-    customer = make(svc, author="chen.yu")
+    customer = make(svc, author="chen.yu", **{"custody.contacts": ["wang.li"]})
     html = page(client, f"/customers/{customer}/edit")
     send(client, html, f"/customers/{customer}/edit", {"basic.phone": "02-8888-1234"})
     history = page(client, f"/customers/{customer}/history")

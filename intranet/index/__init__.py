@@ -29,10 +29,11 @@ class Index:
         """Forget everything and index the whole archive again."""
         return rebuild(self.db, self.archive)
 
-    def find(self, query: Query) -> Page:
-        """Return a page of the customer list."""
+    def find(self, query: Query, readable: tuple[str, list[Any]] | None = None,
+             only_readable: bool = False) -> Page:
+        """Return a page of the customer list; unreadable files only as catalogue cards."""
         self.catch_up()
-        return _query.find(self.db, query)
+        return _query.find(self.db, query, readable, only_readable)
 
     def get(self, customer_id: str) -> dict[str, Any] | None:
         """Return the catalogue row of one customer."""

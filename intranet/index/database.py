@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS customers (
     grade TEXT, credit_grade TEXT, vip INTEGER NOT NULL DEFAULT 0,
     industry TEXT, nature TEXT, region TEXT, customer_type TEXT,
     level TEXT, owner TEXT, department TEXT,
+    contacts TEXT NOT NULL DEFAULT '',  -- custody.contacts, space-separated usernames
     name TEXT, short_name TEXT, phone TEXT, address TEXT,
     created_at TEXT, created_by TEXT, updated_at TEXT, updated_by TEXT,
     version_count INTEGER NOT NULL DEFAULT 0
@@ -35,8 +36,9 @@ CREATE INDEX IF NOT EXISTS customers_owner ON customers (owner);
 CREATE INDEX IF NOT EXISTS customers_region ON customers (region);
 CREATE INDEX IF NOT EXISTS customers_grade ON customers (grade);
 CREATE INDEX IF NOT EXISTS customers_stage ON customers (stage);
+-- catalogue: what every member of staff may find (id, names), content: the rest (R36).
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
-    tokens, tokenize = 'unicode61 remove_diacritics 0'
+    catalogue, content, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE TABLE IF NOT EXISTS versions (
     customer TEXT NOT NULL,
@@ -82,16 +84,18 @@ class Database:
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, "
+                         "value TEXT NOT NULL)")
             row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
                 # An index from another version is simply rebuilt: it holds nothing of its own.
                 for table in ("customers", "search", "versions"):
-                    conn.execute(f"DELETE FROM {table}")
+                    conn.execute(f"DROP TABLE IF EXISTS {table}")
                 conn.execute("DELETE FROM meta")
                 conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -80,35 +80,71 @@ class Page:
         self.pages = max(1, math.ceil(self.total / self.per_page))
 
 
-def find(db: Database, query: Query) -> Page:
-    """Return the page of customers that match the query."""
-    where, params = [], []
+# Filters and sorts on these columns look at a file's contents: they see only readable files.
+CONTENT_FILTERS = ("stage", "grade", "industry", "market", "channel")
+CONTENT_SORTS = ("grade", "stage", "updated", "industry")
+
+
+def find(db: Database, query: Query, readable: tuple[str, list[Any]] | None = None,
+         only_readable: bool = False) -> Page:
+    """Return the page of customers that match the query.
+
+    ``readable`` is an SQL condition on ``customers c`` (with its parameters) true for the files
+    the asker may read (access.readable_sql); without it every file is readable. Other files
+    match only on their catalogue (id, name) and come back as catalogue cards.
+    """
+    can, can_params = readable or ("1", [])
+    where: list[str] = []
+    params: list[Any] = []
+    if only_readable:
+        where.append(can)
+        params += can_params
     for name in FILTERS:
         value = getattr(query, name)
         if value:
             where.append(f"c.{name} = ?")
             params.append(value)
+            if name in CONTENT_FILTERS:
+                where.append(can)
+                params += can_params
+    if query.vip or query.damaged:
+        where.append(can)
+        params += can_params
     if query.vip:
         where.append("c.vip = 1")
     if query.damaged:
         where.append("c.damaged IS NOT NULL")
     expression = text.match_expression(query.q) if query.q.strip() else None
-    join = ""
     if expression:
-        join = " JOIN search s ON s.rowid = c.num"
-        where.append("search MATCH ?")
-        params.append(expression)
+        where.append("(c.num IN (SELECT rowid FROM search WHERE search MATCH ?)"
+                     f" OR ({can} AND c.num IN (SELECT rowid FROM search WHERE search MATCH ?)))")
+        params += [f"catalogue : ({expression})", *can_params, expression]
     elif query.q.strip():
         where.append("0")  # only punctuation: nothing can match it
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     conn = db.connect()
-    total = conn.execute(f"SELECT count(*) FROM customers c{join}{clause}", params).fetchone()[0]
-    order = SORTS[query.sort] + (" DESC" if query.desc else "")
+    total = conn.execute(f"SELECT count(*) FROM customers c{clause}", params).fetchone()[0]
+    column = "c." + SORTS[query.sort]
+    order_params: list[Any] = []
+    if query.sort in CONTENT_SORTS and readable is not None:
+        column = f"CASE WHEN {can} THEN {column} END"  # hidden files sort as blanks
+        order_params = list(can_params)
+    order = column + (" DESC" if query.desc else "")
     rows = conn.execute(
-        f"SELECT c.* FROM customers c{join}{clause} ORDER BY c.{order}, c.num LIMIT ? OFFSET ?",
-        [*params, query.per_page, (query.page - 1) * query.per_page],
+        f"SELECT c.*, {can} AS readable FROM customers c{clause}"
+        f" ORDER BY {order}, c.num LIMIT ? OFFSET ?",
+        [*can_params, *params, *order_params, query.per_page,
+         (query.page - 1) * query.per_page],
     ).fetchall()
-    return Page([dict(r) for r in rows], total, query.page, query.per_page)
+    return Page([_card(dict(r)) for r in rows], total, query.page, query.per_page)
+
+
+def _card(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a row whole if it is readable, else only its catalogue card."""
+    if row.get("readable"):
+        row["readable"] = True
+        return row
+    return {**{k: row.get(k) for k in CATALOGUE}, "readable": False}
 
 
 def get(db: Database, customer_id: str) -> dict[str, Any] | None:

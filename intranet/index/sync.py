@@ -7,6 +7,7 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
+from ..records import yamlio
 from ..records.customers import PREFIX, check, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
@@ -101,7 +102,10 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
             continue
         raw = archive.read_object(blob)[1]
         record, problem, _ = check(raw, path, rules)
-        _store(conn, customer, path, blob, record or {}, problem)
+        record = record or {}
+        if not isinstance(record.get("custody"), dict):
+            record = {**record, "custody": _last_custody(conn, archive, customer, path)}
+        _store(conn, customer, path, blob, record, problem)
 
 
 def _rules_or_default(snapshot: Snapshot) -> Rules:
@@ -129,16 +133,36 @@ def _str(record: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def search_fields(record: dict[str, Any]) -> list[str]:
-    """Return the texts search looks in: name, people, address, phones and notes."""
+def catalogue_fields(record: dict[str, Any]) -> list[str]:
+    """Return the texts everyone may search: the name and short name."""
     basic = record.get("basic") if isinstance(record.get("basic"), dict) else {}
-    fields = [basic.get(k) for k in ("name", "short_name", "legal_representative", "address",
-                                     "phone", "fax", "email", "tax_id")]
+    fields = [basic.get(k) for k in ("name", "short_name")]
+    return [f for f in fields if isinstance(f, str) and f]
+
+
+def content_fields(record: dict[str, Any]) -> list[str]:
+    """Return the texts only readers may search: people, address, phones and notes."""
+    basic = record.get("basic") if isinstance(record.get("basic"), dict) else {}
+    fields = [basic.get(k) for k in ("legal_representative", "address", "phone", "fax",
+                                     "email", "tax_id")]
     for person in record.get("people") or []:
         if isinstance(person, dict):
             fields += [person.get("name"), person.get("phone"), person.get("email")]
     fields.append(record.get("notes"))
     return [f for f in fields if isinstance(f, str) and f]
+
+
+def search_fields(record: dict[str, Any]) -> list[str]:
+    """Return the texts search looks in: name, people, address, phones and notes."""
+    return catalogue_fields(record) + content_fields(record)
+
+
+def _contacts(custody: dict[str, Any]) -> str:
+    """Return custody.contacts as space-separated usernames."""
+    contacts = custody.get("contacts")
+    if not isinstance(contacts, list):
+        return ""
+    return " ".join(c for c in contacts if isinstance(c, str) and c and " " not in c)
 
 
 def _touch(conn: sqlite3.Connection, customer: str) -> None:
@@ -166,6 +190,25 @@ def _version_summary(conn: sqlite3.Connection, customer: str) -> tuple:
     return at(first), at(last), count
 
 
+def _last_custody(conn: sqlite3.Connection, archive: Archive, customer: str,
+                  path: str) -> dict[str, Any]:
+    """Return the custody of a damaged file's latest version that has one, so it keeps its
+    readers (R33); {} if no version ever had one."""
+    shas = [r[0] for r in conn.execute(
+        "SELECT sha FROM versions WHERE customer=? AND status != 'D' ORDER BY seq DESC",
+        (customer,)).fetchall()]
+    for sha in shas[1:]:
+        try:
+            raw = archive.snapshot(sha).get(path)
+            record = yamlio.load(raw, path) if raw else None
+        except CorruptRecord:
+            continue
+        custody = record.get("custody") if isinstance(record, dict) else None
+        if isinstance(custody, dict):
+            return custody
+    return {}
+
+
 def _store(conn: sqlite3.Connection, customer: str, path: str, blob: str,
            record: dict[str, Any], problem: str | None) -> None:
     num = int(customer[1:])
@@ -174,7 +217,7 @@ def _store(conn: sqlite3.Connection, customer: str, path: str, blob: str,
     first, last, count = _version_summary(conn, customer)
     conn.execute(
         "INSERT OR REPLACE INTO customers VALUES"
-        " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?)",
+        " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?)",
         (
             num, customer, path, blob, problem,
             _str(record, "card"), _str(record, "kind"), _str(record, "stage"),
@@ -187,11 +230,13 @@ def _store(conn: sqlite3.Connection, customer: str, path: str, blob: str,
             custody.get("level") if isinstance(custody.get("level"), str) else "",
             custody.get("owner") if isinstance(custody.get("owner"), str) else "",
             custody.get("department") if isinstance(custody.get("department"), str) else "",
+            _contacts(custody),
             _get(record, "basic", "name"), _get(record, "basic", "short_name"),
             _get(record, "basic", "phone"), _get(record, "basic", "address"),
             first[0], first[1], last[0], last[1], count,
         ),
     )
     conn.execute("DELETE FROM search WHERE rowid=?", (num,))
-    conn.execute("INSERT INTO search (rowid, tokens) VALUES (?, ?)",
-                 (num, text.document([customer, *search_fields(record)])))
+    conn.execute("INSERT INTO search (rowid, catalogue, content) VALUES (?, ?, ?)",
+                 (num, text.document([customer, *catalogue_fields(record)]),
+                  text.document(content_fields(record))))

@@ -32,7 +32,9 @@ DEFAULT_POLICY: dict[str, Any] = {
     "levels": {
         "company": {"custodian": "marketing_director",
                     "readers": ["marketing_director", "marketing_vp", "general_manager"]},
-        "department": {"custodian": "department_manager", "readers": ["department_manager"]},
+        "department": {"custodian": "department_manager",
+                       "readers": ["department_manager", "general_manager", "marketing_vp",
+                                   "marketing_director"]},
         "personal": {"custodian": "salesperson",
                      "readers": ["salesperson", "department_manager"]},
     },
@@ -61,6 +63,11 @@ DEFAULT_POLICY: dict[str, Any] = {
     ],
     # Who may open any file at once in an emergency, with the read audited.
     "break_glass_roles": ["general_manager", "marketing_director"],
+    # R36: roles that read no customer file's contents, whatever the levels say.
+    "no_contents_roles": ["hr"],
+    # Reader tokens that name a relation to the file rather than a role.
+    "relative_roles": {"department_manager": "file_department_manager",
+                       "salesperson": "file_owner"},
 }
 
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
@@ -74,6 +81,8 @@ POLICY_ORDER: dict[str, Any] = {
     "grades": _GRADE_ORDER,
     "credit_grades": _GRADE_ORDER,
     "break_glass_roles": None,
+    "no_contents_roles": None,
+    "relative_roles": None,
 }
 
 

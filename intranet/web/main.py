@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, session
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from .. import services
 from ..index import Query
 from . import i18n
 from .auth.routes import safe_next
+from .customers import reading
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +17,8 @@ bp = Blueprint("main", __name__)
 @login_required
 def home():
     """Show the start page: a search box and the latest changes to customer files."""
-    recent = services.get().index.find(Query(sort="updated", desc=True, per_page=10))
+    recent = reading.find(Query(sort="updated", desc=True, per_page=10), current_user,
+                          only_readable=True)
     return render_template("main/home.html", recent=recent.rows, total=recent.total)
 
 
