@@ -1,4 +1,5 @@
-"""Operators' commands: ``flask --app app init | create-user | set-password | reindex | verify``."""
+"""Operators' commands: ``flask --app app init | create-user | set-password | reindex | verify |
+audit-verify | audit-seal``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from . import services
 from .accounts import WeakPassword
 from .archive.errors import CorruptRecord
 from .records import yamlio
+from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
 from .records.customers import PREFIX, check, id_from_path
 from .records.organisation import DirectoryError, initialise, save_member
 from .records.policy import validate_policy
@@ -135,11 +137,47 @@ def verify_command() -> None:
     click.echo(f"OK: git fsck clean, {count} customer files and the organisation files valid")
 
 
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the audit journal and the sealed audit/ files; exit 1 naming the first break."""
+    svc = services.get()
+    bad: list[str] = []
+    journal = verify_file(svc.journal.path)
+    if not journal.ok:
+        bad.append(f"journal {svc.journal.path}: {journal.describe()}")
+    sealed, sealed_lines = verify_sealed(svc.archive.snapshot())
+    if not sealed.ok:
+        bad.append(f"sealed: {sealed.describe()}")
+    elif journal.ok:
+        # The sealed files are a copy of the journal's beginning; any difference is tampering.
+        problem = compare_prefix(sealed_lines, read_lines(svc.journal.path))
+        if problem:
+            bad.append(f"journal against sealed: {problem}")
+    for line in bad:
+        click.echo(f"BAD {line}", err=True)
+    if bad:
+        raise SystemExit(1)
+    click.echo(f"OK: audit journal {journal.count} entries, {sealed.count} sealed, chain intact")
+
+
+@click.command("audit-seal")
+@with_appcontext
+def audit_seal_command() -> None:
+    """Seal unsealed audit entries into the archive (run from cron and before every backup)."""
+    try:
+        commit = services.get().seal_audit()
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Sealed in commit {commit[:10]}" if commit else "Nothing new to seal")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from .demo import seed_demo_command  # keeps demo data off the import path
     from .web.translate import translate
 
     for command in (init_command, create_user_command, set_password_command, reindex_command,
-                    verify_command, seed_demo_command, translate):
+                    verify_command, audit_verify_command, audit_seal_command, seed_demo_command,
+                    translate):
         app.cli.add_command(command)

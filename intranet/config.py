@@ -45,6 +45,11 @@ class Defaults:
     SETUP_CODE_PATH = None  # default: <instance>/setup-code
     # Replace an earlier code at start-up; only safe with one process (python app.py does it).
     SETUP_CODE_RENEW = False
+    # The read-audit journal (records/audit.py), shared by every worker on this machine.
+    AUDIT_JOURNAL = None  # default: <instance>/audit.jsonl
+    # Seal the journal into the archive's audit/ when the newest sealed entry is this old
+    # (seconds); cron's `flask --app app audit-seal` covers a server nobody reads from.
+    AUDIT_SEAL_INTERVAL = 86400
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -63,6 +68,7 @@ def load(app: Flask, test_config: dict | None) -> None:
                                       or str(instance / "credentials.json"))
     app.config["SECURITY_DB"] = app.config["SECURITY_DB"] or str(instance / "security.sqlite3")
     app.config["SETUP_CODE_PATH"] = app.config["SETUP_CODE_PATH"] or str(instance / "setup-code")
+    app.config["AUDIT_JOURNAL"] = app.config["AUDIT_JOURNAL"] or str(instance / "audit.jsonl")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(instance / "secret_key")
 

@@ -8,6 +8,7 @@ from .accounts import Credentials
 from .archive.objects import Identity
 from .archive.repository import Archive
 from .index import Index
+from .records.audit import Journal, seal_and_remember, seal_if_due
 from .records.customers import CustomerFiles
 from .records.organisation import initialise
 
@@ -24,6 +25,17 @@ class Services:
         self.files = CustomerFiles(self.archive)
         self.index = Index(config["INDEX_PATH"], self.archive)
         self.credentials = Credentials(config["CREDENTIALS_PATH"])
+        self.journal = Journal(config["AUDIT_JOURNAL"])
+        self.audit_seal_interval = float(config["AUDIT_SEAL_INTERVAL"])
+
+    def seal_audit(self) -> str | None:
+        """Seal every unsealed journal entry into the archive now; return the new commit."""
+        return seal_and_remember(self.archive, self.journal.path, self.system)
+
+    def seal_audit_if_due(self) -> str | None:
+        """Seal when the interval has passed since the newest sealed entry (cheap otherwise)."""
+        return seal_if_due(self.archive, self.journal.path, self.system,
+                           self.audit_seal_interval)
 
     def start(self) -> None:
         """Create the archive on first start and clear locks left by killed writers."""
