@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, render_template
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 # The view modules attach themselves to the blueprint.
+from ..errors import render_error  # noqa: E402
 from . import history_views, list_views, record_views  # noqa: E402, F401
 from .present import show, when  # noqa: E402
+from .reading import AuditDown, Hidden, seal_if_due  # noqa: E402
+
+
+@bp.errorhandler(Hidden)
+def _hidden(error: Hidden) -> tuple[str, int]:
+    """Answer a hidden file and a missing one the same way: 403 and no field of the file."""
+    return render_template("customers/hidden.html", customer_id=error.customer_id), 403
+
+
+@bp.errorhandler(AuditDown)
+def _audit_down(error: AuditDown) -> tuple[str, int, dict]:
+    """Refuse the read when it cannot be recorded (R35: no unrecorded reads)."""
+    body, code = render_error(503, _l("The read-audit journal cannot be written, so no customer "
+                                      "file can be shown. Tell the administrator."))
+    return body, code, {"Retry-After": "60"}
+
+
+@bp.after_request
+def _seal(response: Response) -> Response:
+    """Seal the audit journal into the archive once a day, after a journalled request."""
+    seal_if_due()
+    return response
 
 
 @bp.context_processor

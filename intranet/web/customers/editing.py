@@ -231,7 +231,7 @@ class Edit:
         if self.paths and not self.rows:
             self.rows = self._rows_again()
         if self.rows and self.customer_id:
-            latest = reading.versions(self.customer_id)[0]
+            latest = reading.versions(self.customer_id, current_user, "edit")[0]
             self.author = {"name": latest["author_name"], "when": when(latest["authored_at"])}
         required = schema.REQUIRED.get(self.form.card.data or "", schema.REQUIRED_COMMON)
         page = render_template("customers/form.html", form=self.form, problems=self.problems,

@@ -13,27 +13,38 @@ from .forms import RestoreForm
 from .labels import ACTIONS
 
 
+def _custody_kept(customer_id: str, commit: str) -> bool:
+    """Tell whether restoring a version keeps the file's level and custodian, or may change them."""
+    old = reading.load(customer_id, current_user, "restore", commit)
+    now = reading.load(customer_id, current_user, "restore")
+    if reading.custody_of(old.record) == reading.custody_of(now.record):
+        return True
+    return reading.may_change_custody(customer_id, current_user)
+
+
 @bp.get("/<customer_id>/history")
 @login_required
 def history(customer_id: str):
     """List every version of a file, newest first."""
-    versions = reading.versions(customer_id)
+    versions = reading.versions(customer_id, current_user, "history")
     return render_template("customers/history.html", customer_id=customer_id,
-                           versions=versions, actions=ACTIONS, row=reading.row(customer_id))
+                           versions=versions, actions=ACTIONS,
+                           row=reading.row(customer_id, current_user, "history"))
 
 
 @bp.get("/<customer_id>/history/<commit>")
 @login_required
 def version(customer_id: str, commit: str):
     """Show one version and what it changed against the version before."""
-    versions, position = reading.version_at(customer_id, commit)
+    versions, position = reading.version_at(customer_id, commit, current_user, "version")
     previous = versions[position + 1]["sha"] if position + 1 < len(versions) else None
-    loaded = reading.load(customer_id, commit)
-    changes = reading.compare(customer_id, previous, commit)
+    loaded = reading.load(customer_id, current_user, "version", commit)
+    changes = reading.compare(customer_id, previous, commit, current_user)
     form = RestoreForm(formdata=None, base=reading.head())
     return render_template(
         "customers/version.html", loaded=loaded, version=versions[position], form=form,
         current=position == 0, actions=ACTIONS, previous=previous,
+        may_restore=reading.may(customer_id, current_user, "restore"),
         diff=None if changes is None else present.diff_rows(changes),
         sections=present.sections(loaded.record) if loaded.record else [],
         tables=present.tables(loaded.record) if loaded.record else [])
@@ -43,11 +54,15 @@ def version(customer_id: str, commit: str):
 @login_required
 def restore(customer_id: str, commit: str):
     """Confirm, then commit the file as it was in a version, unless it changed since."""
-    versions, position = reading.version_at(customer_id, commit)
+    versions, position = reading.version_at(customer_id, commit, current_user, "restore")
     # A posted form keeps the revision it was confirmed at: never fill in today's head.
     form = RestoreForm() if request.method == "POST" else RestoreForm(base=reading.head())
     back = url_for(".version", customer_id=customer_id, commit=commit)
     if form.validate_on_submit():
+        if not _custody_kept(customer_id, commit):
+            flash(_("Only the custodian or the administrator may restore a version with "
+                    "another level or custodian."), "danger")
+            return redirect(back)
         try:
             made = services.get().files.restore(customer_id, commit, form.base.data,
                                                 current_user.username)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ...index import Query
 from ...records import schema
@@ -58,7 +58,7 @@ def state_args(**changes: Any) -> dict[str, str]:
 def index():
     """List, search, filter, sort and page the customers."""
     query = Query.from_args(request.args)
-    page = reading.find(query)
+    page = reading.find(query, current_user)
     return render_template("customers/list.html", page=page, query=query, filters=_filters(),
                            columns=_columns(), state_args=state_args,
                            filtered=any(request.args.get(k) for k in STATE[:11]))

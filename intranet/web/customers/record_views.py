@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
 from ...records import schema
-from ...records.customers import Loaded
+from ...records.customers import InvalidRecord, Loaded
+from ...records.schema import N_
+from ...records.validate import FieldError
 from . import bp, present, reading
 from .editing import Edit, blank
 from .labels import CARDS
@@ -16,26 +20,51 @@ from .labels import CARDS
 
 def _damaged(loaded: Loaded) -> str:
     """Render the page of a file that does not parse or validate (200: it is not our error)."""
-    return render_template("customers/damaged.html", loaded=loaded, row=reading.row(loaded.id))
+    return render_template("customers/damaged.html", loaded=loaded,
+                           row=reading.row(loaded.id, current_user),
+                           may_edit=reading.may(loaded.id, current_user, "edit"))
 
 
 @bp.get("/<customer_id>")
 @login_required
 def show(customer_id: str):
     """Show a customer file as a card."""
-    loaded = reading.load(customer_id)
+    loaded = reading.load(customer_id, current_user, "view")
     if loaded.damaged or loaded.record is None:
         return _damaged(loaded)
     record = loaded.record
     return render_template("customers/show.html", loaded=loaded, record=record,
-                           row=reading.row(customer_id), sections=present.sections(record),
-                           tables=present.tables(record), policy=reading.rules().policy)
+                           row=reading.row(customer_id, current_user),
+                           sections=present.sections(record), tables=present.tables(record),
+                           policy=reading.rules().policy,
+                           may_edit=reading.may(customer_id, current_user, "edit"))
+
+
+@bp.get("/<customer_id>/request")
+@login_required
+def request_access(customer_id: str):
+    """Say how access to a file will be asked for (the same page whether it exists or not)."""
+    return render_template("customers/request.html", customer_id=customer_id)
+
+
+def _guard_custody(customer_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Refuse a change of level or custodian by someone the policy does not allow."""
+    if reading.may_change_custody(customer_id, current_user):
+        return
+    message = N_("Only the custodian or the administrator may change this")
+    pairs = zip(("custody.level", "custody.owner"), reading.custody_of(before),
+                reading.custody_of(after), strict=True)
+    errors = [FieldError(path, message, {}) for path, old, new in pairs if old != new]
+    if errors:
+        raise InvalidRecord(errors)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Choose a card (R9), then open a new customer file on it."""
+    if not reading.may_create(current_user):
+        abort(403)
     card = request.args.get("card", "")
     if card not in schema.CARDS:
         return render_template("customers/choose_card.html", cards=CARDS)
@@ -53,13 +82,19 @@ def new():
 @login_required
 def edit(customer_id: str):
     """Edit a file; a stale form is merged, a collision asks which value to keep."""
-    loaded = reading.load(customer_id, request.form.get("base") or None)
+    loaded = reading.load(customer_id, current_user, "edit", request.form.get("base") or None)
     if loaded.record is None:
         return _damaged(loaded)
     edit = Edit(loaded.record, loaded.commit, customer_id)
+
+    def save(record: dict[str, Any]) -> str | None:
+        """Write the record unless it changes custody without the right to."""
+        _guard_custody(customer_id, loaded.record or {}, record)
+        return services.get().files.save(customer_id, record, loaded.commit,
+                                         current_user.username)
+
     if edit.submitted():
-        done, commit = edit.attempt(lambda record: services.get().files.save(
-            customer_id, record, loaded.commit, current_user.username))
+        done, commit = edit.attempt(save)
         if done:
             flash(_("Saved.") if commit else _("Nothing changed."), "success" if commit else "info")
             return redirect(url_for(".show", customer_id=customer_id))
