@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import time
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -11,7 +13,7 @@ from . import services
 from .archive.objects import Identity
 from .archive.repository import Archive, Change, Snapshot
 from .demo_data import DemoCompany, apply_changes, generate_company
-from .records import yamlio
+from .records import requests, yamlio
 from .records.customers import PREFIX, CustomerFiles
 from .records.rules import DEPARTMENTS_PATH, STAFF_PATH
 from .records.staff import dump_departments, dump_staff
@@ -56,9 +58,71 @@ def seed(svc: services.Services, customers: int = 300, seed_value: int = 7) -> d
     durable, archive.durable = archive.durable, False
     try:
         edits = _replay(files, archive, events, current)
+        made = seed_requests(archive, company, current)
     finally:
         archive.durable = durable
-    return {"staff": len(company.staff), "customers": len(company.customers), "edits": edits}
+    return {"staff": len(company.staff), "customers": len(company.customers), "edits": edits,
+            "requests": made}
+
+
+def seed_requests(archive: Archive, company: DemoCompany, current: dict,
+                  now: datetime | None = None) -> int:
+    """Commit access requests in every state, backdated, each step by its signer (R34).
+
+    Waiting at each step of the chain, granted and in force, expired, refused, revoked, and one
+    break-glass read. Returns how many requests were made.
+    """
+    now = now or datetime.now(UTC)
+    members = {m["username"]: m for m in company.staff}
+    old_enough = now - timedelta(days=65)
+    # Personal files kept by a salesperson, old enough for every backdated request.
+    held = [(cid, record["custody"]) for cid, record in sorted(current.items())
+            if isinstance(record.get("custody"), dict)
+            and record["custody"].get("level") == "personal"
+            and members.get(record["custody"].get("owner"), {}).get("role") == "salesperson"
+            and company.created[cid][0] < old_enough]
+    askers = [m for m in company.staff if m["role"] == "salesperson"]
+    gm = next((m["username"] for m in company.staff if m["role"] == "general_manager"), "")
+    managers = {d["id"]: d["manager"] for d in company.departments}
+    plans = [  # (days ago, steps signed, outcome, days asked for)
+        (1, 0, "", 7), (2, 1, "", 7), (3, 2, "", 14), (4, 3, "", 30), (60, 3, "", 7),
+        (20, 1, "refuse", 7), (15, 3, "revoke", 30)]
+    made = 0
+    if not held:
+        return made
+    files = itertools.cycle(held)
+    for (ago, signed, outcome, days), (customer_id, custody) in zip(plans, files, strict=False):
+        requester = next((m["username"] for m in askers
+                          if m["department"] != custody.get("department")
+                          and m["username"] not in (custody.get("contacts") or [])
+                          and managers.get(m["department"])), "")
+        if not requester or not gm:
+            break
+        when = now - timedelta(days=ago)
+        askers.append(askers.pop(askers.index(members[requester])))  # spread the requesters
+        request_id = requests.create(archive, requester, [customer_id], _DEMO_REASONS[made %
+                                     len(_DEMO_REASONS)], "read", days, when)
+        signers = [managers[members[requester]["department"]], gm, custody["owner"]]
+        for step, signer in enumerate(signers[:signed]):
+            requests.act(archive, request_id, signer, True, "同意" if step else "請依規定使用",
+                         when + timedelta(hours=step + 1))
+        if outcome == "refuse":
+            requests.act(archive, request_id, gm, False, "理由不充分，請由負責業務代為處理",
+                         when + timedelta(hours=3))
+        elif outcome == "revoke":
+            requests.revoke(archive, request_id, custody["owner"], when + timedelta(days=2))
+        made += 1
+    if held and gm:
+        requests.break_glass(archive, gm, held[0][0], "客戶緊急投訴，負責業務休假聯絡不上",
+                             now - timedelta(days=10))
+        made += 1
+    return made
+
+
+_DEMO_REASONS = ("客戶來電詢價，負責業務出差，需查閱報價與交易條件",
+                 "年度信用額度檢討，需比對往來紀錄",
+                 "協助處理客訴，需查閱聯絡紀錄",
+                 "跨區聯合拜訪前了解客戶背景")
 
 
 def _replay(files: CustomerFiles, archive: Archive, events: list, current: dict) -> int:

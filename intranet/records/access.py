@@ -81,6 +81,7 @@ class Grant:
     mode: str  # "read" or "edit"
     expires: datetime
     revoked: bool = False
+    kind: str = "grant"  # or "break-glass": the decision's basis says which
 
     def allows(self, action: str) -> bool:
         """Tell whether the grant's mode covers an action."""
@@ -89,7 +90,8 @@ class Grant:
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer: allowed or not, on what basis (own, level, grant:<id>, none), and why."""
+    """The answer: allowed or not, on what basis (own, level, grant:<id>, break-glass:<id>,
+    none), and why."""
 
     allowed: bool
     basis: str
@@ -177,7 +179,8 @@ def decide(actor: Actor, action: str, meta: FileMeta, policy: Policy, directory:
         return Decision(True, "level", "administrator of a file without a known level")
     for grant in _valid_grants(actor, grants, _now(now)):
         if meta.id in grant.customers and grant.allows(action):
-            return Decision(True, f"grant:{grant.id}", f"{grant.mode} grant")
+            basis = "break-glass" if grant.kind == "break-glass" else "grant"
+            return Decision(True, f"{basis}:{grant.id}", f"{grant.mode} {basis} grant")
     return Decision(False, "none", "no level, custody or grant allows this")
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from flask import current_app, g, request
+from flask_login import current_user
 
 from ... import services
 from ...archive.errors import NotFound
 from ...index import Page, Query
-from ...records import access
+from ...records import access, requests
 from ...records.audit import AuditError, AuditUnavailable
 from ...records.customers import Loaded, is_customer_id
 from ...records.diff import Change
@@ -50,8 +51,15 @@ def actor(user: Person) -> access.Actor:
 
 
 def grants() -> list[access.Grant]:
-    """Return the access grants in force (none exist until access requests arrive)."""
-    return []
+    """Return the signed-in user's grants in force at the archive head, once per request.
+
+    Read from the head every request, so a revocation takes effect on the next one.
+    """
+    if "access_grants" not in g:
+        username = str(getattr(current_user, "username", "") or "")
+        g.access_grants = requests.grants_for(services.get().archive.snapshot(), username) \
+            if username else []
+    return g.access_grants
 
 
 def _meta(customer_id: str) -> access.FileMeta:

@@ -43,8 +43,8 @@ def show(customer_id: str):
 @bp.get("/<customer_id>/request")
 @login_required
 def request_access(customer_id: str):
-    """Say how access to a file will be asked for (the same page whether it exists or not)."""
-    return render_template("customers/request.html", customer_id=customer_id)
+    """Go to the access request form for a file (the same answer whether it exists or not)."""
+    return redirect(url_for("access.new", customer=customer_id))
 
 
 def _guard_custody(customer_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
