@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..archive.errors import CorruptRecord
 from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio
-from .policy import DEFAULT_POLICY, dump_policy
+from .policy import DEFAULT_POLICY, dump_policy, validate_policy
 from .rules import DEPARTMENTS_PATH, POLICY_PATH, STAFF_PATH
 from .staff import Directory, dump_departments, dump_staff
 from .validate import FieldError
@@ -112,3 +113,86 @@ def save_member(archive: Archive, member: dict[str, Any], author: Identity,
                        DEPARTMENTS_PATH: dump_departments(departments)}, message)
 
     return archive.commit(build, author)
+
+
+def disable_member(archive: Archive, username: str, left_on: str,
+                   author: Identity) -> str | None:
+    """Mark a member as having left on ``left_on`` (active false) in one commit."""
+    return save_member(archive, {"username": username, "active": False, "left_on": left_on},
+                       author, new=False)
+
+
+def save_department(archive: Archive, department: dict[str, Any], author: Identity,
+                    new: bool) -> str | None:
+    """Add (``new``) or update a department (name, manager) in one commit.
+
+    The manager, when given, must be an active member of staff.
+    """
+    dep_id = department["id"]
+
+    def build(snapshot: Snapshot) -> Change | None:
+        departments, staff = _load(snapshot)
+        depts = departments.setdefault("departments", [])
+        if depts is None:
+            depts = departments["departments"] = []
+        existing = next((d for d in depts if d.get("id") == dep_id), None)
+        if new and existing is not None:
+            raise DirectoryError([FieldError("id", "The id {id} is already used",
+                                             {"id": dep_id})])
+        if not new and existing is None:
+            raise DirectoryError([FieldError("id", "No department has the id {id}",
+                                             {"id": dep_id})])
+        entry = {"id": dep_id, "name": "", "manager": ""}
+        entry.update(existing or {})
+        entry.update(department)
+        manager = entry.get("manager") or ""
+        directory = Directory(departments, staff)
+        if manager and not directory.is_active(manager):
+            raise DirectoryError([FieldError("manager", "No member of staff is called "
+                                             "{username}", {"username": manager})])
+        if existing is None:
+            depts.append(entry)
+        else:
+            depts[depts.index(existing)] = entry
+        errors = Directory(departments, staff).validate()
+        if errors:
+            raise DirectoryError(errors)
+        verb = "新增" if existing is None else "更新"
+        message = (f"{verb}部門 {dep_id} {entry['name']}\n\n"
+                   f"Department: {dep_id}\nAction: department\n")
+        return Change({DEPARTMENTS_PATH: dump_departments(departments)}, message)
+
+    return archive.commit(build, author)
+
+
+def parse_policy(text: str) -> dict[str, Any]:
+    """Parse and check the text of policy.yaml; DirectoryError lists every problem."""
+    try:
+        data = yamlio.load(text, POLICY_PATH)
+    except CorruptRecord as exc:
+        raise DirectoryError([FieldError(POLICY_PATH, exc.reason, {})]) from None
+    errors = validate_policy(data)
+    if errors:
+        raise DirectoryError(errors)
+    return data
+
+
+def save_policy(archive: Archive, text: str, author: Identity) -> str | None:
+    """Commit a new policy.yaml (checked first) in one commit naming the keys that changed.
+
+    Returns None when nothing changed; DirectoryError when the text is refused.
+    """
+    data = parse_policy(text)
+
+    def build(snapshot: Snapshot) -> Change | None:
+        raw = snapshot.get(POLICY_PATH)
+        old = yamlio.load(raw, POLICY_PATH) if raw else {}
+        keys = [k for k in sorted(set(old) | set(data), key=str) if old.get(k) != data.get(k)]
+        if not keys:
+            return None
+        message = f"更新政策：{'、'.join(str(k) for k in keys)}\n\nAction: policy\n"
+        return Change({POLICY_PATH: dump_policy(data)}, message)
+
+    before = archive.head()
+    after = archive.commit(build, author)
+    return None if after == before else after
