@@ -68,6 +68,10 @@ DEFAULT_POLICY: dict[str, Any] = {
     # Reader tokens that name a relation to the file rather than a role.
     "relative_roles": {"department_manager": "file_department_manager",
                        "salesperson": "file_owner"},
+    # R20, R35: roles that see the monthly audit reports (besides the company custodian).
+    "hr_roles": ["hr"],
+    # R20: entries from one address less than this apart are one window of activity.
+    "shared_account_window_minutes": 30,
 }
 
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
@@ -83,6 +87,8 @@ POLICY_ORDER: dict[str, Any] = {
     "break_glass_roles": None,
     "no_contents_roles": None,
     "relative_roles": None,
+    "hr_roles": None,
+    "shared_account_window_minutes": None,
 }
 
 

@@ -1,0 +1,127 @@
+"""Thin views over ``records.reports``: file ids and audit fields only, never contents (R36)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from typing import Any
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from ... import services
+from ...records import reports
+from ...records.audit import parse_stamp
+from ...records.policy import Policy
+from ..customers.reading import rules
+from . import bp
+
+TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")  # no daylight saving since 1979
+PER_PAGE = 50
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def may_see_reports(role: str, policy: Policy) -> bool:
+    """Tell whether a role sees HR's reports: the policy's hr_roles and the administrator."""
+    hr_roles = policy.data.get("hr_roles")
+    hr_roles = hr_roles if isinstance(hr_roles, list) else []
+    return bool(role) and (role in hr_roles or role == policy.custodian_role("company"))
+
+
+@bp.app_context_processor
+def _nav() -> dict:
+    """Give every template ``may_see_hr()`` (for the nav link)."""
+
+    def may_see_hr() -> bool:
+        return bool(current_user.is_authenticated) and may_see_reports(
+            str(current_user.role or ""), rules().policy)
+
+    return {"may_see_hr": may_see_hr}
+
+
+def hr_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let only HR and the administrator in; others get the 403 page."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not may_see_reports(str(current_user.role or ""), rules().policy):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _month() -> str:
+    """Return the asked-for month, or the current month in the office's zone."""
+    month = request.args.get("month", "")
+    return month if reports.is_month(month) else datetime.now(TAIPEI).strftime("%Y-%m")
+
+
+def _entries() -> list[dict[str, Any]]:
+    return reports.load_entries(services.get().journal.path)
+
+
+def _name(username: str) -> str:
+    member = rules().directory.member(username)
+    return str((member or {}).get("name") or username)
+
+
+def _cell(value: Any) -> str:
+    """Return a CSV cell that spreadsheets do not run as a formula."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+@bp.get("/hr/")
+@hr_required
+def index() -> str:
+    """Show every person's month: refusals, emergency reads, shared-account signs, fines."""
+    month = _month()
+    policy = rules().policy
+    rows = reports.month_report(_entries(), month, policy)
+    return render_template("hr/index.html", month=month, rows=rows, names=_name,
+                           total=reports.total_fines(rows), currency=policy.currency)
+
+
+@bp.get("/hr/export.csv")
+@hr_required
+def export() -> Response:
+    """Download the month's table as CSV (UTF-8 with BOM, so Excel reads Chinese)."""
+    month = _month()
+    policy = rules().policy
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["month", "username", "name", "refusals", "break_glass_reads",
+                     "shared_account_incidents", "fines", "currency"])
+    for row in reports.month_report(_entries(), month, policy):
+        writer.writerow([month, _cell(row.username), _cell(_name(row.username)),
+                         len(row.refusals), len(row.break_glass), len(row.incidents),
+                         f"{row.fines:g}", row.currency])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="hr-report-{month}.csv"'})
+
+
+@bp.get("/hr/<username>")
+@hr_required
+def person(username: str) -> str:
+    """List one person's journal entries of a month (file ids only, never contents)."""
+    month = _month()
+    report = reports.person_month(_entries(), username, month, rules().policy)
+    entries = sorted(report.entries, key=lambda e: e["at"])
+    return render_template("hr/person.html", month=month, report=report, entries=entries,
+                           name=_name(username), stamp=parse_stamp)
+
+
+@bp.get("/me/reads")
+@login_required
+def my_reads() -> str:
+    """Show the signed-in person's own reading history, newest first, a page at a time."""
+    reads = reports.person_history(_entries(), str(current_user.username))
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    pages = max((len(reads) + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(page, pages)
+    shown = reads[(page - 1) * PER_PAGE:page * PER_PAGE]
+    return render_template("hr/my_reads.html", reads=shown, page=page, pages=pages,
+                           total=len(reads))
