@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from . import auth, customers, errors, i18n, main, security, setup, status, users
+from . import access, admin, auth, customers, errors, hr, i18n, main, security, setup, status, users
 from .extensions import babel, csrf, login_manager
 
 
@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
-    for blueprint in (auth.bp, main.bp, customers.bp, status.bp):
+    for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp):
         app.register_blueprint(blueprint)
     # Last: it looks at the archive, and guards every page until the first administrator exists.
     setup.init_app(app)
