@@ -173,3 +173,50 @@ def test_unknown_keys_from_hand_edits_are_kept(files, archive):
     loaded.record["grade"] = "B"
     files.save(customer, loaded.record, loaded.commit, "wang.li")
     assert "手寫備註: 保留\n" in archive.read(path).decode()
+
+
+def _visit(day: str, summary: str) -> dict:
+    return {"date": day, "channel": "visit", "staff": "wang.li", "summary": summary,
+            "source": "visit", "confidential": False, "recorded_on": day}
+
+
+def test_amend_applies_to_the_head_with_a_source_trailer(files, archive):
+    customer, base = files.create(sample(), "wang.li", source="agency")
+    record = files.load(customer).record
+    record["basic"]["fax"] = "02-2345-6780"
+    files.save(customer, record, base, "chen.yu")  # someone saves meanwhile
+
+    def add(record, snapshot):
+        record["contacts"].append(_visit("2026-11-20", "拜訪"))
+        return record
+
+    commit = files.amend(customer, add, "wang.li", action="contact", source="visit")
+    after = files.load(customer).record
+    assert after["basic"]["fax"] == "02-2345-6780"  # nothing lost
+    assert [c["summary"] for c in after["contacts"]] == ["拜訪"]
+    body = git(archive.path, "log", "-1", "--format=%s%n%b", commit)
+    assert body.startswith("更新 C000001 東方貿易股份有限公司：聯絡記錄 +1\n")
+    assert "Action: contact\nSource: visit\n" in body
+    assert [v.source for v in files.history(customer)] == ["visit", "", "agency"]
+    assert files.amend(customer, lambda r, s: None, "wang.li") is None
+    assert files.amend(customer, lambda r, s: r, "wang.li") is None  # same bytes: no commit
+    assert archive.head() == commit
+
+
+def test_amend_writes_other_files_in_the_same_commit_or_nothing(files, archive):
+    customer, _ = files.create(sample(), "wang.li")
+    head = archive.head()
+
+    def broken(record, snapshot):
+        record["contacts"].append({**_visit("2026-11-20", "x"), "channel": "telepathy"})
+        return record
+
+    with pytest.raises(InvalidRecord):
+        files.amend(customer, broken, "wang.li", files=lambda s, r: {"documents/x": b"1"})
+    assert archive.head() == head
+    commit = files.amend(customer, lambda r, s: {**r, "notes": "附件"}, "wang.li",
+                         files=lambda s, r: {"documents/0000/C000001/D1.pdf": b"%PDF-1.4"})
+    shown = git(archive.path, "show", "--name-only", "--format=", commit).split()
+    assert sorted(shown) == ["customers/0000/C000001.yaml", "documents/0000/C000001/D1.pdf"]
+    with pytest.raises(ValueError):
+        files.amend(customer, lambda r, s: r, "wang.li", source="rumour")

@@ -57,6 +57,7 @@ class Version:
     subject: str
     action: str = ""
     paths: tuple[tuple[str, str], ...] = field(default=())  # (status A/M/D, path)
+    source: str = ""  # the Source: trailer (R10): visit, customer_form, agency, import …
 
 
 class Snapshot:
@@ -296,6 +297,7 @@ class Archive:
 
     _LOG_FORMAT = (
         "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:key=Action,valueonly,separator=%x2C)"
+        "%x1f%(trailers:key=Source,valueonly,separator=%x2C)"
     )
 
     def log(
@@ -431,12 +433,13 @@ class Archive:
 
 def _parse_version(chunk: str) -> Version:
     head, _, rest = chunk.strip("\n").partition("\n")
-    sha, name, email, date, subject, action = (head.split("\x1f") + [""] * 6)[:6]
+    sha, name, email, date, subject, action, source = (head.split("\x1f") + [""] * 7)[:7]
     paths = []
     for line in rest.splitlines():
         status, _, path = line.partition("\t")
         if path:
             paths.append((status[:1], path))
     return Version(
-        sha, name, email, datetime.fromisoformat(date), subject, action.strip(), tuple(paths)
+        sha, name, email, datetime.fromisoformat(date), subject, action.strip(), tuple(paths),
+        source.strip(),
     )

@@ -21,7 +21,9 @@ from .staff import Directory
 
 READ_ACTIONS = frozenset({"view", "history", "version", "diff", "document", "export"})
 WRITE_ACTIONS = frozenset({"edit", "restore"})
-ACTIONS = READ_ACTIONS | WRITE_ACTIONS
+# R15: a file's non-confidential contact reports, read by its custodian's department too.
+REPORTS = "reports"
+ACTIONS = READ_ACTIONS | WRITE_ACTIONS | {REPORTS}
 # A file whose level cannot be read (a damaged file) is kept as closely as the strictest level.
 FALLBACK_LEVEL = LEVELS[0]
 # The relations a relative role token may stand for.
@@ -168,6 +170,11 @@ def decide(actor: Actor, action: str, meta: FileMeta, policy: Policy, directory:
         return Decision(False, "none", "not an active member of staff")
     if actor.role in no_contents_roles(policy):
         return Decision(False, "none", "this role reads no file contents")
+    if action == REPORTS:
+        whole = decide(actor, "view", meta, policy, directory, grants, now)
+        if whole.allowed or not (meta.department and actor.department == meta.department):
+            return whole
+        return Decision(True, "department", "member of the custodian's department (R15)")
     if meta.owner and meta.owner == actor.username:
         return Decision(True, "own", "custodian of the file")
     if actor.username in meta.contacts:

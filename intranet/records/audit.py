@@ -32,7 +32,7 @@ from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot
 
 AUDIT_DIR = "audit"
-ACTIONS = ("view", "history", "version", "diff", "document", "export", "refused")
+ACTIONS = ("view", "history", "version", "diff", "document", "export", "reports", "refused")
 BASES = ("own", "level", "break-glass", "none")  # and "grant:<id>"
 # Every entry has these fields with these types; ``record`` fills the first four itself.
 _OWN_FIELDS: dict[str, type] = {"seq": int, "at": str, "prev": str, "hash": str}

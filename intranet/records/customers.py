@@ -8,7 +8,9 @@ conflict, never overwritten unseen.
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,14 +20,17 @@ from . import yamlio
 from .diff import Change as FieldChange
 from .diff import MergeConflict, diff, merge3
 from .rules import Rules, load_rules
-from .schema import label
+from .schema import SOURCES, label
 from .validate import FieldError, normalise, validate
 
 _ID = re.compile(r"^C(\d{6})$")
 _PATH = re.compile(r"^customers/(\d{4})/(C\d{6})\.yaml$")
 PREFIX = "customers/"
 # Lists that grow by appending; a commit message counts the new entries.
-_LOGS = ("contacts", "events", "yearly", "documents")
+# amend(): the new record from the head's record; other files for the same commit.
+Amendment = Callable[[dict[str, Any], Snapshot], "dict[str, Any] | None"]
+ExtraFiles = Callable[[Snapshot, dict[str, Any]], "dict[str, bytes | None]"]
+_LOGS = ("contacts", "events", "yearly", "documents", "tasks")
 
 
 class InvalidRecord(ArchiveError):
@@ -135,7 +140,7 @@ class CustomerFiles:
         return "C000001"
 
     def create(self, record: dict[str, Any], author: str,
-               when: Any = None) -> tuple[str, str]:
+               when: Any = None, source: str | None = None) -> tuple[str, str]:
         """Commit a new customer file under the next free id; return (id, commit)."""
         created: dict[str, str] = {}
 
@@ -146,14 +151,15 @@ class CustomerFiles:
             self._require_valid(new, rules)
             created["id"] = new["id"]
             name = new["basic"]["name"]
-            message = _message(f"新增 {new['id']} {name}", new["id"], "create")
+            message = _message(f"新增 {new['id']} {name}", new["id"], "create",
+                               _source(source))
             return Change({customer_path(new["id"]): yamlio.dump(new)}, message)
 
         commit = self.archive.commit(build, self._identity(author), when=when)
         return created["id"], commit
 
     def save(self, customer_id: str, record: dict[str, Any], base: str, author: str,
-             when: Any = None) -> str | None:
+             when: Any = None, source: str | None = None) -> str | None:
         """Commit an edited record that was loaded at ``base``; merge or raise Conflict.
 
         Returns the new commit, or None when the record did not change anything.
@@ -189,7 +195,48 @@ class CustomerFiles:
             summary = describe(theirs, merged)
             name = merged["basic"]["name"]
             return Change({path: data},
-                          _message(f"更新 {customer_id} {name}：{summary}", customer_id, "update"))
+                          _message(f"更新 {customer_id} {name}：{summary}", customer_id, "update",
+                                   _source(source)))
+
+        commit = self.archive.commit(build, self._identity(author), when=when)
+        return commit if made else None
+
+    def amend(self, customer_id: str, apply: Amendment, author: str, action: str = "update",
+              source: str | None = None, when: Any = None,
+              files: ExtraFiles | None = None) -> str | None:
+        """Apply a change to the file as it is at the head, as one commit; None if no change.
+
+        For additions that cannot collide with anyone's edit (a contact entry, a document,
+        a task): ``apply`` gets a copy of the head's record and the snapshot on every attempt
+        and returns the new record, or None to change nothing. ``files`` may add other paths
+        (a document's bytes) to the same commit. InvalidRecord if the result does not validate.
+        """
+        path = customer_path(customer_id)
+        trailers = _source(source)
+        made: dict[str, bool] = {}
+
+        def build(snapshot: Snapshot) -> Change | None:
+            made.clear()
+            raw = snapshot.get(path)
+            if raw is None:
+                raise NotFound(customer_id)
+            rules = self.rules(snapshot)
+            before, problem, _ = check(raw, path, rules)
+            if before is None:
+                raise CorruptRecord(path, problem or "")
+            after = apply(copy.deepcopy(before), snapshot)
+            if after is None:
+                return None
+            after = normalise({**after, "id": customer_id})
+            self._require_valid(after, rules)
+            data = yamlio.dump(after)
+            extra = files(snapshot, after) if files else {}
+            if data == raw and not extra:
+                return None
+            made["commit"] = True
+            subject = f"更新 {customer_id} {after['basic']['name']}：{describe(before, after)}"
+            return Change({path: data, **extra},
+                          _message(subject, customer_id, action, trailers))
 
         commit = self.archive.commit(build, self._identity(author), when=when)
         return commit if made else None
@@ -255,6 +302,13 @@ def describe(before: dict[str, Any], after: dict[str, Any], limit: int = 6) -> s
     if not labels:
         return "無變更"
     return "、".join(labels[:limit]) + ("等" if len(labels) > limit else "")
+
+
+def _source(source: str | None) -> dict[str, str]:
+    """Return the ``Source:`` trailer for where a change came from (R10), if known."""
+    if source is not None and source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    return {"Source": source} if source else {}
 
 
 def _message(subject: str, customer_id: str, action: str,

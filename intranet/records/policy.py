@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from intranet.records import yamlio
+from intranet.records.policy_checks import check_sections
 from intranet.records.schema import N_
 from intranet.records.staff import ROLES
 from intranet.records.validate import FieldError
@@ -72,6 +73,45 @@ DEFAULT_POLICY: dict[str, Any] = {
     "hr_roles": ["hr"],
     # R20: entries from one address less than this apart are one window of activity.
     "shared_account_window_minutes": 30,
+    # R16: the sales-power analysis table (客戶綜合銷售力分析表): each criterion is scored
+    # from 0 to ``scale``; the weighted total is a percentage.
+    "sales_power": {"scale": 5, "criteria": [
+        {"key": "sales_capacity", "name": "銷售能力", "weight": 25},
+        {"key": "development_potential", "name": "發展潛力", "weight": 20},
+        {"key": "credit", "name": "信用狀況", "weight": 20},
+        {"key": "cooperation", "name": "合作態度", "weight": 15},
+        {"key": "management", "name": "經營管理", "weight": 10},
+        {"key": "reputation", "name": "商譽形象", "weight": 10},
+    ]},
+    # R4, R19: the fields a complete file fills in, per card (a list counts when it has an entry).
+    "completeness": {
+        "distributor": [
+            "basic.name", "basic.legal_representative", "basic.address", "basic.postcode",
+            "basic.phone", "basic.business_scope", "basic.registered_capital", "basic.founded",
+            "basic.first_deal", "basic.organisation_form", "classification.industry",
+            "classification.region", "grade", "credit.grade", "people",
+            "characteristics.service_area", "characteristics.sales_capacity",
+            "characteristics.development_potential", "business.sales_performance",
+            "business.cooperation_attitude", "transactions.credit_status",
+            "transactions.trade_terms", "yearly", "contacts"],
+        "terminal": [
+            "basic.name", "basic.legal_representative", "basic.address", "basic.phone",
+            "basic.business_scope", "basic.organisation_form", "classification.industry",
+            "classification.region", "classification.customer_type", "grade", "credit.grade",
+            "people", "characteristics.employees", "characteristics.annual_sales",
+            "characteristics.management_style", "business.cooperation_attitude",
+            "transactions.future_plans", "transactions.credit_status", "contacts"],
+    },
+    # R31: an important (VIP or one of these grades) or promising (a prospect scoring at
+    # least prospect_score in the sales-power table) customer needs this many staff contacts.
+    "two_contacts": {"minimum": 2, "vip": True, "grades": ["A"], "prospect_score": 70},
+    # R10: the customer's own data form: how long a link lasts and which fields it asks for.
+    "customer_form": {"link_days": 14, "fields": [
+        "basic.name", "basic.short_name", "basic.tax_id", "basic.legal_representative",
+        "basic.address", "basic.postcode", "basic.phone", "basic.fax", "basic.email",
+        "basic.website", "basic.business_scope", "basic.registered_capital", "basic.founded",
+        "basic.organisation_form", "characteristics.employees",
+        "characteristics.annual_sales", "characteristics.service_area"]},
 }
 
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
@@ -89,6 +129,10 @@ POLICY_ORDER: dict[str, Any] = {
     "relative_roles": None,
     "hr_roles": None,
     "shared_account_window_minutes": None,
+    "sales_power": {"scale": None, "criteria": {"key": None, "name": None, "weight": None}},
+    "completeness": {"distributor": None, "terminal": None},
+    "two_contacts": {"minimum": None, "vip": None, "grades": None, "prospect_score": None},
+    "customer_form": {"link_days": None, "fields": None},
 }
 
 
@@ -183,6 +227,35 @@ class Policy:
     def break_glass_roles(self) -> list[str]:
         """Return the roles that may open any file in an emergency."""
         return list(self.data["break_glass_roles"])
+
+    @property
+    def sales_power_scale(self) -> int:
+        """Return the highest score of one sales-power criterion (R16)."""
+        return int(self.data["sales_power"]["scale"])
+
+    @property
+    def sales_power_criteria(self) -> list[dict[str, Any]]:
+        """Return the sales-power criteria: key, name, weight (R16)."""
+        return copy.deepcopy(self.data["sales_power"]["criteria"])
+
+    def completeness_fields(self, card: str) -> list[str]:
+        """Return the dotted paths a complete file of a card fills in (R4, R19)."""
+        return list(self.data["completeness"].get(card) or [])
+
+    @property
+    def two_contacts(self) -> dict[str, Any]:
+        """Return when a customer needs several staff contacts and how many (R31)."""
+        return copy.deepcopy(self.data["two_contacts"])
+
+    @property
+    def customer_form_days(self) -> int:
+        """Return how many days a customer-form link stays valid (R10)."""
+        return int(self.data["customer_form"]["link_days"])
+
+    @property
+    def customer_form_fields(self) -> list[str]:
+        """Return the dotted paths the customer's own data form asks for (R10)."""
+        return list(self.data["customer_form"]["fields"])
 
 
 def dump_policy(data: dict[str, Any]) -> bytes:
@@ -284,4 +357,4 @@ def validate_policy(data: dict[str, Any]) -> list[FieldError]:
     errors += _check_grades(d["grades"], "grades", credit=False)
     errors += _check_grades(d["credit_grades"], "credit_grades", credit=True)
     errors += _check_roles(d["break_glass_roles"], "break_glass_roles", roles)
-    return errors
+    return errors + check_sections(d, roles)

@@ -74,6 +74,7 @@ CHANNELS = ("direct", "indirect")
 CUSTODY_LEVELS = ("company", "department", "personal")
 SOURCES = ("visit", "customer_form", "agency", "import", "other")
 CONTACT_CHANNELS = ("visit", "call", "letter", "fax", "email", "meeting")
+TASK_KINDS = ("introduce_successor", "other")
 EVENT_KINDS = ("legal_representative", "capital", "move", "merger", "ownership",
                "contract", "order", "complaint", "default", "other")
 # Grades come from policy.yaml; these are only the defaults when no policy is given.
@@ -127,7 +128,15 @@ SCHEMA: dict[str, Field] = {
                       assets=Field(AMOUNT), liabilities=Field(AMOUNT), notes=_T)),
     "documents": _l(
         file=_T, title=_NAME, kind=_T, signed_on=Field(DATE), size=Field(INT, minimum=0),
-        sha256=Field(SHA256), uploaded_by=Field(USERNAME), original_name=_NAME),
+        sha256=Field(SHA256), uploaded_by=Field(USERNAME), original_name=_NAME,
+        content_type=_NAME, uploaded_on=Field(DATE)),
+    # R16: scores per criterion of policy.yaml's sales_power table.
+    "sales_power": _g(scores=Field(AMOUNT_MAP), assessed_on=Field(DATE),
+                      assessed_by=Field(USERNAME), notes=_T),
+    # R32: things someone must do about this customer, e.g. introduce a successor.
+    "tasks": _l(kind=_e(*TASK_KINDS), assignee=Field(USERNAME), summary=_T,
+                from_staff=Field(USERNAME), created_on=Field(DATE), due_on=Field(DATE),
+                done_on=Field(DATE)),
 }
 
 Order = dict[str, "Order | None"]
@@ -226,6 +235,14 @@ LABELS: dict[str, str] = {
     "documents.kind": N_("Document kind"), "documents.signed_on": N_("Signed on"),
     "documents.size": N_("Size"), "documents.sha256": N_("SHA-256"),
     "documents.uploaded_by": N_("Uploaded by"), "documents.original_name": N_("Original name"),
+    "documents.content_type": N_("Content type"), "documents.uploaded_on": N_("Uploaded on"),
+    "sales_power": N_("Sales-power analysis"), "sales_power.scores": N_("Scores"),
+    "sales_power.assessed_on": N_("Assessed on"), "sales_power.assessed_by": N_("Assessed by"),
+    "sales_power.notes": N_("Notes"),
+    "tasks": N_("Tasks"), "tasks.kind": N_("Task"), "tasks.assignee": N_("Assigned to"),
+    "tasks.summary": N_("Summary"), "tasks.from_staff": N_("From"),
+    "tasks.created_on": N_("Created on"), "tasks.due_on": N_("Due on"),
+    "tasks.done_on": N_("Done on"),
 }
 
 # Traditional Chinese labels for git commit messages, which are never translated.
@@ -283,6 +300,13 @@ LABELS_ZH: dict[str, str] = {
     "documents.kind": "文件類別", "documents.signed_on": "簽署日期",
     "documents.size": "大小", "documents.sha256": "SHA-256",
     "documents.uploaded_by": "上傳者", "documents.original_name": "原始檔名",
+    "documents.content_type": "檔案類型", "documents.uploaded_on": "上傳日期",
+    "sales_power": "綜合銷售力分析", "sales_power.scores": "評分",
+    "sales_power.assessed_on": "評估日期", "sales_power.assessed_by": "評估人",
+    "sales_power.notes": "備註",
+    "tasks": "待辦事項", "tasks.kind": "事項", "tasks.assignee": "負責人",
+    "tasks.summary": "摘要", "tasks.from_staff": "交辦人", "tasks.created_on": "建立日期",
+    "tasks.due_on": "期限", "tasks.done_on": "完成日期",
 }
 
 

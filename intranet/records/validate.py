@@ -40,7 +40,7 @@ _FORMAT_CHECKS = {
 _STRING_KINDS = frozenset({s.TEXT, s.ENUM, *_FORMAT_CHECKS, s.POSTCODE})
 # Keys an item of a list cannot do without; the spec leaves the rest optional.
 _ITEM_REQUIRED = {"contacts": ("date",), "events": ("date",), "yearly": ("year",),
-                  "documents": ("file",)}
+                  "documents": ("file",), "tasks": ("kind", "assignee")}
 
 
 def _empty(value: Any) -> bool:

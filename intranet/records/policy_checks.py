@@ -1,0 +1,106 @@
+"""Validate the policy's sections beyond access: sales power, completeness, contacts, forms."""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from intranet.records.schema import CARDS, N_, field_at
+from intranet.records.validate import FieldError
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    """Tell whether a value is an int (not a bool) within [low, high]."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _paths(value: Any, where: str) -> list[FieldError]:
+    """Return an error unless value lists record fields by their dotted paths."""
+    if not isinstance(value, list) or not value:
+        return [FieldError(where, N_("List at least one field, e.g. basic.phone"), {})]
+    return [FieldError(f"{where}[{i}]", N_("{path} is not a field of a customer file"),
+                       {"path": str(p)})
+            for i, p in enumerate(value) if not isinstance(p, str) or field_at(p) is None]
+
+
+def _roles(value: Any, where: str, roles: tuple[str, ...]) -> list[FieldError]:
+    if isinstance(value, list) and all(isinstance(r, str) and r in roles for r in value):
+        return []
+    return [FieldError(where, N_("List roles from: {choices}"), {"choices": ", ".join(roles)})]
+
+
+def _sales_power(section: Any) -> list[FieldError]:
+    if not isinstance(section, dict):
+        return [FieldError("sales_power", N_("Expected a group of fields here"), {})]
+    errors: list[FieldError] = []
+    if not _whole(section.get("scale"), 1, 100):
+        errors.append(FieldError("sales_power.scale", N_("Enter a whole number from 1 to 100"),
+                                 {}))
+    criteria = section.get("criteria")
+    if not isinstance(criteria, list) or not criteria:
+        return [*errors, FieldError("sales_power.criteria", N_("List at least one criterion"),
+                                    {})]
+    seen: set[str] = set()
+    for i, c in enumerate(criteria):
+        where = f"sales_power.criteria[{i}]"
+        if not isinstance(c, dict):
+            errors.append(FieldError(where, N_("Expected a group of fields here"), {}))
+            continue
+        key = c.get("key")
+        if not isinstance(key, str) or not _KEY.match(key) or key in seen:
+            errors.append(FieldError(f"{where}.key", N_(
+                "A criterion key is unique, lower-case letters, digits and _"), {}))
+        seen.add(str(key))
+        if not isinstance(c.get("name"), str) or not c["name"].strip():
+            errors.append(FieldError(f"{where}.name", N_("Required"), {}))
+        weight = c.get("weight")
+        if not (isinstance(weight, (int, float)) and not isinstance(weight, bool)
+                and math.isfinite(weight) and weight > 0):
+            errors.append(FieldError(f"{where}.weight", N_("Enter a weight above 0"), {}))
+    return errors
+
+
+def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError]:
+    """Return the problems of the policy's non-access sections (defaults already filled in)."""
+    errors = _sales_power(d.get("sales_power"))
+    for key in ("no_contents_roles", "hr_roles"):
+        errors += _roles(d.get(key), key, roles)
+    if not _whole(d.get("shared_account_window_minutes"), 1, 24 * 60):
+        errors.append(FieldError("shared_account_window_minutes", N_(
+            "Enter a whole number of minutes from 1 to 1440"), {}))
+    if "break_glass_hours" in d and not _whole(d["break_glass_hours"], 1, 72):
+        errors.append(FieldError("break_glass_hours", N_(
+            "Enter a whole number of hours from 1 to 72"), {}))
+    completeness = d.get("completeness")
+    if not isinstance(completeness, dict):
+        errors.append(FieldError("completeness", N_("Expected a group of fields here"), {}))
+    else:
+        for card in CARDS:
+            errors += _paths(completeness.get(card), f"completeness.{card}")
+    two = d.get("two_contacts")
+    if not isinstance(two, dict):
+        errors.append(FieldError("two_contacts", N_("Expected a group of fields here"), {}))
+    else:
+        if not _whole(two.get("minimum"), 1, 10):
+            errors.append(FieldError("two_contacts.minimum", N_(
+                "Enter a whole number from 1 to 10"), {}))
+        if not isinstance(two.get("vip"), bool):
+            errors.append(FieldError("two_contacts.vip", N_("Enter true or false"), {}))
+        if not isinstance(two.get("grades"), list) \
+                or not all(isinstance(g, str) for g in two["grades"]):
+            errors.append(FieldError("two_contacts.grades", N_("List grade codes, e.g. [A]"),
+                                     {}))
+        if not _whole(two.get("prospect_score"), 0, 100):
+            errors.append(FieldError("two_contacts.prospect_score", N_(
+                "Enter a whole number from 0 to 100"), {}))
+    form = d.get("customer_form")
+    if not isinstance(form, dict):
+        errors.append(FieldError("customer_form", N_("Expected a group of fields here"), {}))
+    else:
+        if not _whole(form.get("link_days"), 1, 90):
+            errors.append(FieldError("customer_form.link_days", N_(
+                "Enter a whole number of days from 1 to 90"), {}))
+        errors += _paths(form.get("fields"), "customer_form.fields")
+    return errors
