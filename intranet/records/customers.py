@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..archive.errors import ArchiveError, Conflict, CorruptRecord, NotFound
+from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot, Version
 from . import yamlio
 from .diff import Change as FieldChange
@@ -30,7 +31,7 @@ PREFIX = "customers/"
 # amend(): the new record from the head's record; other files for the same commit.
 Amendment = Callable[[dict[str, Any], Snapshot], "dict[str, Any] | None"]
 ExtraFiles = Callable[[Snapshot, dict[str, Any]], "dict[str, bytes | None]"]
-_LOGS = ("contacts", "events", "yearly", "documents", "tasks")
+_LOGS = ("contacts", "events", "yearly", "documents", "tasks", "proposals")
 
 
 class InvalidRecord(ArchiveError):
@@ -201,8 +202,8 @@ class CustomerFiles:
         commit = self.archive.commit(build, self._identity(author), when=when)
         return commit if made else None
 
-    def amend(self, customer_id: str, apply: Amendment, author: str, action: str = "update",
-              source: str | None = None, when: Any = None,
+    def amend(self, customer_id: str, apply: Amendment, author: str | Identity,
+              action: str = "update", source: str | None = None, when: Any = None,
               files: ExtraFiles | None = None) -> str | None:
         """Apply a change to the file as it is at the head, as one commit; None if no change.
 
@@ -278,7 +279,9 @@ class CustomerFiles:
         if errors:
             raise InvalidRecord(errors)
 
-    def _identity(self, username: str):
+    def _identity(self, username: str | Identity) -> Identity:
+        if isinstance(username, Identity):
+            return username  # someone without an account, e.g. a customer's own form
         snapshot = self.archive.snapshot()
         return self.rules(snapshot).identity(username)
 

@@ -74,6 +74,8 @@ CHANNELS = ("direct", "indirect")
 CUSTODY_LEVELS = ("company", "department", "personal")
 SOURCES = ("visit", "customer_form", "agency", "import", "other")
 CONTACT_CHANNELS = ("visit", "call", "letter", "fax", "email", "meeting")
+PROPOSAL_STATES = ("pending", "reviewed")
+FIELD_DECISIONS = ("accepted", "rejected")
 TASK_KINDS = ("introduce_successor", "other")
 EVENT_KINDS = ("legal_representative", "capital", "move", "merger", "ownership",
                "contract", "order", "complaint", "default", "other")
@@ -137,6 +139,11 @@ SCHEMA: dict[str, Field] = {
     "tasks": _l(kind=_e(*TASK_KINDS), assignee=Field(USERNAME), summary=_T,
                 from_staff=Field(USERNAME), created_on=Field(DATE), due_on=Field(DATE),
                 done_on=Field(DATE)),
+    # R10: what a customer sent through their own data form, field by field, until reviewed.
+    "proposals": _l(id=_NAME, submitted_on=Field(DATE), submitted_by=_NAME,
+                    link_by=Field(USERNAME), status=_e(*PROPOSAL_STATES),
+                    reviewed_by=Field(USERNAME), reviewed_on=Field(DATE),
+                    fields=_l(path=_NAME, value=_T, decision=_e(*FIELD_DECISIONS))),
 }
 
 Order = dict[str, "Order | None"]
@@ -243,6 +250,12 @@ LABELS: dict[str, str] = {
     "tasks.summary": N_("Summary"), "tasks.from_staff": N_("From"),
     "tasks.created_on": N_("Created on"), "tasks.due_on": N_("Due on"),
     "tasks.done_on": N_("Done on"),
+    "proposals": N_("Customer form proposals"), "proposals.id": N_("Proposal"),
+    "proposals.submitted_on": N_("Submitted on"), "proposals.submitted_by": N_("Submitted by"),
+    "proposals.link_by": N_("Link made by"), "proposals.status": N_("Status"),
+    "proposals.reviewed_by": N_("Reviewed by"), "proposals.reviewed_on": N_("Reviewed on"),
+    "proposals.fields": N_("Fields"), "proposals.fields.path": N_("Field"),
+    "proposals.fields.value": N_("Proposed value"), "proposals.fields.decision": N_("Decision"),
 }
 
 # Traditional Chinese labels for git commit messages, which are never translated.
@@ -307,6 +320,12 @@ LABELS_ZH: dict[str, str] = {
     "tasks": "待辦事項", "tasks.kind": "事項", "tasks.assignee": "負責人",
     "tasks.summary": "摘要", "tasks.from_staff": "交辦人", "tasks.created_on": "建立日期",
     "tasks.due_on": "期限", "tasks.done_on": "完成日期",
+    "proposals": "客戶填表資料", "proposals.id": "填表編號", "proposals.submitted_on": "填表日期",
+    "proposals.submitted_by": "填表人", "proposals.link_by": "連結建立者",
+    "proposals.status": "狀態", "proposals.reviewed_by": "審核人",
+    "proposals.reviewed_on": "審核日期", "proposals.fields": "欄位",
+    "proposals.fields.path": "欄位", "proposals.fields.value": "填寫內容",
+    "proposals.fields.decision": "決定",
 }
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_login import current_user, login_required
 
 from ..index import Query
-from . import i18n
+from . import i18n, panels
 from .auth.routes import safe_next
 from .customers import reading
 
@@ -19,7 +19,8 @@ def home():
     """Show the start page: a search box and the latest changes to customer files."""
     recent = reading.find(Query(sort="updated", desc=True, per_page=10), current_user,
                           only_readable=True)
-    return render_template("main/home.html", recent=recent.rows, total=recent.total)
+    return render_template("main/home.html", recent=recent.rows, total=recent.total,
+                           panels=panels.build(panels.HOME, current_user)["main"])
 
 
 @bp.post("/language")

@@ -20,7 +20,7 @@ SECTIONS = ("basic", "characteristics", "business", "transactions", "classificat
             "credit", "custody")
 # Top-level values shown in the classification section with the classes proper.
 _CLASS_EXTRA = ("card", "kind", "stage", "market", "channel", "grade", "vip")
-TABLES = ("contacts", "events", "yearly", "documents")
+TABLES = ("contacts", "events", "yearly", "documents", "tasks", "proposals")
 
 
 @dataclass
@@ -134,10 +134,12 @@ def _flat(item: dict[str, Any], prefix: str) -> list[tuple[str, Any]]:
     return pairs
 
 
-def tables(record: dict[str, Any]) -> list[Table]:
-    """Return the contact log, events, yearly figures and documents that have entries."""
+def tables(record: dict[str, Any], skip: frozenset[str] = frozenset()) -> list[Table]:
+    """Return the record's lists (contact log, events, …) that have entries, but ``skip``."""
     result = []
     for key in TABLES:
+        if key in skip:
+            continue
         items = [i for i in record.get(key) or [] if isinstance(i, dict)]
         if not items:
             continue

@@ -13,6 +13,7 @@ from ...records import schema
 from ...records.customers import InvalidRecord, Loaded
 from ...records.schema import N_
 from ...records.validate import FieldError
+from .. import panels
 from . import bp, present, reading
 from .editing import Edit, blank
 from .labels import CARDS
@@ -35,7 +36,9 @@ def show(customer_id: str):
     record = loaded.record
     return render_template("customers/show.html", loaded=loaded, record=record,
                            row=reading.row(customer_id, current_user),
-                           sections=present.sections(record), tables=present.tables(record),
+                           sections=present.sections(record),
+                           tables=present.tables(record, panels.covered()),
+                           panels=panels.build(panels.CUSTOMER, loaded, current_user),
                            policy=reading.rules().policy,
                            may_edit=reading.may(customer_id, current_user, "edit"))
 
