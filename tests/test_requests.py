@@ -9,10 +9,11 @@ import pytest
 
 from intranet.records import access, requests
 from intranet.records.customers import CustomerFiles
+from intranet.records.organisation import save_member
 from intranet.records.rules import load_rules
 from intranet.records.schema import new_record
 
-from .conftest import git
+from .conftest import SYSTEM, git
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -138,8 +139,42 @@ def test_nobody_signs_their_own_request(archive, files):
     with pytest.raises(requests.NotAllowed):
         requests.act(archive, rid, "lee.mgr", True, "", NOW)
     assert requests.waiting_for(archive.snapshot(), "lee.mgr") == []
+    # The step only the requester could sign is skipped, recorded, and the chain goes on.
+    req = requests.get(archive.snapshot(), rid)
+    assert [s["decision"] for s in req["steps"]] == ["skipped", "", ""]
+    assert req["steps"][0]["signer"] == "" and req["steps"][0]["comment"]
+    assert [r["id"] for r in requests.waiting_for(archive.snapshot(), "gm")] == [rid]
 
 
+def test_a_general_managers_request_waits_only_for_the_custodian(archive, files):
+    rid = requests.create(archive, "gm", [files["wang"]], "查核", "read", 2, NOW)
+    req = requests.get(archive.snapshot(), rid)
+    assert [s["decision"] for s in req["steps"]] == ["skipped", "skipped", ""]
+    with pytest.raises(requests.NotAllowed):
+        requests.act(archive, rid, "gm", True, "", NOW)
+    req = requests.act(archive, rid, "wang.li", True, "好", NOW)
+    assert req["status"] == "approved"
+    assert decide(archive, "gm", files["wang"]).basis == f"grant:{rid}"
+
+
+def test_a_requester_without_a_department_manager_skips_that_step(archive, files):
+    # The test company's marketing department has no manager set: the general manager and
+    # the custodian still decide.
+    rid = requests.create(archive, "info.wu", [files["wang"]], "整理", "read", 2, NOW)
+    req = requests.get(archive.snapshot(), rid)
+    assert [s["decision"] for s in req["steps"]] == ["skipped", "", ""]
+    assert [r["id"] for r in requests.waiting_for(archive.snapshot(), "gm")] == [rid]
+
+
+def test_a_vacant_post_other_than_the_requesters_manager_waits(archive, files):
+    save_member(archive, {"username": "gm", "name": "趙總", "role": "general_manager",
+                          "department": "management", "email": "gm@example.com",
+                          "active": False, "left_on": "2026-10-01"}, SYSTEM, new=False)
+    rid = requests.create(archive, "chen.yu", [files["wang"]], "報價", "read", 2, NOW)
+    requests.act(archive, rid, "lee.mgr", True, "", NOW)
+    req = requests.get(archive.snapshot(), rid)
+    assert [s["decision"] for s in req["steps"]] == ["approved", "", ""]
+    assert req["status"] == "waiting"
 @pytest.mark.parametrize("who", ["gm", "wang.li", "other.mgr", "chen.yu", "nobody"])
 def test_the_wrong_signer_is_refused(archive, files, who):
     rid = requests.create(archive, "chen.yu", [files["wang"]], "報價", "read", 5, NOW)

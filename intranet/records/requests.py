@@ -30,6 +30,7 @@ ROOT = "access"
 MODES = ("read", "edit")
 KINDS = ("request", "break-glass")
 WAITING, APPROVED, REFUSED, REVOKED = "waiting", "approved", "refused", "revoked"
+SKIPPED = "skipped"  # a step only the requester could have signed
 BREAK_GLASS_HOURS = 4  # when the policy does not say (policy key ``break_glass_hours``)
 MAX_REASON = 2000
 _ID = re.compile(r"^AR(\d{6})$")
@@ -182,6 +183,11 @@ def administrator(rules: Rules, username: str) -> bool:
 
 def signers(req: dict[str, Any], step: dict[str, Any], rules: Rules) -> set[str]:
     """Return who may sign a step now (never the requester)."""
+    return {n for n in _candidates(req, step, rules) if n != req.get("requester")}
+
+
+def _candidates(req: dict[str, Any], step: dict[str, Any], rules: Rules) -> set[str]:
+    """Return the active staff who hold the post that signs a step."""
     directory = rules.directory
     by = str(step.get("by") or "")
     if by == "requester_manager":
@@ -192,7 +198,27 @@ def signers(req: dict[str, Any], step: dict[str, Any], rules: Rules) -> set[str]
         names = {directory.manager_of(str(req.get("department") or ""))}
     else:
         names = {str(m.get("username")) for m in directory.with_role(by)}
-    return {n for n in names if n and directory.is_active(n) and n != req.get("requester")}
+    return {n for n in names if n and directory.is_active(n)}
+
+
+def _skip_own_steps(req: dict[str, Any], rules: Rules, now: datetime) -> None:
+    """Mark skipped the steps only the requester would sign (a manager's own request).
+
+    Nobody signs their own request, so a step whose one signer is the requester would wait
+    forever; the next step (the general manager, the custodian) still decides. The same for the
+    requester's department manager when their department has none (the general manager's own
+    office). Any other step without a signer keeps waiting: the administrator fills the post.
+    """
+    requester = str(req.get("requester") or "")
+    for step in req["steps"]:
+        candidates = _candidates(req, step, rules)
+        if candidates == {requester}:
+            comment = "申請人即為本步驟的簽核人，依規定不得自簽"
+        elif not candidates and step.get("by") == "requester_manager":
+            comment = "申請人所屬部門未設部門經理"
+        else:
+            continue
+        step.update(decision=SKIPPED, comment=comment, at=stamp(now))
 
 
 def may_act(req: dict[str, Any], username: str, rules: Rules) -> bool:
@@ -364,10 +390,12 @@ def create(archive: Archive, requester: str, customers: Iterable[str], reason: s
         req = {"id": request_id, "kind": "request", "requester": requester, "customers": ids,
                "custodian": custodian, "department": metas[0].department, "level": level,
                "reason": reason, "mode": mode, "days": days, "created": stamp(now),
-               "steps": steps, "status": WAITING if steps else APPROVED,
-               "granted_at": "" if steps else stamp(now),
-               "expires": "" if steps else stamp(now + timedelta(days=days)),
+               "steps": steps, "status": WAITING, "granted_at": "", "expires": "",
                "revoked_by": "", "revoked_at": ""}
+        _skip_own_steps(req, rules, now)
+        if current_step(req) is None:
+            req.update(status=APPROVED, granted_at=stamp(now),
+                       expires=stamp(now + timedelta(days=days)))
         created["id"] = request_id
         verb = "查閱" if mode == "read" else "編輯"
         summary = f"{requester} 申請{verb} {' '.join(ids)} {days} 天"
