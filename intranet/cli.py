@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -12,7 +13,7 @@ from flask.cli import with_appcontext
 
 from . import services
 from .accounts import WeakPassword
-from .archive.errors import CorruptRecord
+from .archive.errors import ArchiveError, CorruptRecord
 from .records import yamlio
 from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
 from .records.customers import PREFIX, check, id_from_path
@@ -172,12 +173,34 @@ def audit_seal_command() -> None:
     click.echo(f"Sealed in commit {commit[:10]}" if commit else "Nothing new to seal")
 
 
+@click.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(destination: str) -> None:
+    """Seal the audit journal, then write the whole archive to one git bundle file (R38)."""
+    svc = services.get()
+    try:
+        svc.seal_audit()
+    except AuditError as exc:
+        raise click.ClickException(f"the audit journal could not be sealed: {exc}") from exc
+    target = Path(destination).resolve()
+    if target.exists():
+        raise click.ClickException(f"{target} exists already; choose a new file name")
+    try:
+        svc.archive.bundle(target)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    head = svc.archive.head() or ""
+    click.echo(f"Backup written to {target} ({target.stat().st_size} bytes, head {head[:10]}); "
+               f"restore with: git clone {target.name} archive_repo --bare")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     from .demo import seed_demo_command  # keeps demo data off the import path
     from .web.translate import translate
 
     for command in (init_command, create_user_command, set_password_command, reindex_command,
-                    verify_command, audit_verify_command, audit_seal_command, seed_demo_command,
-                    translate):
+                    verify_command, audit_verify_command, audit_seal_command, backup_command,
+                    seed_demo_command, translate):
         app.cli.add_command(command)

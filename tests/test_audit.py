@@ -444,3 +444,18 @@ def test_seal_reads_back_across_many_blocks(archive, tmp_path):
     assert archive.read("audit/2026-11.jsonl") == path.read_bytes()
     assert verify_sealed(archive.snapshot())[0].count == 190
     assert journal.last()["seq"] == 190
+
+
+def test_backup_seals_the_journal_and_writes_a_bundle_that_clones(app, runner, svc, tmp_path):
+    svc.journal.clock = Clock(NOVEMBER)
+    fill(svc.journal, 3)
+    target = tmp_path / "backup-2026-11.bundle"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0 and "Backup written" in result.output, result.output
+    clone = tmp_path / "restored.git"
+    git(tmp_path, "clone", "--bare", "-q", str(target), str(clone), cwd=tmp_path)
+    assert git(clone, "rev-parse", "HEAD").strip() == svc.archive.head()
+    sealed = git(clone, "show", "HEAD:audit/2026-11.jsonl")
+    assert sealed.count("\n") == 3 and sealed.encode() == Path(svc.journal.path).read_bytes()
+    again = runner.invoke(args=["backup", str(target)])  # never overwrite a backup
+    assert again.exit_code != 0 and "exists already" in again.output

@@ -426,6 +426,15 @@ class Archive:
         text = (result.stdout + result.stderr).decode(errors="replace").strip()
         return result.returncode == 0, text
 
+    def bundle(self, target: Path) -> None:
+        """Write every branch to one verified ``git bundle`` file (an offline backup)."""
+        try:
+            self._git("bundle", "create", str(target), "--all")
+            self._git("bundle", "verify", str(target))
+        except ArchiveError:
+            target.unlink(missing_ok=True)
+            raise
+
     def walk(self, since: str | None, until: str) -> Iterator[Version]:
         """Yield commits from ``since`` (exclusive) to ``until``, oldest first, with paths."""
         yield from reversed(self.log(since=since, until=until, with_paths=True))
