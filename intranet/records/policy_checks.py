@@ -73,6 +73,9 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
     if "break_glass_hours" in d and not _whole(d["break_glass_hours"], 1, 72):
         errors.append(FieldError("break_glass_hours", N_(
             "Enter a whole number of hours from 1 to 72"), {}))
+    if "handover_task_days" in d and not _whole(d["handover_task_days"], 1, 365):
+        errors.append(FieldError("handover_task_days", N_(
+            "Enter a whole number of days from 1 to 365"), {}))
     completeness = d.get("completeness")
     if not isinstance(completeness, dict):
         errors.append(FieldError("completeness", N_("Expected a group of fields here"), {}))
