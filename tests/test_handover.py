@@ -296,3 +296,20 @@ def test_open_tasks_overdue_and_assigned_across_files():
         "2026-11-01", "2026-11-10", "2026-11-25"]
     assert [t["done_on"] for t in tasks.done_tasks(first)] == ["2026-11-06"]
     assert not tasks.is_overdue(task("a", "2026-11-20"), TODAY)  # due today is not late
+
+
+def test_the_successors_contact_closes_the_task(world):
+    entries = pytest.importorskip("intranet.records.entries")
+    run(world, make_plan(world))
+    files, ids = world["files"], world["ids"]
+    day = TODAY + timedelta(days=2)
+    by_other = entries.contact_entry(when=day, channel="call", staff="chen.yu",
+                                     summary="電話", today=day)
+    entries.add_contact(files, ids["kept"], by_other, "chen.yu")
+    assert tasks.open_tasks(load(world, "kept"), day)  # someone else's contact: still open
+    mine = entries.contact_entry(when=day, channel="visit", staff="lee.mgr",
+                                 summary="拜訪並介紹新負責人", today=day)
+    entries.add_contact(files, ids["kept"], mine, "lee.mgr")
+    assert load(world, "kept")["tasks"][0]["done_on"] == day.isoformat()
+    assert tasks.open_tasks(load(world, "kept"), day) == []
+    assert tasks.open_tasks(load(world, "alone"), day, assignee="lee.mgr")  # other files: open

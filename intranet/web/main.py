@@ -6,7 +6,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_login import current_user, login_required
 
 from ..index import Query
-from . import i18n, panels
+from . import home_panels, i18n, panels  # noqa: F401 - home_panels registers its sections
 from .auth.routes import safe_next
 from .customers import reading
 
