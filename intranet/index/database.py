@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,7 +28,10 @@ CREATE TABLE IF NOT EXISTS customers (
     contacts TEXT NOT NULL DEFAULT '',  -- custody.contacts, space-separated usernames
     name TEXT, short_name TEXT, phone TEXT, address TEXT,
     created_at TEXT, created_by TEXT, updated_at TEXT, updated_by TEXT,
-    version_count INTEGER NOT NULL DEFAULT 0
+    version_count INTEGER NOT NULL DEFAULT 0,
+    completeness INTEGER,              -- percent of the card's fields filled (R4), NULL if damaged
+    missing TEXT NOT NULL DEFAULT '',  -- the empty fields' paths, space-separated
+    sales_power REAL                   -- the sales-power total (R16), NULL if never assessed
 );
 CREATE INDEX IF NOT EXISTS customers_name ON customers (name);
 CREATE INDEX IF NOT EXISTS customers_updated ON customers (updated_at);
@@ -36,6 +39,18 @@ CREATE INDEX IF NOT EXISTS customers_owner ON customers (owner);
 CREATE INDEX IF NOT EXISTS customers_region ON customers (region);
 CREATE INDEX IF NOT EXISTS customers_grade ON customers (grade);
 CREATE INDEX IF NOT EXISTS customers_stage ON customers (stage);
+CREATE INDEX IF NOT EXISTS customers_incomplete ON customers (completeness, updated_at);
+-- R18: contact entries recorded after the policy's deadline, for the discipline reports.
+CREATE TABLE IF NOT EXISTS late_contacts (
+    customer TEXT NOT NULL,
+    position INTEGER NOT NULL,         -- the entry's index in the file's contact log
+    staff TEXT NOT NULL,
+    date TEXT NOT NULL,
+    recorded_on TEXT NOT NULL,
+    days_late INTEGER NOT NULL,
+    PRIMARY KEY (customer, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS late_contacts_recorded ON late_contacts (recorded_on);
 -- catalogue: what every member of staff may find (id, names), content: the rest (R36).
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
     catalogue, content, tokenize = 'unicode61 remove_diacritics 0'
@@ -89,7 +104,7 @@ class Database:
             row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
                 # An index from another version is simply rebuilt: it holds nothing of its own.
-                for table in ("customers", "search", "versions"):
+                for table in ("customers", "search", "versions", "late_contacts"):
                     conn.execute(f"DROP TABLE IF EXISTS {table}")
                 conn.execute("DELETE FROM meta")
                 conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))

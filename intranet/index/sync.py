@@ -7,7 +7,8 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
-from ..records import yamlio
+from ..records import discipline, sales_power, yamlio
+from ..records.completeness import completeness
 from ..records.customers import PREFIX, check, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
@@ -16,6 +17,8 @@ from . import text
 from .database import Database
 
 _ACTIONS = {"A": "create", "M": "update", "D": "delete"}
+# A change to these re-reads every customer file: completeness, scores and lateness depend on it.
+_POLICY_PATH = "policy.yaml"
 
 
 def catch_up(db: Database, archive: Archive) -> str | None:
@@ -60,7 +63,7 @@ def rebuild(db: Database, archive: Archive) -> str | None:
 
 
 def _clear(conn: sqlite3.Connection) -> None:
-    for table in ("customers", "search", "versions"):
+    for table in ("customers", "search", "versions", "late_contacts"):
         conn.execute(f"DELETE FROM {table}")
 
 
@@ -68,8 +71,10 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
     touched: set[str] = set()
     next_seq: dict[str, int] = {}
     rows = []
+    policy_changed = False
     for version in archive.walk(since, head):
         for status, path in version.paths:
+            policy_changed = policy_changed or path == _POLICY_PATH
             customer = id_from_path(path)
             if customer is None:
                 continue
@@ -84,7 +89,9 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
     snapshot = archive.snapshot(head)
     rules = _rules_or_default(snapshot)
     # A full build reads every file once; an increment only those the commits touched.
-    blobs = archive.files(PREFIX, head) if since is None else {
+    # A new policy changes what every file's completeness, score and lateness are.
+    everything = since is None or policy_changed
+    blobs = archive.files(PREFIX, head) if everything else {
         path: snapshot.blob_id(path) for path in touched
     }
     for path, blob in blobs.items():
@@ -95,9 +102,10 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         if blob is None:
             conn.execute("DELETE FROM customers WHERE num=?", (num,))
             conn.execute("DELETE FROM search WHERE rowid=?", (num,))
+            conn.execute("DELETE FROM late_contacts WHERE customer=?", (customer,))
             continue
         stored = conn.execute("SELECT blob FROM customers WHERE num=?", (num,)).fetchone()
-        if stored and stored[0] == blob:
+        if stored and stored[0] == blob and not policy_changed:
             _touch(conn, customer)
             continue
         raw = archive.read_object(blob)[1]
@@ -106,6 +114,22 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         if not isinstance(record.get("custody"), dict):
             record = {**record, "custody": _last_custody(conn, archive, customer, path)}
         _store(conn, customer, path, blob, record, problem)
+        _store_discipline(conn, customer, record, problem, rules.policy)
+
+
+def _store_discipline(conn: sqlite3.Connection, customer: str, record: dict[str, Any],
+                      problem: str | None, policy: Policy) -> None:
+    """Store a file's completeness, sales-power total and late contact entries."""
+    # A damaged file is listed as damaged; its completeness would only guess.
+    done = completeness(record, policy) if problem is None else None
+    conn.execute("UPDATE customers SET completeness=?, missing=?, sales_power=? WHERE id=?",
+                 (done.percent if done else None, " ".join(done.missing) if done else "",
+                  sales_power.score(record, policy), customer))
+    conn.execute("DELETE FROM late_contacts WHERE customer=?", (customer,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO late_contacts VALUES (?,?,?,?,?,?)",
+        [(late.customer, late.position, late.staff, late.date, late.recorded_on, late.days_late)
+         for late in discipline.late_contacts(customer, record, policy)])
 
 
 def _rules_or_default(snapshot: Snapshot) -> Rules:
@@ -217,7 +241,7 @@ def _store(conn: sqlite3.Connection, customer: str, path: str, blob: str,
     first, last, count = _version_summary(conn, customer)
     conn.execute(
         "INSERT OR REPLACE INTO customers VALUES"
-        " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?)",
+        " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?, NULL,'',NULL)",
         (
             num, customer, path, blob, problem,
             _str(record, "card"), _str(record, "kind"), _str(record, "stage"),

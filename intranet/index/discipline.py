@@ -1,0 +1,77 @@
+"""Late contact records, neglected files and ranked prospects, answered from the index.
+
+The rows name files (id, name, custodian) and dates; never a file's contents (R36).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from ..records.discipline import as_date
+from . import Index
+
+PROSPECT_FILTERS = ("region", "industry", "grade")
+
+
+def late_contacts(index: Index, start: date, end: date,
+                  staff: str | None = None) -> list[dict[str, Any]]:
+    """Return the late contact entries recorded between two days, oldest first."""
+    index.catch_up()
+    sql = ("SELECT l.customer, c.name, l.staff, l.date, l.recorded_on, l.days_late"
+           " FROM late_contacts l JOIN customers c ON c.id = l.customer"
+           " WHERE l.recorded_on BETWEEN ? AND ?")
+    params: list[Any] = [start.isoformat(), end.isoformat()]
+    if staff is not None:
+        sql += " AND l.staff = ?"
+        params.append(staff)
+    rows = index.db.connect().execute(sql + " ORDER BY l.recorded_on, l.customer, l.position",
+                                      params).fetchall()
+    return [dict(r) for r in rows]
+
+
+def incomplete_untouched(index: Index, today: date, days: int,
+                         owner: str | None = None) -> list[dict[str, Any]]:
+    """Return incomplete files whose last change is more than ``days`` days before today.
+
+    Each row has customer, name, owner, department, completeness and last_change (a date).
+    """
+    index.catch_up()
+    # updated_at carries the author's offset; its date part is the day as they lived it. One
+    # day of slack in SQL, the exact test in Python.
+    cutoff = (today - timedelta(days=days - 1)).isoformat()
+    sql = ("SELECT id AS customer, name, owner, department, completeness, updated_at"
+           " FROM customers WHERE damaged IS NULL AND completeness < 100 AND updated_at < ?")
+    params: list[Any] = [cutoff]
+    if owner is not None:
+        sql += " AND owner = ?"
+        params.append(owner)
+    found = []
+    for row in index.db.connect().execute(sql + " ORDER BY num", params).fetchall():
+        last = as_date(row["updated_at"])
+        if last is not None and (today - last).days > days:
+            found.append({**dict(row), "last_change": last})
+    return found
+
+
+def prospects(index: Index, readable: tuple[str, list[Any]], filters: dict[str, str],
+              limit: int = 200) -> list[dict[str, Any]]:
+    """Return the prospects the asker may read, best sales-power score first (R29).
+
+    Files the asker may not read are left out altogether: a hidden file's place in a ranking
+    would tell its score, and its stage is itself content.
+    """
+    index.catch_up()
+    can, can_params = readable
+    where = [can, "c.stage = 'prospect'", "c.damaged IS NULL"]
+    params: list[Any] = list(can_params)
+    for name in PROSPECT_FILTERS:
+        if filters.get(name):
+            where.append(f"c.{name} = ?")
+            params.append(filters[name])
+    rows = index.db.connect().execute(
+        "SELECT c.id, c.name, c.region, c.industry, c.grade, c.owner, c.vip, c.sales_power,"
+        " c.completeness FROM customers c WHERE " + " AND ".join(where)
+        + " ORDER BY c.sales_power IS NULL, c.sales_power DESC, c.num LIMIT ?",
+        [*params, limit]).fetchall()
+    return [dict(r) for r in rows]

@@ -1,0 +1,96 @@
+"""Completeness per card (R4, R19): the policy's fields, filled or missing, as a percentage."""
+
+from __future__ import annotations
+
+import pytest
+
+from intranet.records.completeness import completeness, is_filled
+from intranet.records.policy import DEFAULT_POLICY, Policy
+from intranet.records.schema import new_item, new_record
+from intranet.records.validate import normalise, validate
+
+POLICY = Policy()
+
+
+def person(**fields):
+    return {**new_item("people"), "name": "張三", **fields}
+
+
+def contact(**fields):
+    return {**new_item("contacts"), "date": "2026-03-02", "channel": "visit",
+            "staff": "wang.li", "summary": "拜訪", **fields}
+
+
+def full(card: str) -> dict:
+    """Return a record of the card with every field of the policy's list filled in."""
+    values = {
+        "basic.name": "東方貿易", "basic.legal_representative": "王大明",
+        "basic.address": "台北市中山區", "basic.postcode": "104", "basic.phone": "02-2531-7099",
+        "basic.business_scope": "五金批發", "basic.registered_capital": 5_000_000,
+        "basic.founded": "1998", "basic.first_deal": "2005-04",
+        "basic.organisation_form": "股份有限公司",
+        "classification.industry": "五金", "classification.region": "北區",
+        "classification.customer_type": "零售", "grade": "B", "credit.grade": "A",
+        "characteristics.service_area": "北部", "characteristics.sales_capacity": "強",
+        "characteristics.development_potential": "高", "characteristics.employees": 0,
+        "characteristics.annual_sales": 12_000_000, "characteristics.management_style": "家族",
+        "business.sales_performance": "穩定", "business.cooperation_attitude": "積極",
+        "transactions.credit_status": "良好", "transactions.trade_terms": "月結30天",
+        "transactions.future_plans": "展店", "custody.owner": "wang.li",
+        "custody.department": "sales",
+    }
+    record = new_record(card, id="C000001", **values)
+    record["people"] = [person()]
+    record["contacts"] = [contact()]
+    record["yearly"] = [{"year": 2025, "sales": {"螺絲": 100}, "financials": {}}]
+    return normalise(record)
+
+
+@pytest.mark.parametrize("card", ["distributor", "terminal"])
+def test_a_full_file_is_complete_and_valid(card):
+    record = full(card)
+    assert validate(record, POLICY) == []
+    done = completeness(record, POLICY)
+    assert (done.percent, done.missing, done.complete) == (100, [], True)
+    assert done.counted == len(DEFAULT_POLICY["completeness"][card])
+
+
+def test_distributor_figures_on_a_fixed_record():
+    record = full("distributor")
+    record["basic"]["postcode"] = "  "       # blank text is missing
+    record["people"] = []                    # an empty list is missing
+    record["basic"]["registered_capital"] = None  # an unknown amount is missing
+    done = completeness(record, POLICY)
+    # 24 fields, 3 missing: 21/24 = 87.5 -> 87 (rounded down: 100 only when nothing is missing)
+    assert done.percent == 87
+    assert done.missing == ["basic.postcode", "basic.registered_capital", "people"]
+
+
+def test_terminal_counts_its_own_fields_and_zero_is_filled():
+    record = full("terminal")
+    record["yearly"] = []  # not on the terminal card's list
+    record["basic"]["postcode"] = ""  # nor is this
+    assert completeness(record, POLICY).percent == 100
+    record["characteristics"]["employees"] = None
+    record["contacts"] = []
+    done = completeness(record, POLICY)
+    assert done.missing == ["characteristics.employees", "contacts"]
+    assert done.percent == 17 * 100 // 19 == 89
+
+
+def test_a_new_empty_file_and_the_policy_decides_the_fields():
+    record = new_record("distributor", **{"basic.name": "空白"})
+    assert completeness(record, POLICY).percent == 1 * 100 // 24 == 4
+    only_two = Policy({"completeness": {"distributor": ["basic.name", "basic.fax"],
+                                        "terminal": []}})
+    done = completeness(record, only_two)
+    assert (done.percent, done.missing) == (50, ["basic.fax"])
+    # A card the policy lists nothing for is complete.
+    assert completeness(new_record("terminal"), only_two).percent == 100
+
+
+def test_what_counts_as_filled():
+    assert not is_filled(None) and not is_filled("") and not is_filled(" \n")
+    assert not is_filled([]) and not is_filled({}) and not is_filled({"a": "", "b": None})
+    assert is_filled(0) and is_filled(False) and is_filled("x") and is_filled([{}])
+    assert is_filled({"螺絲": 0})

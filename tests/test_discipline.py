@@ -1,0 +1,249 @@
+"""Late contact records, neglected files and their fines (R18–R20), two contacts (R31), and
+the derived index that answers them fast. "Today" is always given; commits are back-dated."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from intranet.index import Index
+from intranet.index import discipline as listing
+from intranet.records import discipline
+from intranet.records.access import Actor
+from intranet.records.customers import CustomerFiles
+from intranet.records.organisation import save_policy
+from intranet.records.policy import DEFAULT_POLICY, Policy
+from intranet.records.rules import load_rules
+from intranet.records.schema import new_item, new_record
+
+from .conftest import SYSTEM
+from .test_completeness import full
+
+TAIPEI = timezone(timedelta(hours=8))
+POLICY = Policy()
+
+
+def at(day: str) -> datetime:
+    """Return ten in the morning of a day in the office."""
+    return datetime.fromisoformat(day + "T10:00:00").replace(tzinfo=TAIPEI)
+
+
+def contact(day: str, recorded: str | None, staff: str = "wang.li") -> dict:
+    return {**new_item("contacts"), "date": day, "channel": "call", "staff": staff,
+            "summary": "電話", "recorded_on": recorded or ""}
+
+
+def record(**overrides) -> dict:
+    values = {"basic.name": "東方貿易", "basic.phone": "02-2531-7099",
+              "basic.address": "台北市", "classification.region": "北區",
+              "custody.owner": "wang.li", "custody.department": "sales", **overrides}
+    return new_record("distributor", **values)
+
+
+# -- late contact records ---------------------------------------------------------------------
+
+
+def test_a_contact_recorded_after_the_day_is_late():
+    r = record()
+    r["contacts"] = [contact("2026-03-02", "2026-03-02"), contact("2026-03-02", "2026-03-05"),
+                     contact("2026-03-04", None), contact("2026-03-06", "2026-03-07", "chen.yu")]
+    late = discipline.late_contacts("C000001", r, POLICY)
+    assert [(x.position, x.staff, x.days_late) for x in late] == [
+        (1, "wang.li", 3), (3, "chen.yu", 1)]
+    # A policy that gives one day more: only the three-day delay is late, by two days.
+    lenient = Policy({"deadlines": {"contact_record_days": 1, "incomplete_file_days": 30}})
+    assert [(x.position, x.days_late) for x in
+            discipline.late_contacts("C000001", r, lenient)] == [(1, 2)]
+
+
+# -- neglected files --------------------------------------------------------------------------
+
+
+def test_neglect_fines_fall_due_once_per_full_overdue_period():
+    last = date(2026, 1, 1)
+    assert discipline.periods_due(last, date(2026, 1, 31), 30) == 0  # 30 days: not yet
+    assert discipline.periods_due(last, date(2026, 2, 1), 30) == 1   # 31 days: one fine
+    assert discipline.periods_due(last, date(2026, 3, 2), 30) == 1   # 60 days: still one
+    assert discipline.periods_due(last, date(2026, 3, 3), 30) == 2   # 61 days: two
+    assert discipline.due_between(last, date(2026, 1, 1), date(2026, 5, 31), 30) == [
+        date(2026, 2, 1), date(2026, 3, 3), date(2026, 4, 2), date(2026, 5, 2)]
+    assert discipline.due_between(last, date(2026, 3, 1), date(2026, 3, 31), 30) == [
+        date(2026, 3, 3)]
+    assert discipline.overdue_days(last, date(2026, 3, 3), 30) == 31
+    # 0 days: every day after the last change is a period.
+    assert discipline.periods_due(last, date(2026, 1, 4), 0) == 3
+
+
+def test_month_lists_and_fines_with_a_changed_policy(archive):
+    directory = load_rules(archive.snapshot()).directory
+    late = [{"customer": "C000001", "name": "甲", "staff": "wang.li", "date": "2026-03-02",
+             "recorded_on": "2026-03-05", "days_late": 3},
+            {"customer": "C000002", "name": "乙", "staff": "lin.sales2", "date": "2026-02-27",
+             "recorded_on": "2026-03-01", "days_late": 2},
+            {"customer": "C000002", "name": "乙", "staff": "wang.li", "date": "2026-02-01",
+             "recorded_on": "2026-02-03", "days_late": 2}]  # February: not in March
+    neglect = [{"customer": "C000003", "name": "丙", "owner": "chen.yu", "completeness": 50,
+                "last_change": date(2026, 1, 1)}]
+    people = discipline.month_people(late, neglect, "2026-03", date(2026, 3, 31), POLICY,
+                                     directory)
+    assert [(p.username, len(p.late), p.periods, p.fines) for p in people] == [
+        ("chen.yu", 0, 1, 20), ("lin.sales2", 1, 0, 20), ("wang.li", 1, 0, 20)]
+    assert people[0].neglected[0]["due"] == [date(2026, 3, 3)]
+    departments = discipline.by_department(people)
+    assert [(d.department, d.late, d.periods, d.fines) for d in departments] == [
+        ("sales", 1, 1, 40), ("sales2", 1, 0, 20)]
+    # The policy's fine and deadline, not constants.
+    data = copy.deepcopy(DEFAULT_POLICY)
+    data["fines"]["late_update"] = 35
+    data["deadlines"]["incomplete_file_days"] = 10
+    stricter = Policy(data)
+    people = discipline.month_people(late, neglect, "2026-03", date(2026, 3, 31), stricter,
+                                     directory)
+    # Fines due on Mar 3, 13, 23 (Jan 1 + 10k + 1 days for k = 6, 7, 8).
+    assert (people[0].username, people[0].periods, people[0].fines) == ("chen.yu", 3, 105)
+    # Nothing falls due after "today".
+    early = discipline.month_people(late, neglect, "2026-03", date(2026, 3, 2), stricter,
+                                    directory)
+    assert [(p.username, p.periods) for p in early] == [("lin.sales2", 0)]
+    early = discipline.month_people(late, neglect, "2026-03", date(2026, 3, 13), stricter,
+                                    directory)
+    assert [(p.username, p.periods) for p in early] == [
+        ("chen.yu", 2), ("lin.sales2", 0), ("wang.li", 0)]
+    # A manager's scope keeps only their department's people.
+    scoped = discipline.month_people(late, neglect, "2026-03", date(2026, 3, 31), POLICY,
+                                     directory, discipline.Scope(departments=frozenset({"sales2"})))
+    assert [p.username for p in scoped] == ["lin.sales2"]
+
+
+def test_who_sees_whose_lists(archive):
+    r = load_rules(archive.snapshot())
+
+    def scope(username, role, department):
+        return discipline.report_scope(Actor(username, role, department), r.policy, r.directory)
+
+    assert scope("hr.chen", "hr", "hr").everyone
+    assert scope("director", "marketing_director", "marketing").everyone
+    manager = scope("lee.mgr", "department_manager", "sales")
+    assert not manager.everyone and manager.departments == {"sales"}
+    assert manager.covers("sales") and not manager.covers("sales2")
+    assert not scope("wang.li", "salesperson", "sales")
+    assert not scope("gm", "general_manager", "management")
+    assert not scope("ghost", "hr", "hr")  # not in the directory
+
+
+# -- two contacts (R31) -----------------------------------------------------------------------
+
+
+def test_two_contacts_warning_shows_and_disappears():
+    vip = record(vip=True, grade="C", stage="active")
+    gap = discipline.staffing_gap(vip, POLICY, None)
+    assert gap is not None and gap.reasons == ("vip",) and gap.staff == ("wang.li",)
+    assert gap.minimum == 2
+    vip["custody"]["contacts"] = ["wang.li"]  # the same person twice is still one
+    assert discipline.staffing_gap(vip, POLICY, None) is not None
+    vip["custody"]["contacts"] = ["chen.yu"]
+    assert discipline.staffing_gap(vip, POLICY, None) is None
+    graded = record(grade="A", stage="active")
+    assert discipline.staffing_gap(graded, POLICY, None).reasons == ("grade",)
+    assert discipline.staffing_gap(record(grade="B", stage="active"), POLICY, None) is None
+    prospect = record(grade="B", stage="prospect")
+    assert discipline.staffing_gap(prospect, POLICY, 69.5) is None
+    assert discipline.staffing_gap(prospect, POLICY, 70).reasons == ("prospect",)
+    assert discipline.staffing_gap(prospect, POLICY, None) is None
+    # The policy decides: VIP not important, three staff needed for grade A.
+    data = copy.deepcopy(DEFAULT_POLICY)
+    data["two_contacts"] = {"minimum": 3, "vip": False, "grades": ["A"], "prospect_score": 70}
+    assert discipline.staffing_gap(vip, Policy(data), None) is None
+    graded["custody"]["contacts"] = ["chen.yu"]
+    assert discipline.staffing_gap(graded, Policy(data), None).staff == ("wang.li", "chen.yu")
+
+
+# -- the derived index ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def files(archive):
+    return CustomerFiles(archive)
+
+
+@pytest.fixture
+def index(archive, tmp_path):
+    index = Index(tmp_path / "index.sqlite3", archive)
+    yield index
+    index.close()
+
+
+def test_index_lists_late_records_and_neglected_files(files, index):
+    incomplete = record()
+    incomplete["contacts"] = [contact("2026-01-05", "2026-01-07")]
+    first, _ = files.create(incomplete, "wang.li", when=at("2026-01-07"))
+    complete, _ = files.create(full("distributor"), "wang.li", when=at("2026-01-07"))
+    fresh, _ = files.create(record(**{"custody.owner": "chen.yu"}), "chen.yu",
+                            when=at("2026-03-01"))
+    row = index.get(first)
+    assert row["completeness"] < 100 and "basic.postcode" in row["missing"].split()
+    assert index.get(complete)["completeness"] == 100
+    late = listing.late_contacts(index, date(2026, 1, 1), date(2026, 1, 31))
+    assert [(r["customer"], r["staff"], r["days_late"]) for r in late] == [(first, "wang.li", 2)]
+    assert listing.late_contacts(index, date(2026, 2, 1), date(2026, 2, 28)) == []
+    # On Feb 6 the incomplete file is 30 days old, on Feb 7 it is 31: neglected.
+    assert listing.incomplete_untouched(index, date(2026, 2, 6), 30) == []
+    found = listing.incomplete_untouched(index, date(2026, 2, 7), 30)
+    assert [(r["customer"], r["owner"], r["last_change"]) for r in found] == [
+        (first, "wang.li", date(2026, 1, 7))]
+    assert [r["customer"] for r in listing.incomplete_untouched(index, date(2026, 4, 1), 30)] \
+        == [first, fresh]
+    assert listing.incomplete_untouched(index, date(2026, 4, 1), 30, owner="chen.yu")[0][
+        "customer"] == fresh
+
+
+def test_index_catches_up_after_a_save(files, index):
+    customer, _ = files.create(record(), "wang.li", when=at("2026-01-07"))
+    assert len(listing.incomplete_untouched(index, date(2026, 3, 1), 30)) == 1
+    assert index.get(customer)["sales_power"] is None
+
+    def improve(r, _snapshot):
+        r["contacts"].append(contact("2026-02-27", "2026-03-01"))
+        r["sales_power"] = {"scores": {"credit": 5}, "assessed_on": "2026-03-01",
+                            "assessed_by": "wang.li", "notes": ""}
+        return r
+
+    files.amend(customer, improve, "wang.li", when=at("2026-03-01"))
+    # The change counts as improving the file: no longer neglected on Mar 1.
+    assert listing.incomplete_untouched(index, date(2026, 3, 1), 30) == []
+    assert index.get(customer)["sales_power"] == 20
+    late = listing.late_contacts(index, date(2026, 3, 1), date(2026, 3, 31))
+    assert [(r["customer"], r["days_late"]) for r in late] == [(customer, 2)]
+
+
+def test_a_policy_change_recomputes_every_file(archive, files, index):
+    customer, _ = files.create(record(), "wang.li")
+    before = index.get(customer)["completeness"]
+    data = copy.deepcopy(DEFAULT_POLICY)
+    data["completeness"]["distributor"] = ["basic.name", "basic.fax"]
+    data["deadlines"]["contact_record_days"] = 5
+    save_policy(archive, Policy(data).dump().decode(), SYSTEM)
+    assert before != 50 and index.get(customer)["completeness"] == 50
+    assert index.get(customer)["missing"] == "basic.fax"
+
+
+def test_an_index_of_an_older_schema_is_rebuilt(files, index, archive, tmp_path):
+    customer, _ = files.create(record(), "wang.li")
+    index.catch_up()
+    index.close()
+    path = tmp_path / "index.sqlite3"
+    with sqlite3.connect(path) as conn:  # what version 2 looked like: no discipline columns
+        conn.execute("UPDATE meta SET value='2' WHERE key='schema'")
+        conn.execute("DROP TABLE late_contacts")
+    conn.close()
+    again = Index(path, archive)
+    try:
+        row = again.get(customer)
+        assert row is not None and row["completeness"] is not None
+        assert again.db.meta("schema") == "3"
+        assert listing.late_contacts(again, date(2000, 1, 1), date(2999, 1, 1)) == []
+    finally:
+        again.close()
