@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -12,13 +12,18 @@ from flask.cli import with_appcontext
 from . import services
 from .archive.objects import Identity
 from .archive.repository import Archive, Change, Snapshot
-from .demo_data import DemoCompany, apply_changes, generate_company
+from .demo_data import TAIPEI, DemoCompany, apply_changes, generate_company
+from .demo_data.model import DemoEdit, DemoHandover
 from .records import requests, yamlio
-from .records.customers import PREFIX, CustomerFiles
-from .records.rules import DEPARTMENTS_PATH, STAFF_PATH
-from .records.staff import dump_departments, dump_staff
+from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
+from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules
+from .records.staff import dump_departments, dump_staff, mark_left
+from .records.validate import normalise, validate
 
 DEMO_PASSWORD = "demo"
+# Sources worth a Source trailer on a file's first commit (R10); "other" says nothing.
+_CREATION_SOURCES = ("visit", "customer_form", "agency", "import")
+FORM_EMAIL = "customer-form@intranet.invalid"
 
 
 def commit_organisation(archive: Archive, company: DemoCompany, author: Identity) -> str | None:
@@ -34,39 +39,48 @@ def commit_organisation(archive: Archive, company: DemoCompany, author: Identity
     return archive.commit(organisation, author, when=first)
 
 
-def seed(svc: services.Services, customers: int = 300, seed_value: int = 7) -> dict[str, int]:
-    """Write the demo organisation, customers and months of edits as backdated commits."""
+def seed(svc: services.Services, customers: int = 300, seed_value: int = 7,
+         today: date | None = None) -> dict[str, int]:
+    """Write the demo organisation, customers and months of edits as backdated commits.
+
+    The history ends the day before ``today`` (default: today in Taipei), so deadlines, open
+    tasks and waiting forms look as fresh on any day the demo is started.
+    """
     archive = svc.archive
     staff = yamlio.load(archive.read(STAFF_PATH), STAFF_PATH).get("staff") or []
     if archive.files(PREFIX) or staff:
         raise click.ClickException("seed-demo only fills a new archive: this one already "
                                    "holds customer files or staff")
-    company = generate_company(seed=seed_value, customers=customers)
+    today = today or datetime.now(TAIPEI).date()
+    company = generate_company(seed=seed_value, customers=customers, today=today)
     commit_organisation(archive, company, svc.system)
+    gone = {handover.leaver for handover in company.handovers}
     # Demo accounts share one short password, so the usual length rule is waived here.
-    svc.credentials.set_many([m["username"] for m in company.staff], DEMO_PASSWORD)
+    svc.credentials.set_many([m["username"] for m in company.staff
+                              if m["username"] not in gone], DEMO_PASSWORD)
     files = CustomerFiles(archive)
-    events = sorted(
-        [(when, 0, record["id"], author, record)
-         for record in company.customers
-         for when, author in [company.created[record["id"]]]]
-        + [(edit.when, 1, edit.customer_id, edit.author, edit.changes)
-           for edit in company.history]
-    )
+    # (when, kind, sequence, payload): the sequence keeps equal moments in a fixed order.
+    creations = [(company.created[record["id"]][0], 0, record)
+                 for record in company.customers]
+    edits = [(edit.when, 1, edit) for edit in [*company.history, *company.milestones]]
+    handovers = [(handover.when, 2, handover) for handover in company.handovers]
+    events = sorted((when, kind, n, payload) for n, (when, kind, payload)
+                    in enumerate([*creations, *edits, *handovers]))
     current: dict[str, dict] = {}
     # The demo company can be generated again at will, so its commits need not wait for the disk.
     durable, archive.durable = archive.durable, False
     try:
-        edits = _replay(files, archive, events, current)
-        made = seed_requests(archive, company, current)
+        changed = _replay(files, archive, company, events, current)
+        made = seed_requests(archive, company, current, gone=gone)
     finally:
         archive.durable = durable
-    return {"staff": len(company.staff), "customers": len(company.customers), "edits": edits,
-            "requests": made}
+    return {"staff": len(company.staff), "customers": len(company.customers), "edits": changed,
+            "documents": sum(len(edit.files) for edit in company.milestones),
+            "handovers": len(company.handovers), "requests": made}
 
 
 def seed_requests(archive: Archive, company: DemoCompany, current: dict,
-                  now: datetime | None = None) -> int:
+                  now: datetime | None = None, gone: set[str] | frozenset = frozenset()) -> int:
     """Commit access requests in every state, backdated, each step by its signer (R34).
 
     Waiting at each step of the chain, granted and in force, expired, refused, revoked, and one
@@ -81,7 +95,8 @@ def seed_requests(archive: Archive, company: DemoCompany, current: dict,
             and record["custody"].get("level") == "personal"
             and members.get(record["custody"].get("owner"), {}).get("role") == "salesperson"
             and company.created[cid][0] < old_enough]
-    askers = [m for m in company.staff if m["role"] == "salesperson"]
+    askers = [m for m in company.staff
+              if m["role"] == "salesperson" and m["username"] not in gone]
     gm = next((m["username"] for m in company.staff if m["role"] == "general_manager"), "")
     managers = {d["id"]: d["manager"] for d in company.departments}
     plans = [  # (days ago, steps signed, outcome, days asked for)
@@ -125,21 +140,63 @@ _DEMO_REASONS = ("客戶來電詢價，負責業務出差，需查閱報價與�
                  "跨區聯合拜訪前了解客戶背景")
 
 
-def _replay(files: CustomerFiles, archive: Archive, events: list, current: dict) -> int:
-    """Commit the planned creations and edits in time order; return how many edits changed."""
+def _replay(files: CustomerFiles, archive: Archive, company: DemoCompany, events: list,
+            current: dict) -> int:
+    """Commit the planned creations, edits and hand-overs in time order; count changed edits."""
     edits = 0
-    for when, kind, customer_id, author, payload in events:
+    for when, kind, _, payload in events:
         if kind == 0:
-            new_id, _ = files.create(payload, author, when=when)
-            if new_id != customer_id:
-                raise click.ClickException(f"demo ids out of step: {new_id} != {customer_id}")
-            current[customer_id] = payload
+            source = payload["source"] if payload["source"] in _CREATION_SOURCES else None
+            new_id, _ = files.create(payload, company.created[payload["id"]][1], when=when,
+                                     source=source)
+            if new_id != payload["id"]:
+                raise click.ClickException(f"demo ids out of step: {new_id} != {payload['id']}")
+            current[new_id] = payload
+        elif kind == 1:
+            edits += _commit_edit(files, payload, current)
         else:
-            updated = apply_changes(current[customer_id], payload)
-            if files.save(customer_id, updated, archive.head(), author, when=when):
-                edits += 1
-            current[customer_id] = updated
+            commit_handover(archive, payload, current)
     return edits
+
+
+def _commit_edit(files: CustomerFiles, edit: DemoEdit, current: dict) -> int:
+    """Commit one planned edit at the head (the seed is the only writer); 1 if it changed."""
+    updated = apply_changes(current[edit.customer_id], edit.changes)
+    author: str | Identity = edit.author
+    if edit.action == "customer_form":  # the customer has no account: named as they signed
+        author = Identity(f"{edit.author}（客戶填表）", FORM_EMAIL)
+    extra = dict(edit.files)
+    commit = files.amend(edit.customer_id, lambda record, _: apply_changes(record, edit.changes),
+                         author, action=edit.action, source=edit.source or None, when=edit.when,
+                         files=(lambda snapshot, record: extra) if extra else None)
+    current[edit.customer_id] = updated
+    return 1 if commit else 0
+
+
+def commit_handover(archive: Archive, handover: DemoHandover, current: dict) -> str | None:
+    """One commit by the administrator: the leaver gone, their files and tasks moved (R32)."""
+    rules = load_rules(archive.snapshot())
+    names = {m["username"]: m["name"] for m in rules.directory.staff}
+
+    def build(snapshot: Snapshot) -> Change:
+        staff = yamlio.load(snapshot.read(STAFF_PATH), STAFF_PATH)
+        paths: dict[str, bytes | None] = {STAFF_PATH: dump_staff(
+            mark_left(staff, handover.leaver, handover.when.date().isoformat()))}
+        for customer_id, values in handover.changes.items():
+            path = customer_path(customer_id)
+            record = normalise(apply_changes(yamlio.load(snapshot.read(path), path), values))
+            errors = validate(record, rules.policy) + rules.check_people(record)
+            if errors:
+                raise InvalidRecord(errors)
+            paths[path] = yamlio.dump(record)
+        subject = (f"交接 {names[handover.leaver]} → {names[handover.successor]}："
+                   f"{len(handover.changes)} 個客戶檔案")
+        return Change(paths, f"{subject}\n\nAction: handover\nStaff: {handover.leaver}\n")
+
+    commit = archive.commit(build, rules.identity(handover.author), when=handover.when)
+    for customer_id, values in handover.changes.items():
+        current[customer_id] = apply_changes(current[customer_id], values)
+    return commit
 
 
 @click.command("seed-demo")

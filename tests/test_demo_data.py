@@ -10,6 +10,7 @@ from functools import cache
 import pytest
 
 from intranet.demo_data import DemoCompany, apply_changes, generate_company, get_path
+from intranet.demo_data.model import DemoHandover
 from intranet.demo_data.org import managers, salespeople
 
 TODAY = date(2026, 11, 26)
@@ -77,11 +78,16 @@ def company(seed: int = 7, customers: int = 300) -> DemoCompany:
 
 @cache
 def replayed(seed: int = 7, customers: int = 300) -> dict[str, dict]:
-    """Every customer after all its planned edits."""
+    """Every customer after all its planned edits, milestones and hand-overs."""
     demo = company(seed, customers)
     current = {record["id"]: record for record in demo.customers}
-    for edit in demo.history:
-        current[edit.customer_id] = apply_changes(current[edit.customer_id], edit.changes)
+    for _, edit in sorted([(e.when, e) for e in [*demo.history, *demo.milestones,
+                                                  *demo.handovers]], key=lambda item: item[0]):
+        if isinstance(edit, DemoHandover):
+            for customer_id, values in edit.changes.items():
+                current[customer_id] = apply_changes(current[customer_id], values)
+        else:
+            current[edit.customer_id] = apply_changes(current[edit.customer_id], edit.changes)
     return current
 
 
@@ -201,9 +207,9 @@ def test_ids_sequential_and_shape():
     demo = company()
     assert [r["id"] for r in demo.customers] == [f"C{i:06d}" for i in range(1, 301)]
     for record in demo.customers:
-        check_shape(record, SHAPE, record["id"])
-        for key in ("contacts", "events", "yearly", "documents"):
-            assert record[key] == [], (record["id"], key)
+        # A sales-power assessment is there only when someone has made one.
+        check_shape({k: v for k, v in record.items() if k != "sales_power"}, SHAPE, record["id"])
+        assert record["documents"] == [], record["id"]  # documents are uploaded later
         assert 1 <= len(record["people"]) <= 4
         for person in record["people"]:
             assert list(person) == PERSON_KEYS
@@ -344,31 +350,44 @@ def test_creation_times():
 
 
 def test_history_plan():
+    from intranet.records.schema import field_at
+
     demo = company()
     assert len(demo.history) == 2 * len(demo.customers)
-    active = {m["username"] for m in demo.staff if m["active"]}
+    everyone = {m["username"] for m in demo.staff}
     bosses = managers()
     state = {r["id"]: r for r in demo.customers}
     window_start = TODAY - timedelta(days=120)
     moments = [edit.when for edit in demo.history]
     assert moments == sorted(moments) and len(set(moments)) == len(moments)
-    for edit in demo.history:
-        when = edit.when
+    # Ordinary edits, milestones and the hand-over, replayed in time order as seed-demo does.
+    timeline = sorted([(e.when, e) for e in [*demo.history, *demo.milestones, *demo.handovers]],
+                      key=lambda item: item[0])
+    assert len({when for when, _ in timeline}) == len(timeline)
+    gone: set[str] = set()
+    for when, edit in timeline:
         assert when.utcoffset() == timedelta(hours=8)
         assert window_start <= when.date() < TODAY
         assert when.weekday() < 5 and (8, 30) <= (when.hour, when.minute) < (18, 30)
+        if isinstance(edit, DemoHandover):
+            for customer_id, values in edit.changes.items():
+                state[customer_id] = apply_changes(state[customer_id], values)
+            gone.add(edit.leaver)
+            continue
         assert when > demo.created[edit.customer_id][0]
         before = state[edit.customer_id]
         custody = before["custody"]
-        assert edit.author in active
-        assert edit.author in {custody["owner"], *custody["contacts"],
-                               bosses[custody["department"]]}
+        if edit.action != "customer_form":
+            assert edit.author in everyone - gone
+            assert edit.author in {custody["owner"], *custody["contacts"],
+                                   bosses[custody["department"]]}
         assert edit.changes
         for path in edit.changes:
-            assert get_path(before, path, KeyError) is not KeyError, path  # known fields only
+            assert field_at(path) is not None, path  # known fields only
         after = apply_changes(before, edit.changes)
         assert after != before, edit
         state[edit.customer_id] = after
+    assert gone, "someone has left"
 
 
 def test_history_touches_many_kinds_of_field():
@@ -420,3 +439,276 @@ def test_apply_changes_copies_and_sets_paths():
 def test_apply_changes_refuses_paths_through_scalars():
     with pytest.raises(TypeError):
         apply_changes({"notes": "x"}, {"notes.more": "y"})
+
+
+# --- the seeded archive (seed-demo through the real write path) --------------------------------
+
+SEEDED = 120
+LEAVER, SUCCESSOR = "chou.meiling", "chen.manager"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """An app whose archive seed-demo filled with a 120-customer company dated TODAY."""
+    from intranet import create_app, demo
+
+    where = tmp_path_factory.mktemp("seeded")
+    app = create_app({"TESTING": True, "ARCHIVE_REPO": str(where / "demo.git"),
+                      "INSTANCE_PATH": str(where / "instance"), "SECRET_KEY": "t"})
+    svc = app.extensions["customer_archive"]
+    with app.app_context():
+        counts = demo.seed(svc, SEEDED, 7, today=TODAY)
+    yield app, svc, counts
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def head(seeded):
+    """Every customer file at the head, parsed."""
+    from intranet.records import yamlio
+    from intranet.records.customers import PREFIX
+
+    _, svc, _ = seeded
+    snapshot = svc.archive.snapshot()
+    return {path: yamlio.load(snapshot.get(path), path) for path in svc.archive.files(PREFIX)}
+
+
+def git_log(svc, *args: str) -> str:
+    """Plain git log of the seeded archive."""
+    from .conftest import git
+
+    return git(svc.archive.path, "log", *args)
+
+
+def last_changed(svc) -> dict[str, date]:
+    """The day each customer file was last committed, from plain git."""
+    found: dict[str, date] = {}
+    day = None
+    for line in git_log(svc, "--format=@%ad", "--date=short", "--name-only",
+                        "--", "customers/").splitlines():
+        if line.startswith("@"):
+            day = date.fromisoformat(line[1:])
+        elif line and line not in found:
+            found[line] = day
+    return found
+
+
+def completeness(record: dict) -> tuple[int, int]:
+    """(filled, counted) of the policy's completeness list for the record's card."""
+    from intranet.records.policy import DEFAULT_POLICY
+
+    fields = DEFAULT_POLICY["completeness"][record["card"]]
+    return sum(get_path(record, path) not in ("", None, [], {}) for path in fields), len(fields)
+
+
+def test_seeded_archive_verifies(seeded):
+    app, _, counts = seeded
+    assert counts["customers"] == SEEDED and counts["handovers"] == 1
+    result = app.test_cli_runner().invoke(args=["verify"])
+    assert result.exit_code == 0, result.output
+    assert f"{SEEDED} customer files" in result.output
+
+
+def test_contact_logs_with_some_recorded_late(head):
+    entries = [entry for record in head.values() for entry in record["contacts"]]
+    with_log = sum(1 for record in head.values() if record["contacts"])
+    assert with_log > 0.6 * len(head)  # most files
+    assert {entry["channel"] for entry in entries} == {"visit", "call", "letter", "fax",
+                                                       "email", "meeting"}
+    late = [entry for entry in entries if entry["recorded_on"] > entry["date"]]
+    assert all(entry["recorded_on"] >= entry["date"] for entry in entries)
+    assert 5 <= len(late) < 0.15 * len(entries)  # most are recorded the same day (R18)
+    by_whom = Counter(entry["staff"] for entry in late)
+    worst = sum(count for _, count in by_whom.most_common(3))
+    assert worst > 0.5 * len(late), by_whom  # a few salespeople are habitually late (R20)
+    assert any(entry["confidential"] for entry in entries)
+    assert any(entry["report"] and not entry["confidential"] for entry in entries)
+    recent = [e for e in late if date.fromisoformat(e["recorded_on"]) > TODAY - timedelta(days=60)]
+    assert recent, "late records inside the months HR's report looks at"
+
+
+def test_events_of_every_kind(head):
+    events = [event for record in head.values() for event in record["events"]]
+    kinds = Counter(event["kind"] for event in events)
+    assert {"legal_representative", "capital", "move", "merger", "contract", "order",
+            "complaint", "default"} <= set(kinds)
+    assert {event["source"] for event in events} >= {"visit", "agency"}
+    for event in events:
+        assert real_partial_date(event["date"]) and event["summary"]
+        assert real_partial_date(event["date"]) < TODAY
+
+
+def test_several_years_of_figures_per_product(head):
+    rich = 0
+    for record in head.values():
+        years = [row["year"] for row in record["yearly"]]
+        assert years == sorted(years) and len(set(years)) == len(years)
+        assert not years or years == list(range(years[0], years[-1] + 1))
+        assert all(year < TODAY.year for year in years)
+        if record["stage"] == "prospect":
+            assert years == []
+        for row in record["yearly"]:
+            assert 2 <= len(row["sales"]) <= 6
+            assert all(isinstance(v, int) and v > 0 for v in row["sales"].values())
+            money = row["financials"]
+            assert money["revenue"] is None or money["revenue"] > 0
+        rich += len(years) >= 3
+    assert rich > 0.4 * len(head)
+    first = next(r for r in head.values() if len(r["yearly"]) >= 3)["yearly"]
+    assert sum(first[-1]["sales"].values()) != sum(first[0]["sales"].values())  # it moves
+
+
+def test_sales_power_scores_on_many_files_prospects_too(head):
+    from intranet.records.policy import DEFAULT_POLICY
+
+    criteria = {c["key"] for c in DEFAULT_POLICY["sales_power"]["criteria"]}
+    scale = DEFAULT_POLICY["sales_power"]["scale"]
+    scored = [r for r in head.values() if r["sales_power"]["scores"]]
+    assert len(scored) > 0.4 * len(head)
+    prospects = [r for r in head.values() if r["stage"] == "prospect"]
+    assert sum(1 for r in prospects if r["sales_power"]["scores"]) > 0.5 * len(prospects)
+    for record in scored:
+        power = record["sales_power"]
+        assert set(power["scores"]) == criteria
+        assert all(0 <= score <= scale for score in power["scores"].values())
+        assert power["assessed_by"] and date.fromisoformat(power["assessed_on"]) < TODAY
+    assert len({tuple(r["sales_power"]["scores"].values()) for r in scored}) > 10
+
+
+def test_documents_are_small_pdfs_whose_bytes_match(seeded, head):
+    import hashlib
+
+    _, svc, counts = seeded
+    snapshot = svc.archive.snapshot()
+    documents = [(record["id"], doc) for record in head.values() for doc in record["documents"]]
+    assert 3 <= len(documents) == counts["documents"]
+    for customer_id, doc in documents:
+        earlier = [d for c, d in documents if c == customer_id and d["file"] <= doc["file"]]
+        number = f"D{len(earlier):04d}"
+        assert doc["file"] == (f"documents/{customer_id[1:5]}/{customer_id}/"
+                               f"{number}-{doc['sha256'][:12]}.pdf")
+        data = snapshot.get(doc["file"])
+        assert data is not None, doc["file"]
+        assert len(data) == doc["size"] and hashlib.sha256(data).hexdigest() == doc["sha256"]
+        assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+        assert doc["kind"] == "contract" and doc["content_type"] == "application/pdf"
+        assert doc["original_name"].endswith(".pdf") and re.search(r"[\u4e00-\u9fff]",
+                                                                   doc["original_name"])
+        assert doc["signed_on"] <= doc["uploaded_on"] < TODAY.isoformat()
+        added_by = git_log(svc, "--diff-filter=A", "--format=%ae", "--", doc["file"]).split()
+        assert added_by == [f"{doc['uploaded_by']}@example.com.tw"]
+
+
+def test_tiny_pdf_has_a_correct_cross_reference_table():
+    from intranet.demo_data.milestones import tiny_pdf
+
+    data = tiny_pdf("Contract (C000001) D0001")
+    start = int(data.rsplit(b"startxref\n", 1)[1].split()[0])
+    assert data[start:].startswith(b"xref\n0 6\n")
+    offsets = [int(line[:10]) for line in data[start:].split(b"\n")[3:8]]
+    for number, offset in enumerate(offsets, 1):
+        assert data[offset:].startswith(b"%d 0 obj" % number)
+    assert b"(Contract \\(C000001\\) D0001) Tj" in data
+
+
+def test_incomplete_and_neglected_files_next_to_complete_ones(seeded, head):
+    _, svc, _ = seeded
+    changed = last_changed(svc)
+    complete, incomplete, neglected = [], [], []
+    for path, record in head.items():
+        filled, counted = completeness(record)
+        if filled == counted:
+            complete.append(path)
+        else:
+            incomplete.append(path)
+            if changed[path] < TODAY - timedelta(days=30):  # R19: not improved for a month
+                neglected.append(path)
+    assert len(complete) >= 5 and len(incomplete) >= 0.3 * len(head)
+    assert 3 <= len(neglected) < len(incomplete)  # some incomplete files were worked on lately
+    shares = {completeness(r)[0] * 100 // completeness(r)[1] for r in head.values()}
+    assert len(shares) > 10  # a spread, not all-or-nothing
+
+
+def test_the_leaver_is_gone_after_one_handover_commit(seeded, head):
+    from intranet.records import yamlio
+
+    _, svc, _ = seeded
+    staff = {m["username"]: m for m in yamlio.load(svc.archive.read("org/staff.yaml"),
+                                                      "org/staff.yaml")["staff"]}
+    leaver = staff[LEAVER]
+    assert leaver["active"] is False and leaver["left_on"]
+    assert not svc.credentials.has(LEAVER) and svc.credentials.has(SUCCESSOR)
+    for record in head.values():
+        assert record["custody"]["owner"] != LEAVER
+        assert LEAVER not in record["custody"]["contacts"]
+    commits = git_log(svc, "--grep=^Action: handover$", "--format=%H").split()
+    assert len(commits) == 1
+    info = git_log(svc, "-1", "--format=%an%n%ae%n%ad%n%B", "--date=short", commits[0])
+    author, email, day, subject, _, *trailers = info.splitlines()
+    files = git_log(svc, "-1", "--format=", "--name-only", commits[0]).split()
+    moved = [path for path in files if path.startswith("customers/")]
+    assert (author, email) == (staff["director"]["name"], "director@example.com.tw")
+    assert day == leaver["left_on"] and date.fromisoformat(day) < TODAY
+    assert subject == f"交接 周美玲 → 陳志明：{len(moved)} 個客戶檔案" and len(moved) >= 4
+    assert "org/staff.yaml" in files
+    assert trailers[:2] == ["Action: handover", f"Staff: {LEAVER}"]
+    done = open_ = 0
+    for path in moved:
+        record = head[path]
+        tasks = [t for t in record["tasks"] if t["from_staff"] == LEAVER]
+        assert len(tasks) == 1, path
+        task = tasks[0]
+        assert task["kind"] == "introduce_successor" and task["assignee"] == SUCCESSOR
+        assert task["summary"] == "通知客戶並介紹新的負責人（原負責人：周美玲）"
+        assert task["created_on"] == day < task["due_on"]
+        assert SUCCESSOR in record["custody"]["contacts"]
+        if task["done_on"]:
+            done += 1
+            assert any(e["staff"] == SUCCESSOR and e["date"] == task["done_on"]
+                       for e in record["contacts"]), path
+        else:
+            open_ += 1
+    assert 1 <= open_ <= 2 < done
+
+
+def test_a_pending_customer_form_proposal(seeded, head):
+    from intranet.records.policy import DEFAULT_POLICY
+
+    _, svc, _ = seeded
+    asked = set(DEFAULT_POLICY["customer_form"]["fields"])
+    pending = [(record, p) for record in head.values() for p in record["proposals"]
+               if p["status"] == "pending"]
+    assert 1 <= len(pending) <= 2
+    assert any(record["custody"]["owner"] == "wang.li" for record, _ in pending)
+    for record, proposal in pending:
+        assert proposal["id"] == "P000001" and proposal["link_by"] == record["custody"]["owner"]
+        assert proposal["submitted_by"] in {p["name"] for p in record["people"]}
+        assert proposal["reviewed_by"] == proposal["reviewed_on"] == ""
+        assert {f["path"] for f in proposal["fields"]} <= asked
+        assert all(f["decision"] == "" and f["value"] for f in proposal["fields"])
+        assert any(f["value"] != get_path(record, f["path"]) for f in proposal["fields"])
+        log = git_log(svc, "--grep=^Action: customer_form$", "--format=%an|%ae|%B", "--",
+                      f"customers/{record['id'][1:5]}/{record['id']}.yaml")
+        assert log.startswith(f"{proposal['submitted_by']}（客戶填表）|"
+                              "customer-form@intranet.invalid|")
+        assert "\nSource: customer_form\n" in log
+
+
+def test_commits_say_where_their_information_came_from(seeded):
+    _, svc, _ = seeded
+    sources = Counter()
+    for body in git_log(svc, "--format=%B%x00", "--", "customers/").split("\x00"):
+        lines = body.strip().splitlines()
+        found = [line.split(": ", 1)[1] for line in lines if line.startswith("Source: ")]
+        sources.update(found)
+        if lines and "聯絡記錄 +1" in lines[0]:
+            assert found, lines[0]  # every contact entry says where it came from (R10)
+    assert {"visit", "customer_form", "agency", "import"} <= set(sources)
+
+
+def test_living_false_keeps_files_empty_and_no_milestones():
+    plain = generate_company(customers=40, living=False)
+    assert plain.milestones == [] and plain.handovers == []
+    for record in plain.customers:
+        assert record["contacts"] == record["events"] == record["yearly"] == []
+        assert "sales_power" not in record

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from .customers import CustomerFactory
 from .history import plan_history
+from .living import enrich
 from .model import TAIPEI, DemoCompany, DemoEdit, DemoRandom, apply_changes, get_path
 from .org import departments, staff
 
@@ -18,24 +19,35 @@ def generate_company(
     today: date = date(2026, 11, 26),
     history_days: int = 120,
     edits: int | None = None,
+    living: bool = True,
 ) -> DemoCompany:
-    """The demo company for seed: the same arguments always give the same company."""
+    """The demo company for seed: the same arguments always give the same company.
+
+    ``living`` gives files their past (contacts, events, yearly figures, sales power) and the
+    milestones (a finished hand-over, documents, customer forms); without it they start empty.
+    """
     if customers < 0 or history_days < 1:
         raise ValueError("customers must be >= 0 and history_days >= 1")
     # Separate streams, so that asking for more or fewer edits leaves the customers unchanged.
     factory = CustomerFactory(DemoRandom(f"demo-customers:{seed}"), today)
+    past = DemoRandom(f"demo-living:{seed}")
+    before = today - timedelta(days=history_days + 1)
     records = []
     metas = []
     for index in range(1, customers + 1):
         record, meta = factory.build(index)
+        if living:
+            enrich(past, record, meta, before)
         records.append(record)
         metas.append(meta)
-    created, history = plan_history(
+    plan = plan_history(
         DemoRandom(f"demo-history:{seed}"),
         records,
         metas,
         today,
         history_days,
         2 * customers if edits is None else edits,
+        DemoRandom(f"demo-milestones:{seed}") if living else None,
     )
-    return DemoCompany(departments(), staff(), records, history, created)
+    return DemoCompany(departments(), staff(), records, plan.history, plan.created,
+                       plan.handovers, plan.milestones)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import heapq
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 from . import _pools as P
+from . import living
 from .customers import CustomerMeta, person_name
-from .model import TAIPEI, DemoEdit, get_path, weighted
+from .milestones import LEAVER, Milestones
+from .model import TAIPEI, DemoEdit, DemoHandover, get_path, weighted
 from .org import managers, salespeople
 from .places import address, mobile, phone
 
@@ -26,6 +30,14 @@ _LIMITS = {
 }
 _TERMS = {"A": "月結60天，電匯", "B": "月結30天", "C": "貨到付款", "D": "預付30%，出貨前付清"}
 _CHANNELS = ("visit", "call", "email", "meeting", "fax", "letter")
+# R18, R20: most contacts are recorded the same day; these salespeople are often late, so HR's
+# report has fines to show.
+_LATE_SHARE = {"tsai.chengen": 0.45, "hung.chiahao": 0.35, "lai.kuanyu": 0.3}
+_ON_TIME_SHARE = 0.03
+# Where the information of an edit came from (R10): the Source trailer; "" for our own decisions.
+_KIND_SOURCES = {"plans": "visit", "notes": "visit", "phone": "visit", "move": "visit",
+                 "business": "visit", "scale": "agency", "person": "visit", "complete": "visit",
+                 "problems": "agency", "assess": "visit"}
 _CHANNEL_CUM = tuple(accumulate((40, 30, 15, 8, 4, 3)))
 _NEW_NOTES = (
     "對方新任採購窗口，需重新建立關係",
@@ -67,26 +79,6 @@ _FILLABLE = (
     "transactions.reputation",
     "transactions.future_plans",
 )
-_TEXT_POOLS = {
-    "classification.customer_type": None,
-    "basic.business_scope": None,
-    "characteristics.sales_capacity": P.SALES_CAPACITY,
-    "characteristics.development_potential": P.POTENTIAL,
-    "characteristics.culture": P.CULTURE,
-    "characteristics.business_policy": P.BUSINESS_POLICY,
-    "characteristics.management_style": P.MANAGEMENT_STYLE,
-    "business.manager_quality": P.MANAGER_QUALITY,
-    "business.sales_staff_quality": P.SALES_STAFF_QUALITY,
-    "business.competitor_relations": P.COMPETITORS,
-    "business.cooperation_attitude": P.COOPERATION,
-    "business.sales_performance": P.SALES_PERFORMANCE,
-    "transactions.sales_activities": P.SALES_ACTIVITIES,
-    "transactions.strengths": P.STRENGTHS,
-    "transactions.reputation": P.REPUTATION,
-    "transactions.future_plans": P.FUTURE_PLANS,
-    "transactions.problems": P.PROBLEMS,
-    "transactions.credit_status": P.CREDIT_STATUS,
-}
 # Kinds of edit and how often each happens; a kind that does not apply falls back to a plan update.
 _KINDS = (
     "contact",
@@ -104,8 +96,10 @@ _KINDS = (
     "complete",
     "problems",
     "vip",
+    "event",
+    "assess",
 )
-_KIND_CUM = tuple(accumulate((30, 9, 7, 4, 2, 7, 5, 5, 6, 4, 5, 4, 7, 4, 1)))
+_KIND_CUM = tuple(accumulate((40, 9, 7, 4, 2, 7, 5, 5, 6, 4, 5, 4, 7, 4, 1, 6, 4)))
 
 
 class Timeline:
@@ -126,52 +120,6 @@ class Timeline:
         )
 
 
-def _value(rng: random.Random, path: str, record: dict, meta: CustomerMeta, year: int) -> object:
-    """A fresh valid value for path, fitting the customer."""
-    pool = _TEXT_POOLS.get(path, ())
-    if pool:
-        text = rng.choice(pool)
-        if "{" in text:
-            text = text.format(
-                n=rng.randrange(2, 40),
-                m=rng.randrange(20, 3000),
-                p=rng.randrange(3, 35),
-                y=rng.randrange(year, year + 3),
-            )
-        return text
-    if path == "classification.customer_type":
-        return rng.choice(P.CUSTOMER_TYPES[record["kind"]])
-    if path == "basic.business_scope":
-        return rng.choice(
-            (P.INDUSTRIES.get(meta.industry) or P.SERVICE_INDUSTRIES[meta.industry])[2]
-        )
-    if path == "classification.industry":
-        return meta.industry
-    if path == "characteristics.service_area":
-        return rng.choice(P.SERVICE_AREAS[meta.place.region])
-    if path == "classification.region":
-        return meta.place.region
-    if path == "classification.nature":
-        return {"tw": "股份有限公司", "cn": "台資企業"}.get(meta.place.country, "外商")
-    if path == "basic.organisation_form":
-        return {"tw": "股份有限公司", "cn": "有限責任公司"}.get(meta.place.country, "外國公司")
-    if path == "basic.fax":
-        return phone(rng, meta.place)
-    if path == "basic.email":
-        return f"service@{meta.domain}"
-    if path == "basic.website":
-        return f"www.{meta.domain}"
-    if path == "basic.postcode":
-        return meta.place.postcode
-    if path == "basic.registered_capital":
-        return rng.randrange(5, 2000) * 1_000_000
-    if path == "basic.founded":
-        return str(rng.randrange(1965, year - 1))
-    if path == "characteristics.employees":
-        return rng.randrange(5, 2000)
-    raise KeyError(path)
-
-
 class _Planner:
     """Plans one customer's edits in time order, tracking the values its earlier edits set."""
 
@@ -183,6 +131,8 @@ class _Planner:
         self.state: dict[str, object] = {}
         self.managers = _MANAGERS
         self.sales = _SALES
+        self.left: set[str] = set()  # staff who have gone, so no longer author or take files
+        self.source = ""
 
     def get(self, path: str) -> object:
         """The value of path after the edits planned so far."""
@@ -207,10 +157,11 @@ class _Planner:
         day = when.date()
         kind = weighted(rng, _KINDS, _KIND_CUM)
         # An edit that changes nothing would be no commit at all: fall back to a plan or a note.
-        for make in (getattr(self, f"_{kind}"), self._plans, self._notes):
+        for name in (kind, "plans", "notes"):
+            self.source = _KIND_SOURCES.get(name, "")
             changes = {
                 path: value
-                for path, value in make(day, author, created).items()
+                for path, value in getattr(self, f"_{name}")(day, author, created).items()
                 if value != self.get(path)
             }
             if changes:
@@ -222,18 +173,11 @@ class _Planner:
         """A contact-log entry (R14); now and then filed a few days late (R18, R20)."""
         rng = self.rng
         channel = weighted(rng, _CHANNELS, _CHANNEL_CUM)
-        happened = day - timedelta(days=rng.randrange(1, 7)) if rng.random() < 0.12 else day
-        # Key order as the schema writes contact entries; recorded_on shows how late it was filed.
-        entry = {
-            "date": max(happened, created).isoformat(),
-            "channel": channel,
-            "staff": author,
-            "summary": rng.choice(P.CONTACT_SUMMARIES[channel]),
-            "report": "",
-            "source": "visit" if channel in ("visit", "meeting") else "other",
-            "confidential": rng.random() < 0.05,
-            "recorded_on": day.isoformat(),
-        }
+        late = rng.random() < _LATE_SHARE.get(author, _ON_TIME_SHARE)
+        happened = day - timedelta(days=rng.randrange(1, 7)) if late else day
+        # recorded_on shows how late it was filed.
+        entry = living.contact_entry(rng, max(happened, created), author, channel, day)
+        self.source = str(entry["source"])
         changes: dict[str, object] = {"contacts": [*self.get("contacts"), entry]}  # type: ignore[misc]
         if channel == "visit" and rng.random() < 0.3:
             changes["transactions.sales_activities"] = rng.choice(P.SALES_ACTIVITIES)
@@ -243,7 +187,8 @@ class _Planner:
         """A new future plan (R8)."""
         old = self.get("transactions.future_plans")
         for _ in range(4):
-            new = _value(self.rng, "transactions.future_plans", self.record, self.meta, day.year)
+            new = living.value(self.rng, "transactions.future_plans", self.record, self.meta,
+                               day.year)
             if new != old:
                 break
         return {"transactions.future_plans": new}
@@ -300,7 +245,7 @@ class _Planner:
         contacts = list(self.get("custody.contacts"))  # type: ignore[arg-type]
         department = str(self.get("custody.department"))
         pool = self.sales.get(department) or [self.managers[department], "vp"]
-        candidates = [name for name in pool if name not in contacts]
+        candidates = [name for name in pool if name not in contacts and name not in self.left]
         if len(contacts) >= 3 or not candidates:
             return {}
         return {"custody.contacts": [*contacts, self.rng.choice(candidates)]}
@@ -308,7 +253,7 @@ class _Planner:
     def _business(self, day: date, author: str, created: date) -> dict[str, object]:
         """A new assessment of business status (R7)."""
         path = self.rng.choice(("business.cooperation_attitude", "business.sales_performance"))
-        return {path: _value(self.rng, path, self.record, self.meta, day.year)}
+        return {path: living.value(self.rng, path, self.record, self.meta, day.year)}
 
     def _scale(self, day: date, author: str, created: date) -> dict[str, object]:
         """Updated scale figures (R6)."""
@@ -373,12 +318,12 @@ class _Planner:
         if self.meta.place.country != "tw" and "classification.nature" in empty:
             empty.remove("classification.nature")
         picked = rng.sample(empty, min(len(empty), rng.randrange(1, 5)))
-        return {path: _value(rng, path, self.record, self.meta, day.year) for path in picked}
+        return {path: living.value(rng, path, self.record, self.meta, day.year) for path in picked}
 
     def _problems(self, day: date, author: str, created: date) -> dict[str, object]:
         """A problem or a change of credit status (R8)."""
         path = self.rng.choice(("transactions.problems", "transactions.credit_status"))
-        new = _value(self.rng, path, self.record, self.meta, day.year)
+        new = living.value(self.rng, path, self.record, self.meta, day.year)
         return {path: new} if new != self.get(path) else {}
 
     def _vip(self, day: date, author: str, created: date) -> dict[str, object]:
@@ -391,6 +336,30 @@ class _Planner:
             changes.update(self._contacts(day, "", created))
         return changes
 
+    def _event(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A business dealing with us (R11): a contract, an order, a complaint, a default."""
+        rng = self.rng
+        kind = "default" if self.get("grade") == "D" and rng.random() < 0.3 else rng.choice(
+            ("contract", "order", "order", "complaint"))
+        entry = living.event(rng, kind, day.isoformat(), self.record, self.meta, day.year)
+        self.source = str(entry["source"])
+        return {"events": [*self.get("events"), entry]}  # type: ignore[misc]
+
+    def _assess(self, day: date, author: str, created: date) -> dict[str, object]:
+        """A new sales-power assessment (R16)."""
+        record = {**self.record, "grade": self.get("grade"), "stage": self.get("stage")}
+        return {"sales_power": living.sales_power(self.rng, record, day, author)}
+
+
+@dataclass(slots=True)
+class Plan:
+    """What plan_history decides: creations, ordinary edits, special moments, hand-overs."""
+
+    created: dict[str, tuple[datetime, str]]
+    history: list[DemoEdit]
+    milestones: list[DemoEdit]
+    handovers: list[DemoHandover]
+
 
 def plan_history(
     rng: random.Random,
@@ -399,8 +368,13 @@ def plan_history(
     today: date,
     history_days: int,
     edits: int,
-) -> tuple[dict[str, tuple[datetime, str]], list[DemoEdit]]:
-    """Creation moments and authors per customer, and the planned edits sorted by time."""
+    special: random.Random | None = None,
+) -> Plan:
+    """Creation moments and authors per customer, and the planned edits sorted by time.
+
+    With ``special`` (its own random stream) the plan also holds the milestones: a departure
+    with its hand-over, documents, and customer forms waiting for review.
+    """
     timeline = Timeline(today, history_days)
     total = timeline.total
     window = max(1, int(total * CREATION_SHARE))
@@ -416,33 +390,45 @@ def plan_history(
         custody = record["custody"]
         maker = custody["owner"] if rng.random() < 0.7 else rng.choice(custody["contacts"])
         created[record["id"]] = (timeline.at(second), maker)
-    if not customers or edits <= 0 or total < 2:
-        return created, []
-
+    marks = Milestones(special or random.Random(0), OFFICE_SECONDS, timeline.days, used)
+    if special is not None and customers:
+        marks.plan(customers, births, today)
     per_customer: list[list[int]] = [[] for _ in customers]
-    weights = tuple(accumulate(meta.weight for meta in metas))
-    for index in rng.choices(range(len(customers)), cum_weights=weights, k=edits):
-        second = rng.randrange(births[index] + 1, total)
-        for _ in range(20):  # another moment if taken; a crowded tiny window may still share one
-            if second not in used:
-                break
+    if customers and edits > 0 and total >= 2:
+        weights = tuple(accumulate(meta.weight for meta in metas))
+        for index in rng.choices(range(len(customers)), cum_weights=weights, k=edits):
             second = rng.randrange(births[index] + 1, total)
-        used.add(second)
-        per_customer[index].append(second)
-    planned: list[tuple[int, int, datetime, str, dict[str, object]]] = []
+            for _ in range(20):  # another moment if taken; a crowded tiny window may share one
+                if second not in used:
+                    break
+                second = rng.randrange(births[index] + 1, total)
+            used.add(second)
+            per_customer[index].append(second)
+    planned: list[tuple[int, int, DemoEdit]] = []
+    special_edits: list[DemoEdit] = []
     for index, seconds in enumerate(per_customer):
-        if not seconds:
+        if not seconds and index not in marks.items:
             continue
         record = customers[index]
         planner = _Planner(rng, record, metas[index])
+        if marks.handover_second >= 0:
+            planner.left.add(LEAVER)  # serving notice: given no new customers
         created_day = created[record["id"]][0].date()
-        for second in sorted(seconds):
+        heap = marks.queue(index, seconds)
+        while heap:
+            second, _, tag = heapq.heappop(heap)
             when = timeline.at(second)
+            if tag != "edit":
+                made = marks.handle(planner, tag, index, second, when, record["id"], heap)
+                if made is not None:
+                    special_edits.append(made)
+                continue
             author = planner.author()
-            planned.append((second, index, when, author, planner.plan(when, author, created_day)))
+            changes = planner.plan(when, author, created_day)
+            planned.append((second, index, DemoEdit(when, author, record["id"], changes,
+                                                    planner.source)))
     planned.sort(key=lambda item: (item[0], item[1]))
-    history = [
-        DemoEdit(when, author, customers[index]["id"], changes)
-        for _, index, when, author, changes in planned
-    ]
-    return created, history
+    special_edits.sort(key=lambda edit: edit.when)
+    moment = timeline.at(marks.handover_second) if marks.handover_second >= 0 else None
+    return Plan(created, [edit for _, _, edit in planned], special_edits,
+                marks.handovers(moment))

@@ -39,23 +39,48 @@ def weighted(rng: random.Random, items: Sequence, cum_weights: Sequence[float]):
 
 @dataclass(frozen=True, slots=True)
 class DemoEdit:
-    """One planned edit of a customer file: who, when, and the new values of dotted paths."""
+    """One planned edit of a customer file: who, when, and the new values of dotted paths.
+
+    ``source`` is the commit's Source trailer (R10, "" for none); ``files`` are other archive
+    paths committed with it (a document's bytes). With action ``customer_form`` the author is
+    the customer's contact person, not a member of staff.
+    """
 
     when: datetime
     author: str
     customer_id: str
     changes: dict[str, object]
+    source: str = ""
+    action: str = "update"
+    files: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DemoHandover:
+    """A member of staff who left (R32): one commit ending their access and moving their files."""
+
+    when: datetime
+    author: str
+    leaver: str
+    successor: str
+    changes: dict[str, dict[str, object]]  # customer id -> new values of dotted paths
 
 
 @dataclass(slots=True)
 class DemoCompany:
-    """A demo company: organisation, customer files as first written, and their later history."""
+    """A demo company: organisation, customer files as first written, and their later history.
+
+    ``staff`` is the directory as first committed (everyone active); a hand-over later marks
+    its leaver as gone.
+    """
 
     departments: list[dict]
     staff: list[dict]
     customers: list[dict]
     history: list[DemoEdit]
     created: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    handovers: list[DemoHandover] = field(default_factory=list)
+    milestones: list[DemoEdit] = field(default_factory=list)  # documents, forms, introductions
 
 
 def _copy(value: object) -> object:
