@@ -216,3 +216,17 @@ def test_the_successor_sees_the_task_on_the_home_page_and_the_file(app, svc, adm
     assert "通知客戶並介紹" not in other.get("/").get_data(as_text=True)
     assert "通知客戶並介紹新的聯絡人" in other.get(
         f"/customers/{files['contact']}").get_data(as_text=True)
+
+
+def test_someone_disabled_earlier_can_still_hand_over_and_keeps_their_day(svc, admin, files):
+    from intranet.records.organisation import disable_member
+    from intranet.records.rules import load_rules
+    author = load_rules(svc.archive.snapshot()).identity("director")
+    disable_member(svc.archive, "wang.li", "2026-10-01", author)
+    assert 'href="/admin/staff/wang.li/handover"' in admin.get(
+        "/admin/staff/wang.li").get_data(as_text=True)
+    response = submit(admin)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    staff = yamlio.load(git(svc.archive.path, "show", "HEAD:org/staff.yaml"))["staff"]
+    assert next(m for m in staff if m["username"] == "wang.li")["left_on"] == "2026-10-01"
+    assert record(svc, files["kept"])["custody"]["owner"] == "lee.mgr"

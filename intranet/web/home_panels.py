@@ -1,19 +1,22 @@
 """The home page's own sections: my files, my tasks, and requests waiting for my signature.
 
 Tasks are not in the derived index; they are assigned to a file's new custodian or contact, so
-scanning the files someone holds (index: owner, contacts) finds them all. Each file is shown
+scanning the files someone holds (index: owner, contacts) finds them all; each version's tasks
+are parsed once (cached by blob id). Each file is shown
 only if the access module lets the person read it; these are one's own files, so nothing is
 journalled, as the customer list does not journal the catalogue either.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .. import services
+from ..archive.errors import ArchiveError
 from ..index import Query
 from ..index.holdings import held_by
-from ..records import requests, tasks
+from ..records import requests, tasks, yamlio
 from .clock import today
 from .customers import reading
 from .panels import home_panel
@@ -32,15 +35,22 @@ def my_files(user: Any) -> dict[str, Any] | None:
 @home_panel("main/_my_tasks.html", order=20)
 def my_tasks(user: Any) -> dict[str, Any] | None:
     """My open tasks across the files I hold, the oldest due first."""
-    svc, me = services.get(), str(user.username)
-    found = []
-    for row in held_by(svc.index, me):
-        if row.get("damaged") or not reading.may(str(row["id"]), user, "view"):
-            continue
-        record = svc.files.load(str(row["id"])).record
-        found.append((str(row["id"]), str(row.get("name") or ""), record))
+    me = str(user.username)
+    found = [(str(row["id"]), str(row.get("name") or ""), {"tasks": list(_tasks(row["blob"]))})
+             for row in held_by(services.get().index, me)
+             if not row.get("damaged") and reading.may(str(row["id"]), user, "view")]
     mine = tasks.assigned_to(found, me, today())
     return {"tasks": mine} if mine else None
+
+
+@lru_cache(maxsize=4096)
+def _tasks(blob: str) -> tuple[dict[str, Any], ...]:
+    """Return the task entries of a file's version; a blob never changes, so cache by its id."""
+    try:
+        record = yamlio.load(services.get().archive.read_object(blob)[1])
+    except ArchiveError:  # a damaged version (CorruptRecord) has no tasks to show
+        return ()
+    return tuple(t for t in record.get("tasks") or [] if isinstance(t, dict))
 
 
 @home_panel("main/_waiting.html", order=30)

@@ -7,6 +7,7 @@ shows none of the files' contents.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -48,16 +49,27 @@ def _choices(plan: handover.Plan) -> list[tuple[str, str]]:
             for m in handover.successors(rules, plan.leaver)]
 
 
-def _form(plan: handover.Plan, ids: list[str] | None = None, fresh: bool = False) -> Any:
+def _form(plan: handover.Plan, member: dict[str, Any], ids: list[str] | None = None,
+          fresh: bool = False) -> Any:
     proposed = {h.id: h.proposed for h in plan.holdings}
     kwargs: dict[str, Any] = {"formdata": None} if fresh else {}
     form = handover_form(ids if ids is not None else list(proposed), _choices(plan), proposed,
                          **kwargs)
     if fresh or not form.is_submitted():
         form.base.data = plan.base or ""
-        form.left_on.data = today()
+        # Someone disabled earlier keeps the day they left; otherwise they leave today.
+        left = str(member.get("left_on") or "")
+        form.left_on.data = date.fromisoformat(left) if _is_date(left) else today()
         form.bulk.data = ""
     return form
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _page(member: dict[str, Any], plan: handover.Plan, form: Any, status: int = 200,
@@ -79,11 +91,11 @@ def handover_page(username: str):
     member = _member_or_404(username)
     if request.method == "GET":
         plan = _plan(username)
-        return _page(member, plan, _form(plan))
+        return _page(member, plan, _form(plan, member))
     posted = [k[len(PREFIX):] for k in request.form if k.startswith(PREFIX)
               and is_customer_id(k[len(PREFIX):])]
     plan = _plan(username, request.form.get("base") or None)
-    form = _form(plan, posted)
+    form = _form(plan, member, posted)
     if username == current_user.username:
         # The administrator would lose the very rights the page needs half way through.
         return _page(member, plan, form, 400, _("Another administrator must hand over your "
@@ -99,7 +111,7 @@ def handover_page(username: str):
     except handover.HandoverRefused as refused:
         fresh = _plan(username)
         message = _(refused.message).format(**refused.params)
-        return _page(member, fresh, _form(fresh, fresh=True), 409, message, refused.files)
+        return _page(member, fresh, _form(fresh, member, fresh=True), 409, message, refused.files)
     flash(_("%(name)s has left; %(count)s customer files were handed over in commit "
             "%(commit)s.", name=member.get("name") or username, count=len(done.moved),
             commit=(done.commit or "")[:10]), "success")
