@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -313,3 +315,45 @@ def test_the_successors_contact_closes_the_task(world):
     assert load(world, "kept")["tasks"][0]["done_on"] == day.isoformat()
     assert tasks.open_tasks(load(world, "kept"), day) == []
     assert tasks.open_tasks(load(world, "alone"), day, assignee="lee.mgr")  # other files: open
+
+
+def _hand_edit(archive, path: str, old: str, new: str, index_file) -> str:
+    """Commit an edit with plain git (as an administrator's push would) and move the branch."""
+    env = {**os.environ, "GIT_INDEX_FILE": str(index_file), "GIT_AUTHOR_NAME": "陳宇",
+           "GIT_AUTHOR_EMAIL": "chen.yu@example.com", "GIT_COMMITTER_NAME": "陳宇",
+           "GIT_COMMITTER_EMAIL": "chen.yu@example.com"}
+
+    def plain(*args: str, stdin: str | None = None) -> str:
+        return subprocess.run(["git", "--git-dir", str(archive.path), *args], input=stdin,
+                              env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+    text = plain("show", f"HEAD:{path}").replace(old, new) + "\n"
+    blob = plain("hash-object", "-w", "--stdin", stdin=text)
+    plain("read-tree", "HEAD")
+    plain("update-index", "--cacheinfo", f"100644,{blob},{path}")
+    commit = plain("commit-tree", plain("write-tree"), "-p", "HEAD", "-m", "手動修改電話")
+    plain("update-ref", "refs/heads/main", commit)
+    return commit
+
+
+def test_an_edit_committed_while_the_hand_over_is_built_is_kept(world, monkeypatch, tmp_path):
+    archive, ids = world["archive"], world["ids"]
+    plan = make_plan(world)
+    path = customer_path(ids["contact"])
+    real, calls, edits = handover.introduce_successor, [], []
+
+    def racing(*args, **kwargs):
+        if not calls:  # someone else's commit lands between our read of the head and our swap
+            edits.append(_hand_edit(archive, path, "02-2345-6789", "02-8888-9999",
+                                    tmp_path / "index"))
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(handover, "introduce_successor", racing)
+    done = run(world, plan)
+    assert len(calls) == 6  # built twice: the first attempt lost the race
+    assert git(archive.path, "rev-parse", "HEAD~1").strip() == edits[0]
+    assert done.commit == archive.head()
+    after = load(world, "contact")
+    assert after["basic"]["phone"] == "02-8888-9999"
+    assert after["custody"]["contacts"] == ["chen.yu", "lee.mgr"]
