@@ -191,7 +191,7 @@ def commit_handover(archive: Archive, handover: DemoHandover, current: dict) -> 
             paths[path] = yamlio.dump(record)
         subject = (f"交接 {names[handover.leaver]} → {names[handover.successor]}："
                    f"{len(handover.changes)} 個客戶檔案")
-        return Change(paths, f"{subject}\n\nAction: handover\nStaff: {handover.leaver}\n")
+        return Change(paths, f"{subject}\n\nStaff: {handover.leaver}\nAction: handover\n")
 
     commit = archive.commit(build, rules.identity(handover.author), when=handover.when)
     for customer_id, values in handover.changes.items():

@@ -34,6 +34,9 @@ _CHANNELS = ("visit", "call", "email", "meeting", "fax", "letter")
 # report has fines to show.
 _LATE_SHARE = {"tsai.chengen": 0.45, "hung.chiahao": 0.35, "lai.kuanyu": 0.3}
 _ON_TIME_SHARE = 0.03
+# An edit of one list alone is the action the intranet's own forms commit it as.
+_ACTIONS = {frozenset({"contacts"}): "contact", frozenset({"events"}): "event",
+            frozenset({"sales_power"}): "sales_power"}
 # Where the information of an edit came from (R10): the Source trailer; "" for our own decisions.
 _KIND_SOURCES = {"plans": "visit", "notes": "visit", "phone": "visit", "move": "visit",
                  "business": "visit", "scale": "agency", "person": "visit", "complete": "visit",
@@ -425,8 +428,9 @@ def plan_history(
                 continue
             author = planner.author()
             changes = planner.plan(when, author, created_day)
+            action = _ACTIONS.get(frozenset(changes), "update")
             planned.append((second, index, DemoEdit(when, author, record["id"], changes,
-                                                    planner.source)))
+                                                    planner.source, action)))
     planned.sort(key=lambda item: (item[0], item[1]))
     special_edits.sort(key=lambda edit: edit.when)
     moment = timeline.at(marks.handover_second) if marks.handover_second >= 0 else None

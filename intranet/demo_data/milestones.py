@@ -14,6 +14,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from ..records import documents, filetypes
+from ..records.customer_form import new_proposal
+from ..records.entries import close_introductions
+from ..records.policy import DEFAULT_POLICY
+from ..records.tasks import handover_task_days, introduce_successor
 from .living import contact_entry
 from .model import DemoEdit, DemoHandover
 from .org import managers, staff
@@ -22,7 +27,6 @@ from .places import address, phone
 LEAVER = "chou.meiling"
 ADMINISTRATOR = "director"
 LEFT_DAYS_AGO = 21
-TASK_DAYS = 14
 OPEN_TASKS = 2
 PROPOSAL_FIELDS = ("basic.phone", "basic.fax", "basic.email", "basic.address", "basic.postcode",
                    "characteristics.employees")
@@ -59,11 +63,6 @@ def tiny_pdf(text: str) -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(bodies) + 1, xref)
     return bytes(out)
-
-
-def document_path(customer_id: str, number: int, sha256: str, extension: str = "pdf") -> str:
-    """Where a document's bytes live: documents/<first four digits>/<id>/D<nnnn>-<sha12>.<ext>."""
-    return f"documents/{customer_id[1:5]}/{customer_id}/D{number:04d}-{sha256[:12]}.{extension}"
 
 
 @dataclass
@@ -146,12 +145,10 @@ class Milestones:
             entry["summary"] = (f"說明原負責人{_NAMES[LEAVER]}已離職，"
                                 f"介紹新的負責人{_NAMES[successor]}")
             tasks = [dict(task) for task in planner.get("tasks") or []]
-            for task in tasks:
-                if task["from_staff"] == LEAVER and not task["done_on"]:
-                    task["done_on"] = day.isoformat()
+            close_introductions({"tasks": tasks}, successor, day.isoformat())
             changes = {"contacts": [*planner.get("contacts"), entry], "tasks": tasks}
             planner.state.update(changes)
-            return DemoEdit(when, successor, customer_id, changes, entry["source"])
+            return DemoEdit(when, successor, customer_id, changes, entry["source"], "contact")
         if tag == "document":
             return self._document(planner, when, customer_id)
         return self._proposal(planner, when, customer_id)
@@ -160,13 +157,11 @@ class Milestones:
         """Custody moved to the leaver's manager, with a task to introduce himself (R32)."""
         successor = _successor()
         owner = str(planner.get("custody.owner"))
+        task = introduce_successor(successor, LEAVER, _NAMES[LEAVER], owner == LEAVER, day,
+                                   handover_task_days(DEFAULT_POLICY))
         owner = successor if owner == LEAVER else owner
         contacts = [owner] + [successor if name == LEAVER else name
                               for name in planner.get("custody.contacts") if name != owner]
-        task = {"kind": "introduce_successor", "assignee": successor,
-                "summary": f"通知客戶並介紹新的負責人（原負責人：{_NAMES[LEAVER]}）",
-                "from_staff": LEAVER, "created_on": day.isoformat(),
-                "due_on": (day + timedelta(days=TASK_DAYS)).isoformat(), "done_on": ""}
         return {"custody.owner": owner, "custody.contacts": list(dict.fromkeys(contacts)),
                 "tasks": [*(planner.get("tasks") or []), task]}
 
@@ -174,22 +169,24 @@ class Milestones:
         """A signed contract uploaded as a small PDF (R13)."""
         rng = self.rng
         day = when.date()
-        documents = list(planner.get("documents") or [])
-        number = len(documents) + 1
+        kept = list(planner.get("documents") or [])
+        number = len(kept) + 1
         title = rng.choice(_TITLES[planner.record["card"]]).format(year=day.year + 1)
         signed = day - timedelta(days=rng.randrange(0, 10))
         data = tiny_pdf(f"Contract {customer_id}-D{number:04d} signed {signed.isoformat()}")
         digest = hashlib.sha256(data).hexdigest()
-        path = document_path(customer_id, number, digest)
+        # Named and typed as the documents module names and types an upload.
+        kind = filetypes.sniff(data, f"{title}.pdf")
+        path = documents.folder(customer_id) + documents.stored_name(number, digest, kind)
         author = str(planner.get("custody.owner"))
-        documents.append({
+        kept.append({
             "file": path, "title": title, "kind": "contract", "signed_on": signed.isoformat(),
             "size": len(data), "sha256": digest, "uploaded_by": author,
-            "original_name": f"{title}.pdf", "content_type": "application/pdf",
+            "original_name": f"{title}.pdf", "content_type": kind.content_type,
             "uploaded_on": day.isoformat()})
-        planner.state["documents"] = documents
-        return DemoEdit(when, author, customer_id, {"documents": documents}, "", "document",
-                        ((path, data),))
+        planner.state["documents"] = kept
+        return DemoEdit(when, author, customer_id, {"documents": kept}, "",
+                        documents.ADD_ACTION, ((path, data),))
 
     def _proposal(self, planner, when: datetime, customer_id: str) -> DemoEdit:
         """The customer's own data form, submitted and waiting for the custodian (R10)."""
@@ -203,12 +200,8 @@ class Milestones:
         people = planner.get("people")
         by = people[-1]["name"]
         proposals = list(planner.get("proposals") or [])
-        proposals.append({
-            "id": f"P{len(proposals) + 1:06d}", "submitted_on": when.date().isoformat(),
-            "submitted_by": by, "link_by": str(planner.get("custody.owner")),
-            "status": "pending", "reviewed_by": "", "reviewed_on": "",
-            "fields": [{"path": path, "value": offered[path], "decision": ""}
-                       for path in PROPOSAL_FIELDS]})
+        proposals.append(new_proposal(f"P{len(proposals) + 1:06d}", offered, by,
+                                      str(planner.get("custody.owner")), when.date()))
         planner.state["proposals"] = proposals
         return DemoEdit(when, by, customer_id, {"proposals": proposals}, "customer_form",
                         "customer_form")
