@@ -10,6 +10,7 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 # The view modules attach themselves to the blueprint.
 from ..errors import render_error  # noqa: E402
 from . import history_views, list_views, record_views, tasks_panel  # noqa: E402, F401
+from . import discipline_panels  # noqa: E402, F401  (completeness, two contacts, sales power)
 from .present import show, when  # noqa: E402
 from .reading import AuditDown, Hidden, seal_if_due  # noqa: E402
 

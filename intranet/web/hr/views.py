@@ -13,11 +13,12 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from ... import services
-from ...records import reports
+from ...records import discipline, reports
 from ...records.audit import parse_stamp
 from ...records.policy import Policy
-from ..customers.reading import rules
+from ..customers.reading import department_name, rules
 from . import bp
+from .discipline_data import month_lists
 
 TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")  # no daylight saving since 1979
 PER_PAGE = 50
@@ -81,8 +82,14 @@ def index() -> str:
     month = _month()
     policy = rules().policy
     rows = reports.month_report(_entries(), month, policy)
+    # R20: late records and neglected files, everyone's (HR's scope), with their fines.
+    late = month_lists(month, None)
+    late_total = sum(p.fines for p in late)
     return render_template("hr/index.html", month=month, rows=rows, names=_name,
-                           total=reports.total_fines(rows), currency=policy.currency)
+                           total=reports.total_fines(rows) + late_total,
+                           currency=policy.currency, late=late, late_total=late_total,
+                           departments=discipline.by_department(late),
+                           department_name=department_name, rules_policy=policy)
 
 
 @bp.get("/hr/export.csv")
@@ -94,11 +101,17 @@ def export() -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["month", "username", "name", "refusals", "break_glass_reads",
-                     "shared_account_incidents", "fines", "currency"])
-    for row in reports.month_report(_entries(), month, policy):
-        writer.writerow([month, _cell(row.username), _cell(_name(row.username)),
-                         len(row.refusals), len(row.break_glass), len(row.incidents),
-                         f"{row.fines:g}", row.currency])
+                     "shared_account_incidents", "late_records", "neglect_fines", "fines",
+                     "currency"])
+    audit = {row.username: row for row in reports.month_report(_entries(), month, policy)}
+    late = {p.username: p for p in month_lists(month, None)}
+    for username in sorted(audit.keys() | late.keys()):
+        row, person = audit.get(username), late.get(username)
+        fines = (row.fines if row else 0) + (person.fines if person else 0)
+        writer.writerow([month, _cell(username), _cell(_name(username)),
+                         len(row.refusals) if row else 0, len(row.break_glass) if row else 0,
+                         len(row.incidents) if row else 0, len(person.late) if person else 0,
+                         person.periods if person else 0, f"{fines:g}", policy.currency])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="hr-report-{month}.csv"'})
 
@@ -110,8 +123,9 @@ def person(username: str) -> str:
     month = _month()
     report = reports.person_month(_entries(), username, month, rules().policy)
     entries = sorted(report.entries, key=lambda e: e["at"])
+    late = next((p for p in month_lists(month, None) if p.username == username), None)
     return render_template("hr/person.html", month=month, report=report, entries=entries,
-                           name=_name(username), stamp=parse_stamp)
+                           name=_name(username), stamp=parse_stamp, late=late)
 
 
 @bp.get("/me/reads")

@@ -1,0 +1,103 @@
+"""Completeness, the two-contacts warning and the sales-power table on the customer page,
+the scoring form, and the ranked prospects (R4, R16, R19, R29–R31)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ... import services
+from ...index import discipline as listing
+from ...records import sales_power
+from ...records.completeness import completeness
+from ...records.customers import InvalidRecord, Loaded
+from ...records.discipline import staffing_gap
+from ...records.rules import load_rules
+from ..clock import today
+from ..panels import customer_panel
+from . import bp, reading
+from .labels import field_label
+from .sales_power_forms import SalesPowerForm
+
+
+@customer_panel("customers/_completeness.html", order=5, slot="top")
+def completeness_panel(loaded: Loaded, _user: Any) -> dict[str, Any] | None:
+    """How complete the file is for its card, and what is missing (R4, R19)."""
+    done = completeness(loaded.record or {}, reading.rules().policy)
+    if not done.counted:
+        return None
+    return {"percent": done.percent, "missing": [field_label(p) for p in done.missing]}
+
+
+@customer_panel("customers/_two_contacts.html", order=8, slot="top")
+def two_contacts_panel(loaded: Loaded, _user: Any) -> dict[str, Any] | None:
+    """Warn while an important or promising customer has too few staff in contact (R31)."""
+    policy = reading.rules().policy
+    record = loaded.record or {}
+    gap = staffing_gap(record, policy, sales_power.score(record, policy))
+    if gap is None:
+        return None
+    return {"gap": gap, "names": [reading.staff_name(s) for s in gap.staff]}
+
+
+@customer_panel("customers/_sales_power.html", order=60, slot="main")
+def sales_power_panel(loaded: Loaded, user: Any) -> dict[str, Any] | None:
+    """The sales-power table (R16), with the scoring form for those who may edit."""
+    policy = reading.rules().policy
+    analysis = sales_power.analyse(loaded.record or {}, policy)
+    form = None
+    if reading.may(loaded.id, user, "edit"):
+        scores = sales_power.scores_of(loaded.record or {})
+        form = SalesPowerForm.for_policy(policy, formdata=None, data={
+            "notes": analysis.notes,
+            **{f"score_{k}": v for k, v in scores.items() if isinstance(v, int)}})
+    return {"analysis": analysis, "form": form, "customer": loaded.id,
+            "assessed_by": reading.staff_name(analysis.assessed_by)}
+
+
+@bp.post("/<customer_id>/sales-power")
+@login_required
+def save_sales_power(customer_id: str):
+    """Save a sales-power assessment as one commit (scores checked against the policy)."""
+    reading.allow(customer_id, current_user, "edit")
+    form = SalesPowerForm.for_policy(reading.rules().policy)
+    target = url_for(".show", customer_id=customer_id, _anchor="sales-power")
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "danger")
+        return redirect(target)
+    scores, by, on = form.scores(), str(current_user.username), today().isoformat()
+
+    def apply(record: dict[str, Any], snapshot: Any) -> dict[str, Any]:
+        # Checked against the policy of the commit the scores land on, not the form's.
+        errors = sales_power.check_scores(scores, load_rules(snapshot).policy)
+        if errors:
+            raise InvalidRecord(errors)
+        return sales_power.assess(record, scores, by, on, form.notes.data or "")
+
+    try:
+        commit = services.get().files.amend(customer_id, apply, current_user.username,
+                                            action="sales_power")
+    except InvalidRecord as error:
+        for problem in error.errors:
+            flash(f"{field_label(problem.path)}: {_(problem.message).format(**problem.params)}",
+                  "danger")
+        return redirect(target)
+    flash(_("Saved.") if commit else _("Nothing changed."), "success" if commit else "info")
+    return redirect(target)
+
+
+@bp.get("/prospects")
+@login_required
+def prospects():
+    """Rank the prospects the user may read by sales-power score, with filters (R29)."""
+    filters = {k: request.args.get(k, "")[:200] for k in listing.PROSPECT_FILTERS}
+    rows = listing.prospects(services.get().index, reading.readable(current_user), filters)
+    choices = {"region": reading.choices("region"), "industry": reading.choices("industry"),
+               "grade": reading.rules().policy.grades}
+    return render_template("customers/prospects.html", rows=rows, filters=filters,
+                           choices=choices)

@@ -1,0 +1,59 @@
+"""Late contact records and neglected files (R18–R20): HR's and a manager's lists, and each
+person's own "overdue" section on the home page. File ids, names, dates and counts only (R36).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template
+from flask_login import current_user, login_required
+
+from ... import services
+from ...index import discipline as listing
+from ...records import discipline
+from ..clock import today
+from ..customers.reading import rules
+from ..panels import home_panel
+from . import bp
+from .discipline_data import month_lists, scope_of
+from .views import _month, _name
+
+
+def _department_name(department: str) -> str:
+    found = rules().directory.department(department) if department else None
+    return str((found or {}).get("name") or department or "—")
+
+
+@bp.get("/discipline")
+@login_required
+def discipline_page() -> str:
+    """Show late records and neglected files per person and department, within one's scope."""
+    scope = scope_of(current_user)
+    if not scope:
+        abort(403)
+    month = _month()
+    people = month_lists(month, scope)
+    policy = rules().policy
+    return render_template("hr/discipline.html", month=month, people=people,
+                           departments=discipline.by_department(people), names=_name,
+                           department_name=_department_name, policy=policy,
+                           everyone=scope.everyone)
+
+
+@home_panel("main/_overdue.html", order=15)
+def overdue(user: Any) -> dict[str, Any] | None:
+    """What is overdue for me: my late records this month, my neglected files (R18, R19)."""
+    me, day, policy = str(user.username), today(), rules().policy
+    index = services.get().index
+    late = listing.late_contacts(index, day.replace(day=1), day, staff=me)
+    days = policy.incomplete_file_days
+    neglected = [{**row, "overdue": discipline.overdue_days(row["last_change"], day, days),
+                  "fines": discipline.periods_due(row["last_change"], day, days)}
+                 for row in listing.incomplete_untouched(index, day, days, owner=me)]
+    neglected.sort(key=lambda row: -row["overdue"])
+    may_see_lists = bool(scope_of(user))
+    if not late and not neglected and not may_see_lists:
+        return None
+    return {"late": late, "neglected": neglected, "fine": policy.fine("late_update"),
+            "currency": policy.currency, "lists": may_see_lists, "days": days}
