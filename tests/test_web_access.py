@@ -49,6 +49,10 @@ ROUTES = {
 }
 WRITING = ("edit", "restore")
 MISSING = "C999999"
+# R15: the files' department (sales) reads their contact reports, and so does every reader of
+# a file; the page that refuses them something else offers the reports (never for a missing id).
+SALES = {"wang.li", "chen.yu", "lee.mgr"}
+_REPORTS_LINK = re.compile(r'<a [^>]*href="/customers/ID/reports">[^<]*</a>')
 _CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*"|(value=")[^"]*("[^>]*name="csrf_token")')
 
 
@@ -115,8 +119,8 @@ def secrets(level: str) -> list[str]:
 
 
 def normalised(body: str, customer: str) -> str:
-    """Return a page with the id and the form tokens blanked out, to compare two answers."""
-    return _CSRF.sub("CSRF", body.replace(customer, "ID"))
+    """Return a page with the id, the form tokens and the reports link blanked out."""
+    return _REPORTS_LINK.sub("", _CSRF.sub("CSRF", body.replace(customer, "ID")))
 
 
 @pytest.mark.parametrize("route", list(ROUTES))
@@ -141,6 +145,9 @@ def test_matrix(world, role, level, route):
     missing = client_for(world, username).get(url(route, MISSING, sha))
     assert missing.status_code == 403
     assert normalised(missing.get_data(as_text=True), MISSING) == normalised(body, customer)
+    assert bool(_REPORTS_LINK.search(body.replace(customer, "ID"))) == \
+        (username in SALES | READERS[level])
+    assert not _REPORTS_LINK.search(missing.get_data(as_text=True).replace(MISSING, "ID"))
 
 
 @pytest.mark.parametrize("username", sorted(set(ROLES.values())))

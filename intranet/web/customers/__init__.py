@@ -9,8 +9,14 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 # The view modules attach themselves to the blueprint.
 from ..errors import render_error  # noqa: E402
-from . import history_views, list_views, record_views, tasks_panel  # noqa: E402, F401
-from . import discipline_panels  # noqa: E402, F401  (completeness, two contacts, sales power)
+from . import (  # noqa: E402, F401  (view modules and the panels they register)
+    discipline_panels,
+    entry_views,
+    history_views,
+    list_views,
+    record_views,
+    tasks_panel,
+)
 from .present import show, when  # noqa: E402
 from .reading import AuditDown, Hidden, seal_if_due  # noqa: E402
 

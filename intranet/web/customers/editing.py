@@ -66,6 +66,7 @@ def set_choices(form: CustomerForm, record: dict[str, Any]) -> None:
     form.custody.form.department.choices = _keep([("", "—"), *departments],
                                                  custody.get("department"))
     form.custody.form.contacts.choices = _keep(staff, custody.get("contacts"))
+    form.change_source.choices = enum_choices("source")
 
 
 def field_for(form: CustomerForm, path: str, positions: list[int]) -> Field | None:
@@ -173,6 +174,11 @@ class Edit:
             return False
         return True
 
+    @property
+    def source(self) -> str:
+        """Return where the change came from (R10), for the commit's Source: trailer."""
+        return self.form.change_source.data or "visit"
+
     def result(self) -> dict[str, Any]:
         """Return the record to write: the loaded one with the form and the choices applied."""
         record, self.positions = apply(self.form, self.record)
@@ -207,8 +213,10 @@ class Edit:
     def conflicted(self, details: SaveConflict) -> None:
         """Offer both values of each collision, the merged form below, based on the head."""
         self.record = details.theirs
+        source = self.source  # the resolution is the same change, from the same source
         self.form = CustomerForm(formdata=None, data={**record_data(details.merged),
-                                                      "base": details.head})
+                                                      "base": details.head,
+                                                      "change_source": source})
         set_choices(self.form, details.merged)
         self.paths = [c.path for c in details.conflicts]
         self.rows = [ConflictRow(i, c.path, field_label(c.path), show(c.path, c.theirs),

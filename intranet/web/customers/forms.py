@@ -145,6 +145,9 @@ class CustomerForm(FlaskForm):
     transactions = _group_field("transactions")
     people = FieldList(FormField(PersonForm, separator="."), label=_l(LABELS["people"]))
     add_person = SubmitField(_l("Add a person"))
+    # R10: where this change came from; the commit's Source: trailer, not a field of the file.
+    change_source = SelectField(_l("Source of this change"), choices=[], default="visit",
+                                invalid_choice_message=CHOICE_ERROR)
     save = SubmitField(_l("Save"))
 
 

@@ -29,6 +29,7 @@ def history(customer_id: str):
     versions = reading.versions(customer_id, current_user, "history")
     return render_template("customers/history.html", customer_id=customer_id,
                            versions=versions, actions=ACTIONS,
+                           sources=reading.sources(customer_id, current_user),
                            row=reading.row(customer_id, current_user, "history"))
 
 

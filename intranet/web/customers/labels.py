@@ -41,7 +41,9 @@ ENUMS: dict[str, dict[str, Any]] = {
 
 _INDEX = re.compile(r"\[(\d+)\]")
 
-ACTIONS = {"create": _l("Created"), "update": _l("Updated"), "restore": _l("Restored")}
+ACTIONS = {"create": _l("Created"), "update": _l("Updated"), "restore": _l("Restored"),
+           "contact": _l("Contact recorded"), "event": _l("Event recorded"),
+           "yearly": _l("Yearly figures entered"), "import": _l("Figures imported")}
 
 # R9: what each card is for, shown when a new file is opened.
 CARDS = {

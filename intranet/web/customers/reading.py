@@ -237,3 +237,11 @@ def department_name(department_id: str) -> str:
     """Return a department's display name, or its id if unknown."""
     department = rules().directory.department(department_id) if department_id else None
     return str(department.get("name") or department_id) if department else department_id
+
+
+def sources(customer_id: str, user: Person) -> dict[str, str]:
+    """Return where each version of a file came from (its Source: trailer, R10), by commit."""
+    allow(customer_id, user, "history")
+    # The index does not keep the trailer; the file's own log is short (folders of 100).
+    return {v.commit: v.source for v in services.get().files.history(customer_id)
+            if v.source}

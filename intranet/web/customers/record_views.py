@@ -74,7 +74,8 @@ def new():
     edit = Edit(blank(card))
     if edit.submitted():
         done, created = edit.attempt(
-            lambda record: services.get().files.create(record, current_user.username))
+            lambda record: services.get().files.create(record, current_user.username,
+                                                       source=edit.source))
         if done:
             flash(_("Customer file %(id)s created.", id=created[0]), "success")
             return redirect(url_for(".show", customer_id=created[0]))
@@ -94,7 +95,7 @@ def edit(customer_id: str):
         """Write the record unless it changes custody without the right to."""
         _guard_custody(customer_id, loaded.record or {}, record)
         return services.get().files.save(customer_id, record, loaded.commit,
-                                         current_user.username)
+                                         current_user.username, source=edit.source)
 
     if edit.submitted():
         done, commit = edit.attempt(save)
