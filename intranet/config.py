@@ -22,7 +22,12 @@ class Defaults:
     SYSTEM_EMAIL = "archive@intranet.invalid"
     # Waiting for the disk on every object makes a save survive a power cut.
     ARCHIVE_DURABLE = True
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # The largest document kept with a customer file (R13); the largest request body is this
+    # plus FORM_OVERHEAD unless MAX_CONTENT_LENGTH is set, so a bigger upload is refused (413)
+    # before it is read.
+    DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+    FORM_OVERHEAD = 1024 * 1024
+    MAX_CONTENT_LENGTH = None
     BABEL_DEFAULT_LOCALE = "zh_Hant_TW"
     BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"
     SESSION_COOKIE_HTTPONLY = True
@@ -69,6 +74,9 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["SECURITY_DB"] = app.config["SECURITY_DB"] or str(instance / "security.sqlite3")
     app.config["SETUP_CODE_PATH"] = app.config["SETUP_CODE_PATH"] or str(instance / "setup-code")
     app.config["AUDIT_JOURNAL"] = app.config["AUDIT_JOURNAL"] or str(instance / "audit.jsonl")
+    if app.config["MAX_CONTENT_LENGTH"] is None:
+        app.config["MAX_CONTENT_LENGTH"] = (int(app.config["DOCUMENT_MAX_BYTES"])
+                                            + int(app.config["FORM_OVERHEAD"]))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(instance / "secret_key")
 

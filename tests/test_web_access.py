@@ -309,3 +309,75 @@ def test_restoring_another_custody_needs_the_custodian(world):
                     {"confirm": "y"}, button="submit")
     assert response.status_code == 302 and svc.archive.head() != head
     assert "level: personal" in svc.archive.read(customer_path(customer)).decode()
+
+
+def _documents(world) -> dict[str, str]:
+    """Give each level's file one document (once per module); return level -> stored name."""
+    if "documents" not in world:
+        from datetime import date
+
+        from intranet.records import documents
+
+        from .doc_samples import PDF
+        world["documents"] = {}
+        for level, customer in world["ids"].items():
+            upload = documents.Upload(PDF + level.encode(), f"{level}機密合約.pdf")
+            entry = documents.add(world["svc"].files, customer, upload, FILES[level][0],
+                                  date(2026, 11, 20))[1]
+            world["documents"][level] = entry["file"].rpartition("/")[2]
+    return world["documents"]
+
+
+def _journalled(world, username: str, customer: str, action: str) -> list[bool]:
+    """Return the answers the journal holds for a user, a file and an action."""
+    import json
+
+    with open(world["svc"].journal.path, encoding="utf-8") as handle:
+        found = [json.loads(line) for line in handle if line.strip()]
+    return [e["allowed"] for e in found
+            if (e["user"], e["customer"], e["action"]) == (username, customer, action)]
+
+
+@pytest.mark.parametrize("level", list(FILES))
+@pytest.mark.parametrize("role", list(ROLES))
+def test_matrix_document_download(world, role, level):
+    username, customer = ROLES[role], world["ids"][level]
+    name = _documents(world)[level]
+    client = client_for(world, username)
+    client.get("/customers/?q=-")  # show any message left from an earlier test's save
+    before = _journalled(world, username, customer, "document")
+    response = client.get(f"/customers/{customer}/documents/{name}")
+    assert _journalled(world, username, customer, "document")[len(before):] == \
+        [username in READERS[level]]
+    if username in READERS[level]:
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        return
+    body = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert all(value not in body for value in secrets(level))
+    assert f"{level}機密合約" not in body and "%PDF" not in body
+    missing = client.get(f"/customers/{MISSING}/documents/{name}")
+    assert missing.status_code == 403
+    assert normalised(missing.get_data(as_text=True), MISSING) == normalised(body, customer)
+
+
+@pytest.mark.parametrize("level", list(FILES))
+@pytest.mark.parametrize("role", list(ROLES))
+def test_matrix_export(world, role, level):
+    username, customer = ROLES[role], world["ids"][level]
+    client = client_for(world, username)
+    before = _journalled(world, username, customer, "export")
+    response = client.get(f"/customers/export.csv?q={customer}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    exported = _journalled(world, username, customer, "export")[len(before):]
+    if username in READERS[level]:
+        assert customer in body and FILES[level][1][0] in body
+        assert exported == [True]
+        return
+    # A catalogue card in the list, but nothing of the file in the export, not even its name.
+    assert f"{level}機密客戶" in client.get(f"/customers/?q={customer}").get_data(as_text=True)
+    assert customer not in body
+    assert all(value not in body for value in secrets(level))
+    assert exported == []

@@ -11,7 +11,9 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 from ..errors import render_error  # noqa: E402
 from . import (  # noqa: E402, F401  (view modules and the panels they register)
     discipline_panels,
+    document_views,
     entry_views,
+    export_views,
     history_views,
     list_views,
     record_views,
