@@ -11,6 +11,7 @@ import pytest
 
 from intranet.index import Index
 from intranet.index import discipline as listing
+from intranet.index.database import SCHEMA_VERSION
 from intranet.records import discipline
 from intranet.records.access import Actor
 from intranet.records.customers import CustomerFiles
@@ -190,19 +191,19 @@ def test_index_lists_late_records_and_neglected_files(files, index):
     assert [(r["customer"], r["staff"], r["days_late"]) for r in late] == [(first, "wang.li", 2)]
     assert listing.late_contacts(index, date(2026, 2, 1), date(2026, 2, 28)) == []
     # On Feb 6 the incomplete file is 30 days old, on Feb 7 it is 31: neglected.
-    assert listing.incomplete_untouched(index, date(2026, 2, 6), 30) == []
-    found = listing.incomplete_untouched(index, date(2026, 2, 7), 30)
-    assert [(r["customer"], r["owner"], r["last_change"]) for r in found] == [
-        (first, "wang.li", date(2026, 1, 7))]
-    assert [r["customer"] for r in listing.incomplete_untouched(index, date(2026, 4, 1), 30)] \
+    assert listing.neglect_runs(index, date(2026, 2, 6), 30) == []
+    found = listing.neglect_runs(index, date(2026, 2, 7), 30)
+    assert [(r["customer"], r["owner"], r["last_change"], r["until"]) for r in found] == [
+        (first, "wang.li", date(2026, 1, 7), None)]
+    assert [r["customer"] for r in listing.neglect_runs(index, date(2026, 4, 1), 30)] \
         == [first, fresh]
-    assert listing.incomplete_untouched(index, date(2026, 4, 1), 30, owner="chen.yu")[0][
-        "customer"] == fresh
+    assert [r["customer"] for r in listing.neglect_runs(index, date(2026, 4, 1), 30,
+                                                         owner="chen.yu")] == [fresh]
 
 
 def test_index_catches_up_after_a_save(files, index):
     customer, _ = files.create(record(), "wang.li", when=at("2026-01-07"))
-    assert len(listing.incomplete_untouched(index, date(2026, 3, 1), 30)) == 1
+    assert len(listing.neglect_runs(index, date(2026, 3, 1), 30, open_only=True)) == 1
     assert index.get(customer)["sales_power"] is None
 
     def improve(r, _snapshot):
@@ -212,11 +213,51 @@ def test_index_catches_up_after_a_save(files, index):
         return r
 
     files.amend(customer, improve, "wang.li", when=at("2026-03-01"))
-    # The change counts as improving the file: no longer neglected on Mar 1.
-    assert listing.incomplete_untouched(index, date(2026, 3, 1), 30) == []
+    # The change counts as improving the file: no longer neglected from Mar 1 ...
+    assert listing.neglect_runs(index, date(2026, 3, 1), 30, open_only=True) == []
+    # ... but the stretch from Jan 7 to Mar 1 stays, with the fine that fell due on Feb 7.
+    runs = listing.neglect_runs(index, date(2026, 3, 31), 30)
+    assert [(r["last_change"], r["until"]) for r in runs] == [
+        (date(2026, 1, 7), date(2026, 3, 1))]
+    assert discipline.due_between(runs[0]["last_change"], date(2026, 2, 1), date(2026, 3, 1),
+                                  30) == [date(2026, 2, 7)]
     assert index.get(customer)["sales_power"] == 20
     late = listing.late_contacts(index, date(2026, 3, 1), date(2026, 3, 31))
     assert [(r["customer"], r["days_late"]) for r in late] == [(customer, 2)]
+
+
+def test_old_versions_are_read_only_where_a_fine_is_possible(archive, files, tmp_path):
+    customer, _ = files.create(record(), "wang.li", when=at("2026-01-01"))
+
+    def touch(note, owner="wang.li"):
+        def apply(r, _snapshot):
+            r["notes"] = note
+            r["custody"]["owner"] = owner
+            return r
+        return apply
+
+    files.amend(customer, touch("一"), "wang.li", when=at("2026-01-20"))   # 19 days later
+    files.amend(customer, touch("二", "chen.yu"), "wang.li", when=at("2026-03-01"))  # 40 days
+    files.amend(customer, touch("三", "chen.yu"), "chen.yu", when=at("2026-03-02"))
+    # A fresh index built in one go (as after deleting it) sees the same stretches.
+    index = Index(tmp_path / "fresh.sqlite3", archive)
+    try:
+        index.catch_up()
+        rows = index.db.connect().execute(
+            "SELECT seq, completeness IS NOT NULL, owner FROM versions WHERE customer=?"
+            " ORDER BY seq", (customer,)).fetchall()
+        assert [tuple(r) for r in rows] == [(1, 0, None), (2, 1, "wang.li"), (3, 0, None),
+                                            (4, 1, "chen.yu")]
+        runs = listing.neglect_runs(index, date(2026, 3, 31), 30)
+        # Jan 20 -> Mar 1 (wang.li's, closed); Mar 2 -> today is 29 days: not yet neglected.
+        assert [(r["owner"], r["last_change"], r["until"]) for r in runs] == [
+            ("wang.li", date(2026, 1, 20), date(2026, 3, 1))]
+        people = discipline.month_people(
+            [], runs, "2026-02", date(2026, 3, 31), POLICY,
+            load_rules(archive.snapshot()).directory)
+        assert [(p.username, p.periods, p.fines) for p in people] == [("wang.li", 1, 20)]
+    finally:
+        index.close()
 
 
 def test_a_policy_change_recomputes_every_file(archive, files, index):
@@ -243,7 +284,7 @@ def test_an_index_of_an_older_schema_is_rebuilt(files, index, archive, tmp_path)
     try:
         row = again.get(customer)
         assert row is not None and row["completeness"] is not None
-        assert again.db.meta("schema") == "3"
+        assert again.db.meta("schema") == SCHEMA_VERSION != "2"
         assert listing.late_contacts(again, date(2000, 1, 1), date(2999, 1, 1)) == []
     finally:
         again.close()

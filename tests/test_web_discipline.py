@@ -260,3 +260,20 @@ def test_home_page_shows_what_is_overdue_for_me(app, lateness):
     chen = text(client_for(app, "chen.yu"), "/")
     assert lateness["neglected"] not in chen and "Overdue for me" not in chen
     assert "/discipline" in text(client_for(app, "lee.mgr"), "/")
+
+
+def test_improving_a_file_keeps_the_fines_already_due(app, svc, lateness):
+    def improve(record, _snapshot):
+        record["basic"]["postcode"] = "800"
+        return record
+
+    svc.files.amend(lateness["neglected"], improve, "wang.li", when=at("2026-03-10"))
+    hr = client_for(app, "hr.chen")
+    february = {row[1]: row for row in csv.reader(io.StringIO(
+        text(hr, "/hr/export.csv?month=2026-02")))}
+    assert february["wang.li"][7:9] == ["1", "20"]  # Feb 20 stays due
+    march = {row[1]: row for row in csv.reader(io.StringIO(
+        text(hr, "/hr/export.csv?month=2026-03")))}
+    assert march["wang.li"][6:9] == ["1", "0", "20"]  # improved before Mar 22
+    home = text(client_for(app, "wang.li"), "/")
+    assert "Overdue for me" in home and "days overdue" not in home

@@ -30,27 +30,42 @@ def late_contacts(index: Index, start: date, end: date,
     return [dict(r) for r in rows]
 
 
-def incomplete_untouched(index: Index, today: date, days: int,
-                         owner: str | None = None) -> list[dict[str, Any]]:
-    """Return incomplete files whose last change is more than ``days`` days before today.
+def neglect_runs(index: Index, today: date, days: int, since: date | None = None,
+                 owner: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+    """Return the stretches in which an incomplete file went unchanged for more than ``days``.
 
-    Each row has customer, name, owner, department, completeness and last_change (a date).
+    Each row has customer, name, owner (the custodian in that version), completeness,
+    last_change (the day the stretch began) and until (the day of the next change, None while
+    it lasts). ``since`` leaves out stretches that ended before it; ``open_only`` keeps only
+    the ones that still last.
     """
     index.catch_up()
-    # updated_at carries the author's offset; its date part is the day as they lived it. One
+    # authored_at carries the author's offset; its date part is the day as they lived it. One
     # day of slack in SQL, the exact test in Python.
     cutoff = (today - timedelta(days=days - 1)).isoformat()
-    sql = ("SELECT id AS customer, name, owner, department, completeness, updated_at"
-           " FROM customers WHERE damaged IS NULL AND completeness < 100 AND updated_at < ?")
+    sql = ("SELECT v.customer, c.name, v.owner, v.completeness, v.authored_at,"
+           " (SELECT w.authored_at FROM versions w WHERE w.customer = v.customer"
+           "  AND w.seq = v.seq + 1) AS next_at"
+           " FROM versions v LEFT JOIN customers c ON c.id = v.customer"
+           " WHERE v.completeness < 100 AND v.status != 'D' AND v.authored_at < ?")
     params: list[Any] = [cutoff]
     if owner is not None:
-        sql += " AND owner = ?"
+        sql += " AND v.owner = ?"
         params.append(owner)
     found = []
-    for row in index.db.connect().execute(sql + " ORDER BY num", params).fetchall():
-        last = as_date(row["updated_at"])
-        if last is not None and (today - last).days > days:
-            found.append({**dict(row), "last_change": last})
+    for row in index.db.connect().execute(sql + " ORDER BY v.customer, v.seq", params):
+        began, until = as_date(row["authored_at"]), as_date(row["next_at"])
+        if until is not None and until > today:
+            until = None  # as of "today" the stretch still lasted
+        if began is None or (open_only and until is not None):
+            continue
+        if (until or today) > today or ((until or today) - began).days <= days:
+            continue
+        if since is not None and until is not None and until < since:
+            continue
+        found.append({"customer": row["customer"], "name": row["name"] or "",
+                      "owner": row["owner"] or "", "completeness": row["completeness"],
+                      "last_change": began, "until": until})
     return found
 
 

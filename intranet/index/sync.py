@@ -9,7 +9,7 @@ from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
 from ..records import discipline, sales_power, yamlio
 from ..records.completeness import completeness
-from ..records.customers import PREFIX, check, id_from_path
+from ..records.customers import PREFIX, check, customer_path, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
 from ..records.staff import Directory
@@ -85,12 +85,15 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
                 next_seq[customer] = (found or 0) + 1
             rows.append(_version_row(customer, next_seq[customer], status, version))
             next_seq[customer] += 1
-    conn.executemany("INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO versions (customer, seq, sha, status, action, author_name,"
+                     " author_email, authored_at, subject) VALUES (?,?,?,?,?,?,?,?,?)", rows)
     snapshot = archive.snapshot(head)
     rules = _rules_or_default(snapshot)
     # A full build reads every file once; an increment only those the commits touched.
     # A new policy changes what every file's completeness, score and lateness are.
     everything = since is None or policy_changed
+    if policy_changed:
+        conn.execute("UPDATE versions SET completeness=NULL, owner=NULL")
     blobs = archive.files(PREFIX, head) if everything else {
         path: snapshot.blob_id(path) for path in touched
     }
@@ -115,6 +118,8 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
             record = {**record, "custody": _last_custody(conn, archive, customer, path)}
         _store(conn, customer, path, blob, record, problem)
         _store_discipline(conn, customer, record, problem, rules.policy)
+    changed = None if everything else {c for c in map(id_from_path, touched) if c}
+    _fill_versions(conn, archive, rules.policy, changed, head)
 
 
 def _store_discipline(conn: sqlite3.Connection, customer: str, record: dict[str, Any],
@@ -130,6 +135,50 @@ def _store_discipline(conn: sqlite3.Connection, customer: str, record: dict[str,
         "INSERT OR REPLACE INTO late_contacts VALUES (?,?,?,?,?,?)",
         [(late.customer, late.position, late.staff, late.date, late.recorded_on, late.days_late)
          for late in discipline.late_contacts(customer, record, policy)])
+
+
+def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
+                   customers: set[str] | None, head: str) -> None:
+    """Record completeness and custodian on the versions a neglect fine may start from (R19).
+
+    The latest version takes them from the file as indexed. An older version needs them only
+    if the next one came more than incomplete_file_days later; only those are read, so a full
+    build reads few old blobs and a save none.
+    """
+    days = policy.incomplete_file_days
+    sql = ("SELECT v.customer, v.seq, v.sha, v.status, v.authored_at, v.completeness,"
+           " (SELECT w.authored_at FROM versions w WHERE w.customer = v.customer"
+           "  AND w.seq = v.seq + 1) AS next_at FROM versions v")
+    if customers is None:
+        rows = conn.execute(sql + " WHERE v.completeness IS NULL").fetchall()
+    else:
+        rows = [row for customer in sorted(customers) for row in conn.execute(
+            sql + " WHERE v.customer = ? AND v.completeness IS NULL", (customer,)).fetchall()]
+    # The policy judges every version's completeness: the one in force at the head.
+    for row in rows:
+        if row["status"] == "D":
+            continue
+        if row["next_at"] is None:
+            conn.execute(
+                "UPDATE versions SET (completeness, owner) = (SELECT completeness, owner FROM"
+                " customers WHERE id = ?) WHERE customer = ? AND seq = ?",
+                (row["customer"], row["customer"], row["seq"]))
+            continue
+        start, end = discipline.as_date(row["authored_at"]), discipline.as_date(row["next_at"])
+        if start is None or end is None or (end - start).days <= days:
+            continue
+        raw = archive.snapshot(row["sha"]).get(customer_path(row["customer"]))
+        try:
+            record = yamlio.load(raw, row["customer"]) if raw else None
+        except CorruptRecord:
+            record = None
+        if not isinstance(record, dict):
+            continue
+        custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
+        owner = custody.get("owner") if isinstance(custody.get("owner"), str) else ""
+        conn.execute("UPDATE versions SET completeness=?, owner=? WHERE customer=? AND seq=?",
+                     (completeness(record, policy).percent, owner, row["customer"],
+                      row["seq"]))
 
 
 def _rules_or_default(snapshot: Snapshot) -> Rules:

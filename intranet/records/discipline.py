@@ -6,13 +6,14 @@ Two kinds of lateness cost the late-update fine (``policy.fine("late_update")``)
   ``deadlines.contact_record_days`` days after its ``date`` (0: the same day). It is the
   fault of the entry's ``staff`` and falls in the month of ``recorded_on``. An entry without
   ``recorded_on`` (older files, hand edits) cannot be judged and is not late.
-- **A neglected file (R19).** A file below 100 % complete that has not changed for more than
-  ``deadlines.incomplete_file_days`` (N) days. Any commit to the file counts as improving it.
-  Counting from the file's last change L, a fine falls due on the first day of each full
-  overdue period: L + N + 1, L + 2N + 1, … (with N = 0 every day after L); each is one fine
-  for the file's custodian, in the month it falls due. Judged on the file as it is now: a
-  change to the file stops the count, and fines that fell due before it are no longer
-  listed (HR keeps a month's CSV; see docs/design.md).
+- **A neglected file (R19).** A version of a file below 100 % complete that stayed unchanged
+  for more than ``deadlines.incomplete_file_days`` (N) days. Any commit to the file counts as
+  improving it. Counting from that version's day L, a fine falls due on the first day of
+  each full overdue period — L + N + 1, L + 2N + 1, … (with N = 0 every day after L) — up to
+  and including the day of the next change, or today while the stretch lasts. Each is one
+  fine for the custodian of that version, in the month it falls due; a later change does not
+  undo fines already due. The policy at the head judges every version (completeness fields,
+  N and the fine), so a policy change re-judges past months too.
 
 Everything here works on plain values (records, dates, index rows), so "today" is always a
 parameter.
@@ -188,7 +189,8 @@ def month_people(late_rows: Iterable[dict[str, Any]], neglect_rows: Iterable[dic
     """Return each person's late records and neglect fines of a month, by username.
 
     ``late_rows`` have customer, name, staff, date, recorded_on, days_late; ``neglect_rows``
-    have customer, name, owner, completeness, last_change (a date).
+    have customer, name, owner, completeness, last_change (a date) and until (the date of the
+    change that ended the stretch, or None while it lasts).
     """
     start, end = month_bounds(month)
     end = min(end, today)
@@ -207,10 +209,12 @@ def month_people(late_rows: Iterable[dict[str, Any]], neglect_rows: Iterable[dic
             found.late.append(row)
     days = policy.incomplete_file_days
     for row in neglect_rows:
-        due = due_between(row["last_change"], start, end, days)
+        # A stretch that ended with a change stops counting on the day of the change.
+        until = row.get("until")
+        due = due_between(row["last_change"], start, min(end, until) if until else end, days)
         if due and (found := person(str(row["owner"]))):
-            found.neglected.append({**row, "due": due,
-                                    "overdue": overdue_days(row["last_change"], today, days)})
+            found.neglected.append({**row, "due": due, "overdue": overdue_days(
+                row["last_change"], until or today, days)})
     fine = policy.fine("late_update")
     for p in people.values():
         p.fines = (len(p.late) + p.periods) * fine

@@ -20,7 +20,7 @@ def month_lists(month: str, scope: discipline.Scope | None,
     start, end = discipline.month_bounds(month)
     index = services.get().index
     late = listing.late_contacts(index, start, min(end, day))
-    neglect = listing.incomplete_untouched(index, day, r.policy.incomplete_file_days)
+    neglect = listing.neglect_runs(index, day, r.policy.incomplete_file_days, since=start)
     return discipline.month_people(late, neglect, month, day, r.policy, r.directory, scope)
 
 

@@ -50,7 +50,7 @@ def overdue(user: Any) -> dict[str, Any] | None:
     days = policy.incomplete_file_days
     neglected = [{**row, "overdue": discipline.overdue_days(row["last_change"], day, days),
                   "fines": discipline.periods_due(row["last_change"], day, days)}
-                 for row in listing.incomplete_untouched(index, day, days, owner=me)]
+                 for row in listing.neglect_runs(index, day, days, owner=me, open_only=True)]
     neglected.sort(key=lambda row: -row["overdue"])
     may_see_lists = bool(scope_of(user))
     if not late and not neglected and not may_see_lists:
