@@ -38,8 +38,9 @@ from intranet.demo_data import apply_changes, generate_company  # noqa: E402
 from intranet.demo_data.history import Timeline  # noqa: E402
 from intranet.demo_data.model import TAIPEI, DemoCompany  # noqa: E402
 from intranet.index import Index, Query  # noqa: E402
+from intranet.index import discipline as discipline_index  # noqa: E402
 from intranet.index import text as search_text  # noqa: E402
-from intranet.records import yamlio  # noqa: E402
+from intranet.records import discipline, yamlio  # noqa: E402
 from intranet.records.customers import (  # noqa: E402
     CustomerFiles,
     _message,
@@ -475,6 +476,24 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
         lambda: index.versions(LONG_FILE), 50.0)
     add("history_git", "History, for comparison (CustomerFiles.history: git log -- path)",
         lambda: files.history(LONG_FILE), 50.0)
+
+    # R20: HR's month of late records and neglected files, from the index (no file is read).
+    rules = load_rules(archive.snapshot())
+    month = TODAY.strftime("%Y-%m")
+    start, end = discipline.month_bounds(month)
+
+    def discipline_month() -> list[discipline.Person]:
+        days = rules.policy.incomplete_file_days
+        late = discipline_index.late_contacts(index, start, min(end, TODAY))
+        runs = discipline_index.neglect_runs(index, TODAY, days, since=start)
+        return discipline.month_people(late, runs, month, TODAY, rules.policy, rules.directory)
+
+    people = discipline_month()
+    extras["discipline"] = {"people": len(people),
+                            "late_records": sum(len(p.late) for p in people),
+                            "neglect_fines": sum(p.periods for p in people)}
+    add("discipline_month", f"Discipline: late records and neglected files of {month}",
+        discipline_month, 200.0, "HR's month, all departments")
 
     warm = [_warm_start(workdir) for _ in range(warm_repeat)]
     extras["warm_start"] = warm

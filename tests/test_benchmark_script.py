@@ -9,7 +9,8 @@ from scripts import benchmark
 ROWS = (
     "cold_build", "warm_start", "list_all", "list_filtered", "list_page50", "search_1",
     "search_2", "search_4", "search_phone", "search_simplified", "read_one", "save",
-    "save_fast", "raw_commit", "history_index", "history_git", "rss_benchmark", "rss_warm",
+    "save_fast", "raw_commit", "history_index", "history_git", "discipline_month",
+    "rss_benchmark", "rss_warm",
 )
 
 
