@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from intranet.records.audit import verify_file
+
 from .conftest import sign_in
 from .test_web_customers import make
 
@@ -107,3 +109,27 @@ def test_cells_a_spreadsheet_would_run_are_defused(web, svc):
 def test_export_needs_a_signed_in_user(web, files):
     response = web.get("/customers/export.csv")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_exported_rows_extend_the_hash_chain(web, svc, files):
+    export(web, "wang.li")
+    export(web.application.test_client(), "director")
+    result = verify_file(svc.journal.path)
+    assert result.ok, result.describe()
+    exported = [e for e in journal(svc) if e["action"] == "export"]
+    assert [(e["user"], e["customer"]) for e in exported] == [
+        ("wang.li", files["east"]), ("wang.li", files["west"]), ("director", files["company"])]
+    first, second = exported[0], exported[1]
+    assert second["seq"] == first["seq"] + 1 and second["prev"] == first["hash"]
+
+
+def test_no_journal_no_export(web, svc, files):
+    web.set_cookie("lang", "en")
+    assert sign_in(web, "wang.li").status_code == 302
+    # /proc refuses new files even to root: the journal cannot be written.
+    svc.journal.path = "/proc/customer-archive-audit.jsonl"
+    svc.journal.lock_path = svc.journal.path + ".lock"
+    response = web.get("/customers/export.csv")
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "02-2531-7099" not in body and files["east"] not in body
