@@ -74,8 +74,10 @@ class Throttle:
             count, latest = db.execute(
                 "SELECT count(*), max(at) FROM failures WHERE kind = ? AND key = ? AND at > ?",
                 (kind, key, now - self.window)).fetchone()
-            if count:
-                wait = max(wait, latest + self._delay(kind, count) - now)
+            delay = self._delay(kind, count) if count else 0.0
+            # Under the limit nothing waits, even if a parallel attempt was stamped later.
+            if delay:
+                wait = max(wait, latest + delay - now)
         return max(wait, 0.0)
 
     def retry_after(self, keys: Mapping[str, str], now: float | None = None) -> float:
