@@ -5,7 +5,21 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from . import access, admin, auth, customers, errors, hr, i18n, main, security, setup, status, users
+from . import (
+    access,
+    admin,
+    auth,
+    customer_form,
+    customers,
+    errors,
+    hr,
+    i18n,
+    main,
+    security,
+    setup,
+    status,
+    users,
+)
 from .extensions import babel, csrf, login_manager
 
 
@@ -22,9 +36,11 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
+    customer_form.init_app(app)
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
-    for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp):
+    for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp,
+                      customer_form.bp):
         app.register_blueprint(blueprint)
     # Last: it looks at the archive, and guards every page until the first administrator exists.
     setup.init_app(app)

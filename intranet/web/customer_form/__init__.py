@@ -1,0 +1,63 @@
+"""The customer's own data form (R10): one-time links, the public form, review, a paper form.
+
+The public part (``/form/<token>``) is this blueprint and needs no account; the staff part
+(links, review, the blank paper form) attaches itself to the customers blueprint, so its pages
+share that blueprint's refusal page and audit sealing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, request
+
+from ...form_links import FormLinks
+from ...throttle import Throttle
+
+bp = Blueprint("customer_form", __name__)
+LINKS = "customer_form_links"
+THROTTLE = "customer_form_throttle"
+# A form of a few dozen short fields; anything much larger is not a customer typing.
+MAX_BYTES = 64 * 1024
+
+
+def links() -> FormLinks:
+    """Return the app's link store."""
+    return current_app.extensions[LINKS]
+
+
+def throttle() -> Throttle:
+    """Return the counter of unknown links tried from one address."""
+    return current_app.extensions[THROTTLE]
+
+
+def now() -> datetime:
+    """Return the time links are judged by; the ``CUSTOMER_FORM_CLOCK`` setting fixes it."""
+    clock = current_app.config.get("CUSTOMER_FORM_CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
+def _limit_body() -> None:
+    """Refuse a large body to the public form before anything (CSRF included) parses it."""
+    if request.blueprint == bp.name:
+        request.max_content_length = int(current_app.config.get("CUSTOMER_FORM_MAX_BYTES")
+                                         or MAX_BYTES)
+
+
+def init_app(app: Flask) -> None:
+    """Open the link store and the throttle, both shared by every worker through SQLite."""
+    config = app.config
+    path = config.get("CUSTOMER_FORM_DB") or str(Path(app.instance_path)
+                                                  / "customer_forms.sqlite3")
+    app.extensions[LINKS] = FormLinks(path)
+    app.extensions[THROTTLE] = Throttle(
+        config["SECURITY_DB"], limits={"customer_form": int(
+            config.get("CUSTOMER_FORM_MAX_FAILURES") or 20)},
+        window=config["LOGIN_WINDOW"], base_delay=config["LOGIN_BACKOFF"],
+        max_delay=config["LOGIN_MAX_BACKOFF"], clock=config["LOGIN_CLOCK"])
+    # First in line: CSRFProtect's own before_request reads the form.
+    app.before_request_funcs.setdefault(None, []).insert(0, _limit_body)
+
+
+from . import public_views, staff_views  # noqa: E402, F401
