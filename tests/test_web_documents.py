@@ -79,7 +79,7 @@ def test_upload_and_download_a_chinese_named_contract(client, svc, customer):
     name = entry["file"].rpartition("/")[2]
     assert f'href="/customers/{customer}/documents/{name}"' in page
     assert f'title="{entry["sha256"]}">{entry["sha256"][:12]}</code>' in page
-    assert "Contract" in page and "2026-11-01" in page and "王立" in page
+    assert "Contract document" in page and "2026-11-01" in page and "王立" in page
     assert f"{len(s.PDF)} B" in page
     assert "The document “契約” was added to the file." in page
     assert 'id="table-documents"' not in page  # the panel replaces the plain table

@@ -26,7 +26,8 @@ from .filetypes import FileType, Refused
 from .schema import N_, NAME_LIMIT
 
 KINDS = ("contract", "agreement", "certificate", "letter", "other")
-KIND_LABELS = {"contract": N_("Contract"), "agreement": N_("Agreement"),
+# "Contract document", not the event kind "Contract" (signing one): another word in Chinese.
+KIND_LABELS = {"contract": N_("Contract document"), "agreement": N_("Agreement"),
                "certificate": N_("Certificate"), "letter": N_("Letter"), "other": N_("Other")}
 ROOT = "documents/"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

@@ -44,6 +44,7 @@ def _row(customer_id: str, entry: dict[str, Any]) -> dict[str, Any]:
     kind = str(entry.get("kind") or "")
     sha = str(entry.get("sha256") or "")
     size = entry.get("size")
+    original = str(entry.get("original_name") or "")
     return {
         "name": name, "title": entry.get("title") or name,
         "kind": _(documents.KIND_LABELS[kind]) if kind in documents.KIND_LABELS else kind,
@@ -51,7 +52,9 @@ def _row(customer_id: str, entry: dict[str, Any]) -> dict[str, Any]:
         "size": documents.human_size(size) if isinstance(size, int) else "",
         "sha256": sha, "sha_short": sha[:12],
         "uploader": reading.staff_name(str(entry.get("uploaded_by") or "")),
-        "original_name": entry.get("original_name") or "",
+        # Shown when the title is not just the name the file came with.
+        "original_name": original if original and
+        documents.title_from(original) != entry.get("title") else "",
         "servable": documents.NAME_RE.match(name) is not None and
         entry.get("file") == documents.folder(customer_id) + name,
     }
