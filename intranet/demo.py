@@ -51,6 +51,9 @@ def seed(svc: services.Services, customers: int = 300, seed_value: int = 7,
     if archive.files(PREFIX) or staff:
         raise click.ClickException("seed-demo only fills a new archive: this one already "
                                    "holds customer files or staff")
+    # Requests are judged against the clock: backdate them from now unless a day is given.
+    now = (datetime.now(UTC) if today is None
+           else datetime(today.year, today.month, today.day, 9, tzinfo=TAIPEI))
     today = today or datetime.now(TAIPEI).date()
     company = generate_company(seed=seed_value, customers=customers, today=today)
     commit_organisation(archive, company, svc.system)
@@ -71,7 +74,7 @@ def seed(svc: services.Services, customers: int = 300, seed_value: int = 7,
     durable, archive.durable = archive.durable, False
     try:
         changed = _replay(files, archive, company, events, current)
-        made = seed_requests(archive, company, current, gone=gone)
+        made = seed_requests(archive, company, current, now, gone)
     finally:
         archive.durable = durable
     return {"staff": len(company.staff), "customers": len(company.customers), "edits": changed,
@@ -203,14 +206,18 @@ def commit_handover(archive: Archive, handover: DemoHandover, current: dict) -> 
 @with_appcontext
 @click.option("--customers", default=300, show_default=True, help="How many customers.")
 @click.option("--seed", "seed_value", default=7, show_default=True, help="Random seed.")
-def seed_demo_command(customers: int, seed_value: int) -> None:
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The demo's today, YYYY-MM-DD (default: today); its history ends the day "
+                   "before.")
+def seed_demo_command(customers: int, seed_value: int, today: datetime | None) -> None:
     """Fill an empty archive with a demo company (every demo password is 'demo')."""
     svc = services.get()
     started = time.perf_counter()
-    counts = seed(svc, customers, seed_value)
+    counts = seed(svc, customers, seed_value, today.date() if today else None)
     svc.index.catch_up()
     click.echo(
         f"Demo company: {counts['staff']} staff, {counts['customers']} customers, "
-        f"{counts['edits']} later edits in {time.perf_counter() - started:.1f} s. "
+        f"{counts['edits']} later edits, {counts['documents']} documents, "
+        f"{counts['handovers']} hand-over in {time.perf_counter() - started:.1f} s. "
         f"Sign in as director / {DEMO_PASSWORD}."
     )

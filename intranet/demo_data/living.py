@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from ..records.policy import DEFAULT_POLICY
 from . import _pools as P
 from .customers import _CREDIT_LIMITS, _CREDIT_TERMS, CustomerMeta, person_name
+from .model import get_path
+from .org import managers, salespeople
 from .places import address, phone
 
 # What the demo company sells to its customers: yearly sales are per product (R12, R26).
@@ -50,7 +52,9 @@ _BASE_SCORE = {"A": 4.2, "B": 3.5, "C": 2.6, "D": 1.6, "": 2.2}
 _POWER_NOTES = ("通路完整，值得加強合作", "信用尚可，宜控制額度", "潛力高，列入重點開發名單",
                 "經營者保守，短期難以擴大交易", "")
 _FINANCE_NOTES = ("客戶提供之財務報表", "徵信社報告", "經會計師查核", "")
-_COMPLETE_SHARE = {"A": 1.0, "B": 0.5, "C": 0.2}
+_COMPLETE_SHARE = {"A": 1.0, "B": 0.6, "C": 0.3}
+_FORMER_COMPLETE = 0.5  # long relationships left full files behind
+_INCOMPLETE_EDITS = 2.0  # R19: incomplete files are worked on more often than complete ones
 CRITERIA = tuple(c["key"] for c in DEFAULT_POLICY["sales_power"]["criteria"])
 SCALE = int(DEFAULT_POLICY["sales_power"]["scale"])
 
@@ -198,7 +202,7 @@ def yearly_figures(rng: random.Random, record: dict, this_year: int) -> list:
     end = this_year - 1 if stage == "active" else this_year - rng.randrange(2, 4)
     low, high = _BASE_SALES[record["grade"]]
     products = {name: rng.randrange(low, high) for name in
-                rng.sample(PRODUCTS, rng.randrange(2, 5))}
+                rng.sample(PRODUCTS, rng.randrange(2, 4))}
     known = rng.random() < 0.75
     revenue = record["characteristics"]["annual_sales"] or sum(products.values()) * \
         rng.randrange(8, 40)
@@ -265,6 +269,13 @@ def _fill(rng: random.Random, record: dict, meta: CustomerMeta, path: str, year:
     return value(rng, path, record, meta, year)
 
 
+def completeness(record: dict) -> float:
+    """The share of the policy's completeness fields the record fills in."""
+    paths = DEFAULT_POLICY["completeness"][record["card"]]
+    filled = sum(get_path(record, path) not in ("", None, [], {}) for path in paths)
+    return filled / len(paths)
+
+
 def complete(rng: random.Random, record: dict, meta: CustomerMeta, year: int) -> None:
     """Fill every field of the policy's completeness list for the card (R4) in place."""
     for path in DEFAULT_POLICY["completeness"][record["card"]]:
@@ -282,16 +293,33 @@ def complete(rng: random.Random, record: dict, meta: CustomerMeta, year: int) ->
         credit["terms"] = credit["terms"] or rng.choice(_CREDIT_TERMS[credit["grade"]])
 
 
+def second_contact(rng: random.Random, record: dict) -> None:
+    """Name a second member of staff for an A customer (R31), as most custodians have."""
+    custody = record["custody"]
+    level, department = custody["level"], custody["department"]
+    pool = (["vp"] if level == "company" else [managers()[department]] if level == "personal"
+            else salespeople().get(department, []))
+    candidates = [name for name in pool if name not in custody["contacts"]]
+    if candidates:
+        custody["contacts"].append(rng.choice(candidates))
+
+
 def enrich(rng: random.Random, record: dict, meta: CustomerMeta, before: date) -> None:
     """Give a new record its past: contacts, events, yearly figures, sales power, in place."""
+    if record["grade"] == "A" and len(record["custody"]["contacts"]) < 2 and rng.random() < 0.8:
+        second_contact(rng, record)
     record["contacts"] = past_contacts(rng, record, before)
     record["events"] = past_events(rng, record, meta, before)
-    if record["stage"] == "active" and rng.random() < _COMPLETE_SHARE.get(record["grade"], 0):
+    share = _COMPLETE_SHARE.get(record["grade"], 0) if record["stage"] == "active" else (
+        _FORMER_COMPLETE if record["stage"] == "former" else 0)
+    if rng.random() < share:
         complete(rng, record, meta, before.year)
         if not record["contacts"]:
             record["contacts"] = [contact_entry(rng, before - timedelta(days=30),
                                                 record["custody"]["owner"], "visit")]
     record["yearly"] = yearly_figures(rng, record, before.year)
+    if completeness(record) < 1:
+        meta.weight *= _INCOMPLETE_EDITS
     if rng.random() < (0.85 if record["stage"] == "prospect" else 0.55):
         record["sales_power"] = sales_power(rng, record, before - timedelta(
             days=rng.randrange(1, 200)), record["custody"]["owner"])
