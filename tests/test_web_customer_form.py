@@ -150,20 +150,28 @@ def test_a_link_expires_after_the_policys_days(client, visitor, svc, clock):
     assert "Expired" in page(client, f"/customers/{customer}/form-links")
 
 
-def test_revoked_link_is_refused_and_listed_as_revoked(client, visitor, svc):
+def test_revoked_link_is_refused_and_listed_as_revoked(client, visitor, svc, app):
     customer = make(svc, **SECRET)
-    link = new_link(client, customer)
+    link, kept = new_link(client, customer), new_link(client, customer)
     url = f"/customers/{customer}/form-links"
     html = page(client, url)
-    revoke = re.search(r'action="(/customers/[^"]+/revoke)"', html).group(1)
+    # Newest first: the second form revokes the first link.
+    revoke = re.findall(r'action="(/customers/[^"]+/revoke)"', html)[1]
+    chen = app.test_client()
+    sign_in(chen, "chen.yu")
+    assert chen.post(revoke, data={"csrf_token": csrf_token(chen, "/customers/form/blank")}
+                     ).status_code == 403
+    assert visitor.get(link).status_code == 200
     response = client.post(revoke, data=MultiDict(read_form(html, revoke)))
     assert response.status_code == 302
     html = page(client, url)
     assert "Revoked by 王立" in html and "The link was revoked." in html
+    assert html.count("/revoke") == 1
     assert visitor.get(link).status_code == 404
-    # Revoking again, or revoking from someone who may not edit, changes nothing.
-    assert client.post(revoke, data=MultiDict(read_form(
-        page(client, f"/customers/{customer}/form-links"), url))).status_code in (302, 400)
+    assert visitor.get(kept).status_code == 200
+    response = client.post(revoke, data={"csrf_token": csrf_token(client, url)})
+    assert response.status_code == 302
+    assert "That link was not open any more." in page(client, url)
 
 
 # --- the public form -------------------------------------------------------------------------
@@ -184,7 +192,8 @@ def test_the_public_form_is_blank_and_shows_nothing_of_the_file(client, visitor,
     # Nor when it comes back with errors.
     response = fill(visitor, link, {"basic.phone": "12", "basic.email": "x"})
     html = response.get_data(as_text=True)
-    assert "Too few digits" in html or "phone" in html.lower()
+    assert "Enter a phone number with its area or country code" in html
+    assert "Enter an email address such as name@example.com" in html
     assert [v for v in (*SECRET.values(), customer, "王立") if v in html] == []
 
 
@@ -193,7 +202,7 @@ def test_the_public_form_in_chinese_labels_fields_in_chinese(client, app, svc):
     link = new_link(client, customer)
     visitor = app.test_client()
     html = visitor.get(link, headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
-    assert 'lang="zh' in html
+    assert 'lang="zh' in html and "電話" in html and "註冊資本" in html
 
 
 def test_submission_is_one_commit_of_a_pending_proposal(client, visitor, svc, repo):
@@ -357,8 +366,10 @@ def test_review_commits_only_the_accepted_fields(client, visitor, svc, repo):
     fill(visitor, new_link(client, customer), {
         "basic.phone": "02-2222-3333", "basic.email": "new@secret.example",
         "characteristics.employees": "1,200", "basic.registered_capital": "5,000,000"})
+    url = f"/customers/{customer}/proposals/{pending_proposal(svc, customer)['id']}"
     html = page(client, f"/customers/{customer}")
-    assert "Customer form proposals" in html and "Review" in html
+    assert "Customer form proposals" in html and f'href="{url}"' in html
+    assert "Proposed value" not in html  # the panel replaces the card's plain table
     url, html = _proposal_page(client, customer, svc)
     assert "boss@secret.example" in html and "new@secret.example" in html  # now and proposed
     fields = read_form(html, "")
@@ -454,6 +465,9 @@ def test_only_editors_review(client, visitor, svc, app, repo):
     fields = {"csrf_token": csrf_token(lee, "/customers/form/blank"), "accept_all": "1"}
     assert lee.get(url).status_code == 403
     assert lee.post(url, data=fields).status_code == 403
+    # The department manager reads the file and sees the proposal waiting, not the review.
+    html = page(lee, f"/customers/{customer}")
+    assert "張三" in html and url not in html
     assert commits(repo) == before
     assert client.get(f"/customers/{customer}/proposals/nope").status_code == 404
 
