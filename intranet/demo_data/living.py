@@ -54,7 +54,7 @@ _POWER_NOTES = ("通路完整，值得加強合作", "信用尚可，宜控制�
 _FINANCE_NOTES = ("客戶提供之財務報表", "徵信社報告", "經會計師查核", "")
 _COMPLETE_SHARE = {"A": 1.0, "B": 0.6, "C": 0.3}
 _FORMER_COMPLETE = 0.5  # long relationships left full files behind
-_INCOMPLETE_EDITS = 2.0  # R19: incomplete files are worked on more often than complete ones
+_INCOMPLETE_EDITS = 3.0  # R19: incomplete files are worked on more often than complete ones
 CRITERIA = tuple(c["key"] for c in DEFAULT_POLICY["sales_power"]["criteria"])
 SCALE = int(DEFAULT_POLICY["sales_power"]["scale"])
 
