@@ -228,6 +228,7 @@ def test_submission_is_one_commit_of_a_pending_proposal(client, visitor, svc, re
         {"path": "characteristics.employees", "value": "1200", "decision": ""}]
     # The file's own fields are unchanged until a review.
     assert record_at_head(svc, customer)["basic"]["phone"] == "02-2531-7099"
+    assert "Customer form received" in page(client, f"/customers/{customer}/history")
 
 
 def test_a_used_link_is_refused_and_nothing_more_is_committed(client, visitor, svc, repo):

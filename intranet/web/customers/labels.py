@@ -44,7 +44,9 @@ _INDEX = re.compile(r"\[(\d+)\]")
 ACTIONS = {"create": _l("Created"), "update": _l("Updated"), "restore": _l("Restored"),
            "contact": _l("Contact recorded"), "event": _l("Event recorded"),
            "yearly": _l("Yearly figures entered"), "import": _l("Figures imported"),
-           "document": _l("Document added"), "document_removed": _l("Document removed")}
+           "document": _l("Document added"), "document_removed": _l("Document removed"),
+           "customer_form": _l("Customer form received"),
+           "customer_form_review": _l("Customer form reviewed")}
 
 # R9: what each card is for, shown when a new file is opened.
 CARDS = {
