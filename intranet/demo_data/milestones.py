@@ -13,6 +13,7 @@ import heapq
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..records import documents, filetypes
 from ..records.customer_form import new_proposal
@@ -23,6 +24,9 @@ from .living import contact_entry
 from .model import DemoEdit, DemoHandover
 from .org import managers, staff
 from .places import address, phone
+
+if TYPE_CHECKING:
+    from .history import _Planner
 
 LEAVER = "chou.meiling"
 ADMINISTRATOR = "director"
@@ -100,7 +104,8 @@ class Milestones:
         self.open_tasks = set(held[-OPEN_TASKS:]) if len(held) > OPEN_TASKS else set()
         for index in held:
             self.add(index, self.handover_second, "handover")
-        others = [i for i, r in enumerate(customers) if i not in set(held)]
+        taken = set(held)
+        others = [i for i in range(len(customers)) if i not in taken]
         signed = [i for i in others if customers[i]["stage"] == "active"
                   and customers[i]["grade"] in ("A", "B")]
         for index in self.rng.sample(signed, min(len(signed), max(2, len(customers) // 30))):
@@ -124,7 +129,7 @@ class Milestones:
         heapq.heapify(heap)
         return heap
 
-    def handle(self, planner, tag: str, index: int, second: int, when: datetime,
+    def handle(self, planner: _Planner, tag: str, index: int, second: int, when: datetime,
                customer_id: str, heap: list) -> DemoEdit | None:
         """Plan one special moment; the hand-over itself is collected for its one commit."""
         day = when.date()
@@ -153,7 +158,7 @@ class Milestones:
             return self._document(planner, when, customer_id)
         return self._proposal(planner, when, customer_id)
 
-    def _handover(self, planner, day: date) -> dict[str, object]:
+    def _handover(self, planner: _Planner, day: date) -> dict[str, object]:
         """Custody moved to the leaver's manager, with a task to introduce himself (R32)."""
         successor = _successor()
         owner = str(planner.get("custody.owner"))
@@ -165,7 +170,7 @@ class Milestones:
         return {"custody.owner": owner, "custody.contacts": list(dict.fromkeys(contacts)),
                 "tasks": [*(planner.get("tasks") or []), task]}
 
-    def _document(self, planner, when: datetime, customer_id: str) -> DemoEdit:
+    def _document(self, planner: _Planner, when: datetime, customer_id: str) -> DemoEdit:
         """A signed contract uploaded as a small PDF (R13)."""
         rng = self.rng
         day = when.date()
@@ -188,7 +193,7 @@ class Milestones:
         return DemoEdit(when, author, customer_id, {"documents": kept}, "",
                         documents.ADD_ACTION, ((path, data),))
 
-    def _proposal(self, planner, when: datetime, customer_id: str) -> DemoEdit:
+    def _proposal(self, planner: _Planner, when: datetime, customer_id: str) -> DemoEdit:
         """The customer's own data form, submitted and waiting for the custodian (R10)."""
         rng = self.rng
         place = planner.meta.place
