@@ -6,6 +6,7 @@ would. "Now" is the app's CUSTOMER_FORM_CLOCK setting and "today" its TODAY sett
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -483,3 +484,29 @@ def test_the_blank_paper_form_is_for_any_member_of_staff(app, svc, web):
     assert "Customer data form" in html and "Registered capital" in html
     assert "paper-line" in html and "Your name" in html
     assert [v for v in SECRET.values() if v in html] == []
+
+
+def test_review_and_links_pages_are_journalled_and_the_public_form_is_not_a_staff_read(
+        client, visitor, svc, app):
+    journal = Path(app.config["AUDIT_JOURNAL"])
+
+    def entries() -> list[tuple]:
+        lines = journal.read_text().splitlines() if journal.exists() else []
+        return [(e["user"], e["customer"], e["action"], e["allowed"], e["route"])
+                for e in map(json.loads, lines)]
+
+    customer = make(svc, **SECRET)
+    before = len(entries())
+    link = new_link(client, customer)
+    assert entries()[before:] == [
+        ("wang.li", customer, "edit", True, "customers.form_links"),
+        ("wang.li", customer, "edit", True, "customers.new_form_link")]
+    before = len(entries())
+    fill(visitor, link, {"basic.fax": "02-2531-7000"})
+    assert entries()[before:] == []  # the customer reads nothing of the file
+    url, _html = _proposal_page(client, customer, svc)
+    lee = app.test_client()
+    sign_in(lee, "lee.mgr")
+    lee.get(url)
+    assert entries()[-2:] == [("wang.li", customer, "edit", True, "customers.review_proposal"),
+                              ("lee.mgr", customer, "edit", False, "customers.review_proposal")]
