@@ -7,6 +7,7 @@ would. "Now" is the app's CUSTOMER_FORM_CLOCK setting and "today" its TODAY sett
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -510,3 +511,18 @@ def test_review_and_links_pages_are_journalled_and_the_public_form_is_not_a_staf
     lee.get(url)
     assert entries()[-2:] == [("wang.li", customer, "edit", True, "customers.review_proposal"),
                               ("lee.mgr", customer, "edit", False, "customers.review_proposal")]
+
+
+@pytest.mark.parametrize("logger", ["werkzeug", "gunicorn.access"])
+def test_access_logs_do_not_keep_the_token(app, logger, caplog):
+    token = "l56OazoYnjN_hoGlQjy7mLGFfaYWAs3crgxlvUmoW3g"
+    with caplog.at_level(logging.INFO, logger=logger):
+        # werkzeug's request line, then gunicorn's access atoms.
+        logging.getLogger(logger).info('%s - - "%s" %s', "127.0.0.1",
+                                       f"POST /form/{token} HTTP/1.1", 200)
+        logging.getLogger(logger).info('%(h)s "%(r)s"', {"h": "10.0.0.9",
+                                                         "r": f"GET /form/{token}?x=1 HTTP/1.1"})
+        logging.getLogger(logger).info("GET /customers/C000001 HTTP/1.1")
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == ['127.0.0.1 - - "POST /form/… HTTP/1.1" 200',
+                     '10.0.0.9 "GET /form/…?x=1 HTTP/1.1"', "GET /customers/C000001 HTTP/1.1"]

@@ -7,6 +7,8 @@ share that blueprint's refusal page and audit sealing.
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +40,22 @@ def now() -> datetime:
     return clock() if clock else datetime.now(UTC)
 
 
+_IN_PATH = re.compile(r"/form/[^\s/?\"]+")
+# Servers' access logs print every request line; the token must not outlive the link there.
+ACCESS_LOGS = ("werkzeug", "gunicorn.access")
+
+
+class RedactTokens(logging.Filter):
+    """Replace the token of a ``/form/<token>`` address in a log line with ``…``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message when it holds a form address; never drop it."""
+        message = record.getMessage()
+        if "/form/" in message:
+            record.msg, record.args = _IN_PATH.sub("/form/…", message), ()
+        return True
+
+
 def _limit_body() -> None:
     """Refuse a large body to the public form before anything (CSRF included) parses it."""
     if request.blueprint == bp.name:
@@ -58,6 +76,10 @@ def init_app(app: Flask) -> None:
         max_delay=config["LOGIN_MAX_BACKOFF"], clock=config["LOGIN_CLOCK"])
     # First in line: CSRFProtect's own before_request reads the form.
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_body)
+    for name in ACCESS_LOGS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
 
 
 from . import public_views, staff_views  # noqa: E402, F401
