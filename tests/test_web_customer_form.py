@@ -513,7 +513,7 @@ def test_review_and_links_pages_are_journalled_and_the_public_form_is_not_a_staf
                               ("lee.mgr", customer, "edit", False, "customers.review_proposal")]
 
 
-@pytest.mark.parametrize("logger", ["werkzeug", "gunicorn.access"])
+@pytest.mark.parametrize("logger", ["werkzeug", "gunicorn.access", "intranet"])
 def test_access_logs_do_not_keep_the_token(app, logger, caplog):
     token = "l56OazoYnjN_hoGlQjy7mLGFfaYWAs3crgxlvUmoW3g"
     with caplog.at_level(logging.INFO, logger=logger):

@@ -76,8 +76,8 @@ def init_app(app: Flask) -> None:
         max_delay=config["LOGIN_MAX_BACKOFF"], clock=config["LOGIN_CLOCK"])
     # First in line: CSRFProtect's own before_request reads the form.
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_body)
-    for name in ACCESS_LOGS:
-        logger = logging.getLogger(name)
+    # Flask's own log names the path of a request that failed, too.
+    for logger in (*map(logging.getLogger, ACCESS_LOGS), app.logger):
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
 
