@@ -719,3 +719,20 @@ def test_living_false_keeps_files_empty_and_no_milestones():
     for record in plain.customers:
         assert record["contacts"] == record["events"] == record["yearly"] == []
         assert "sales_power" not in record
+
+
+def test_the_intranets_own_rules_see_the_demo_lateness(head):
+    from intranet.records import completeness, discipline, sales_power
+    from intranet.records.policy import Policy
+
+    policy = Policy()
+    late = Counter(entry.staff for record in head.values()
+                   for entry in discipline.late_contacts(record["id"], record, policy))
+    assert {"tsai.chengen", "hung.chiahao", "lai.kuanyu"} <= set(late)
+    states = Counter(completeness.completeness(r, policy).complete for r in head.values())
+    assert states[True] >= 5 and states[False] >= 5
+    gaps = [r["id"] for r in head.values()
+            if discipline.staffing_gap(r, policy, sales_power.score(r, policy))]
+    assert len(gaps) < 0.05 * len(head)  # most important customers have their two contacts
+    assert all(sales_power.check_scores(r["sales_power"]["scores"], policy) == []
+               for r in head.values())
