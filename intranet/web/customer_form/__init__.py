@@ -50,7 +50,10 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message when it holds a form address; never drop it."""
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError, KeyError):  # malformed: the handler reports it
+            return True
         if "/form/" in message:
             record.msg, record.args = _IN_PATH.sub("/form/…", message), ()
         return True
