@@ -57,8 +57,7 @@ _FORMER_COMPLETE = 0.5  # long relationships left full files behind
 _INCOMPLETE_EDITS = 3.0  # R19: incomplete files are worked on more often than complete ones
 CRITERIA = tuple(c["key"] for c in DEFAULT_POLICY["sales_power"]["criteria"])
 SCALE = int(DEFAULT_POLICY["sales_power"]["scale"])
-
-
+# Where a field's fresh value comes from; None: worked out from the customer (see value()).
 TEXT_POOLS = {
     "classification.customer_type": None,
     "basic.business_scope": None,
