@@ -134,6 +134,18 @@ def test_disable_ends_open_sessions(app, svc, admin):
     assert "Left" in admin.get("/admin/staff").get_data(as_text=True)
 
 
+def test_disable_refuses_a_member_who_still_holds_files(app, svc, admin):
+    customer, _ = svc.files.create(record("personal"), "wang.li")  # wang.li keeps it
+    before = head(svc)
+    response = post(admin, "/admin/staff/wang.li/disable", {"left_on": "2026-11-01"},
+                    form_url="/admin/staff/wang.li")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/staff/wang.li/handover")
+    assert head(svc) == before and member(svc, "wang.li")["active"] is True
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "hand them over first" in page and customer in page
+
+
 @pytest.mark.parametrize("change, message", [
     ({"username": "wang.li"}, "already exists"),
     ({"role": "emperor"}, "Must be one of"),

@@ -16,6 +16,7 @@ from wtforms import Field
 from ... import services
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
+from ...index.holdings import held_by
 from ...records.organisation import (
     DirectoryError,
     disable_member,
@@ -178,6 +179,12 @@ def disable(username: str):
     """Disable a member: active false and the day they left; their sessions end at once."""
     current = _member_or_404(username)
     form = DisableForm()
+    held = held_by(services.get().index, username)
+    if held:
+        # R32: nobody leaves holding customer files; the hand-over moves them in one commit.
+        flash(_("%(name)s still holds %(count)s customer files: hand them over first.",
+                name=current.get("name") or username, count=len(held)), "warning")
+        return redirect(url_for("admin.handover_page", username=username))
     if form.validate_on_submit():
         try:
             disable_member(services.get().archive, username, form.left_on.data.isoformat(),
