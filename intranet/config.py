@@ -55,6 +55,17 @@ class Defaults:
     # Seal the journal into the archive's audit/ when the newest sealed entry is this old
     # (seconds); cron's `flask --app app audit-seal` covers a server nobody reads from.
     AUDIT_SEAL_INTERVAL = 86400
+    # The customer's own data form (R10): links kept as hashes in this SQLite file, the
+    # largest submission, failed link attempts per client address before 429.
+    CUSTOMER_FORM_DB = None  # default: <instance>/customer_forms.sqlite3
+    CUSTOMER_FORM_MAX_BYTES = 64 * 1024
+    CUSTOMER_FORM_MAX_FAILURES = 20
+    CUSTOMER_FORM_CLOCK = None  # a function returning the time (tests); default now
+    # The company's name at the head of the printed blank data form.
+    COMPANY_NAME = ""
+    # Fix "today" (YYYY-MM-DD) for deadlines, fines and tasks (tests, demos); default: the
+    # date in BABEL_DEFAULT_TIMEZONE.
+    TODAY = None
 
 
 def load(app: Flask, test_config: dict | None) -> None:
