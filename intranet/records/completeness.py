@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,3 +59,116 @@ def completeness(record: dict[str, Any], policy: Policy) -> Completeness:
     # Rounded down, so 100 is only ever shown for a file with nothing missing.
     percent = (len(paths) - len(missing)) * 100 // len(paths)
     return Completeness(percent, missing, len(paths))
+
+
+# -- a quick look at canonical text -----------------------------------------------------------
+# The index needs the completeness of old versions of many files (docs/design.md, neglected
+# files). Parsing YAML costs about 1 ms a file; the application writes files in one canonical
+# layout, where a field's value sits on its key's line. quick() reads that layout line by
+# line and gives up (None) on anything else, so the caller parses the file after all.
+
+_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
+_EMPTY = {"''", "null", "~", "[]", "{}", "Null", "NULL"}
+# Markers: a key followed by a block of entries, or by a literal block (empty or not).
+_LIST, _MAP, _TEXT, _TEXT_FILLED = "\0list", "\0map", "\0text", "\0text+"
+
+
+def _scan(text: str) -> dict[str, str | None] | None:
+    """Return the one-line value of every top-level and second-level key (None: a block
+    follows), or None when the text is not in the canonical layout."""
+    values: dict[str, str | None] = {}
+    top = ""
+    text_depth = -1  # inside a literal block of a key at this depth
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip(" "))
+        body = line[depth:]
+        if text_depth >= 0:
+            if depth > text_depth:
+                last = next(reversed(values))
+                values[last] = _TEXT_FILLED  # a line of the text: whatever it says
+                continue
+            text_depth = -1
+        if "\t" in line or line.startswith(("#", "---", "%")):
+            return None
+        if depth == 0 or (depth == 2 and not body.startswith("- ") and body != "-"):
+            key, colon, rest = body.partition(":")
+            if not colon or not _KEY.match(key) or (rest and not rest.startswith(" ")):
+                return None
+            rest = rest.strip()
+            path = key if depth == 0 else f"{top}.{key}"
+            if depth == 0:
+                top = key
+            elif not top:
+                return None
+            if path in values:
+                return None  # a duplicate key: the real loader refuses the file
+            if rest in ("|", "|-", "|+", ">", ">-", ">+"):
+                values[path], text_depth = _TEXT, depth
+                continue
+            if rest[:1] in ("&", "*", "!", "|", ">", '"', "#", "{", "[") and rest not in _EMPTY:
+                return None  # anchors, tags, escapes, flow collections
+            values[path] = rest or None
+        elif depth < 2 or not top:
+            return None
+        else:
+            # Deeper lines belong to the block of the last key: a list's entries, or a
+            # mapping's keys (which only a parse can judge).
+            last = next(reversed(values))
+            if values[last] is None:
+                values[last] = _LIST if body.startswith("-") else _MAP
+    return values
+
+
+def _filled_text(value: str | None) -> bool | None:
+    """Tell whether a scanned value is filled; None when only a parse can tell."""
+    if value is None:
+        return False  # "key:" with nothing under it is null
+    if value in (_LIST, _TEXT_FILLED):
+        return True  # a list with entries, a text with lines
+    if value == _TEXT:
+        return False
+    if value == _MAP:
+        return None
+    if value in _EMPTY:
+        return False
+    if value.startswith("'"):
+        if not value.endswith("'") or len(value) < 2:
+            return None
+        return bool(value[1:-1].replace("''", "'").strip())
+    return True
+
+
+def quick(raw: bytes, policy: Policy) -> tuple[Completeness, str] | None:
+    """Return a canonical file's completeness and custodian without parsing it, or None."""
+    try:
+        values = _scan(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    if values is None:
+        return None
+    card = values.get("card")
+    if card is None or card.startswith("'"):
+        return None
+    paths = policy.completeness_fields(card)
+    missing = []
+    for path in paths:
+        if path.count(".") > 1:
+            return None
+        value = values.get(path)
+        # A section's own block (e.g. basic:) counts by its children: leave that to a parse.
+        if "." not in path and any(k.startswith(path + ".") for k in values):
+            return None
+        filled = _filled_text(value)
+        if filled is None:
+            return None
+        if not filled:
+            missing.append(path)
+    owner = values.get("custody.owner")
+    if owner is not None and owner.startswith("'"):
+        owner = owner[1:-1].replace("''", "'")
+    if owner in _EMPTY or owner in (_LIST, _MAP, _TEXT, _TEXT_FILLED):
+        owner = ""
+    percent = (len(paths) - len(missing)) * 100 // len(paths) if paths else 100
+    return Completeness(percent, missing, len(paths)), owner or ""
