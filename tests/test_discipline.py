@@ -288,3 +288,17 @@ def test_an_index_of_an_older_schema_is_rebuilt(files, index, archive, tmp_path)
         assert listing.late_contacts(again, date(2000, 1, 1), date(2999, 1, 1)) == []
     finally:
         again.close()
+
+
+def test_archive_reads_many_old_versions_in_one_go(archive, files):
+    customer, first = files.create(record(), "wang.li")
+    second = files.amend(customer, lambda r, _s: {**r, "notes": "二"}, "wang.li")
+    path = f"customers/0000/{customer}.yaml"
+    old, new, missing, nothing = archive.read_many(
+        [f"{first}:{path}", f"{second}:{path}", f"{first}:customers/0000/C999999.yaml",
+         "0" * 40])
+    assert old == archive.snapshot(first).get(path) and b"notes: \xe4\xba\x8c" in new
+    assert old != new and missing is None and nothing is None
+    assert archive.read_many([]) == []
+    with pytest.raises(ValueError):
+        archive.read_many(["a\nb"])

@@ -279,6 +279,30 @@ class Archive:
         result = self._git("merge-base", "--is-ancestor", older, newer, check=False)
         return result.returncode == 0
 
+    def read_many(self, names: list[str]) -> list[bytes | None]:
+        """Return the contents of many objects at once (``commit:path`` names allowed), None
+        for each one that does not exist: one ``git cat-file --batch`` instead of a tree walk
+        per object."""
+        if not names:
+            return []
+        if any("\n" in name for name in names):
+            raise ValueError("an object name cannot contain a newline")
+        out = self._git("cat-file", "--batch", input="".join(n + "\n" for n in names).encode()
+                        ).stdout
+        found: list[bytes | None] = []
+        at = 0
+        for _ in names:
+            end = out.index(b"\n", at)
+            header = out[at:end].split(b" ")
+            if len(header) != 3:  # "<name> missing" (or ambiguous)
+                found.append(None)
+                at = end + 1
+                continue
+            size = int(header[2])
+            found.append(out[end + 1:end + 1 + size])
+            at = end + 1 + size + 1
+        return found
+
     def files(self, prefix: str, rev: str | None = None) -> dict[str, str]:
         """Return ``{path: blob id}`` for every file below ``prefix`` at ``rev``."""
         commit = self.resolve(rev)

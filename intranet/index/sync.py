@@ -155,6 +155,7 @@ def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
         rows = [row for customer in sorted(customers) for row in conn.execute(
             sql + " WHERE v.customer = ? AND v.completeness IS NULL", (customer,)).fetchall()]
     # The policy judges every version's completeness: the one in force at the head.
+    wanted = []
     for row in rows:
         if row["status"] == "D":
             continue
@@ -165,9 +166,11 @@ def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
                 (row["customer"], row["customer"], row["seq"]))
             continue
         start, end = discipline.as_date(row["authored_at"]), discipline.as_date(row["next_at"])
-        if start is None or end is None or (end - start).days <= days:
-            continue
-        raw = archive.snapshot(row["sha"]).get(customer_path(row["customer"]))
+        if start is not None and end is not None and (end - start).days > days:
+            wanted.append(row)
+    # One git process reads them all; a tree walk per old version costs a millisecond each.
+    blobs = archive.read_many([f"{r['sha']}:{customer_path(r['customer'])}" for r in wanted])
+    for row, raw in zip(wanted, blobs, strict=True):
         found = _old_version(raw, row["customer"], policy) if raw else None
         if found is not None:
             conn.execute("UPDATE versions SET completeness=?, owner=? WHERE customer=? AND seq=?",

@@ -71,53 +71,61 @@ _KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
 _EMPTY = {"''", "null", "~", "[]", "{}", "Null", "NULL"}
 # Markers: a key followed by a block of entries, or by a literal block (empty or not).
 _LIST, _MAP, _TEXT, _TEXT_FILLED = "\0list", "\0map", "\0text", "\0text+"
+_BLOCK_TEXT = frozenset(("|", "|-", "|+", ">", ">-", ">+"))
+_SPECIAL = frozenset("&*!|>\"#{[")
 
 
 def _scan(text: str) -> dict[str, str | None] | None:
     """Return the one-line value of every top-level and second-level key (None: a block
-    follows), or None when the text is not in the canonical layout."""
+    follows), or None when the top two levels are not in the canonical layout."""
     values: dict[str, str | None] = {}
-    top = ""
+    top = last = ""
     text_depth = -1  # inside a literal block of a key at this depth
     for line in text.split("\n"):
+        if line.startswith("    "):
+            # Depth 4 or more: the inside of a block. Only whether there is one matters.
+            if text_depth >= 0:
+                values[last] = _TEXT_FILLED
+            elif last and values[last] is None:
+                values[last] = _LIST if line.lstrip(" ").startswith("-") else _MAP
+            continue
         if not line.strip():
             continue
         depth = len(line) - len(line.lstrip(" "))
         body = line[depth:]
         if text_depth >= 0:
             if depth > text_depth:
-                last = next(reversed(values))
-                values[last] = _TEXT_FILLED  # a line of the text: whatever it says
+                values[last] = _TEXT_FILLED  # a line of the text, whatever it says
                 continue
             text_depth = -1
         if "\t" in line or line.startswith(("#", "---", "%")):
             return None
-        if depth == 0 or (depth == 2 and not body.startswith("- ") and body != "-"):
+        if depth == 0 or (depth == 2 and not body.startswith("-")):
             key, colon, rest = body.partition(":")
-            if not colon or not _KEY.match(key) or (rest and not rest.startswith(" ")):
+            if not colon or not _KEY.match(key) or (rest and rest[0] != " "):
                 return None
             rest = rest.strip()
-            path = key if depth == 0 else f"{top}.{key}"
             if depth == 0:
-                top = key
-            elif not top:
+                top = path = key
+            elif top:
+                path = f"{top}.{key}"
+            else:
                 return None
             if path in values:
                 return None  # a duplicate key: the real loader refuses the file
-            if rest in ("|", "|-", "|+", ">", ">-", ">+"):
+            last = path
+            if rest in _BLOCK_TEXT:
                 values[path], text_depth = _TEXT, depth
                 continue
-            if rest[:1] in ("&", "*", "!", "|", ">", '"', "#", "{", "[") and rest not in _EMPTY:
-                return None  # anchors, tags, escapes, flow collections
+            if rest[:1] in _SPECIAL and rest not in _EMPTY:
+                return None  # anchors, aliases, tags, escapes, flow collections
             values[path] = rest or None
-        elif depth < 2 or not top:
-            return None
-        else:
-            # Deeper lines belong to the block of the last key: a list's entries, or a
-            # mapping's keys (which only a parse can judge).
-            last = next(reversed(values))
+        elif depth == 2 and top:
+            # A list entry of a top-level list ("  - …").
             if values[last] is None:
-                values[last] = _LIST if body.startswith("-") else _MAP
+                values[last] = _LIST
+        else:
+            return None
     return values
 
 
@@ -152,13 +160,14 @@ def quick(raw: bytes, policy: Policy) -> tuple[Completeness, str] | None:
     if card is None or card.startswith("'"):
         return None
     paths = policy.completeness_fields(card)
+    sections = {k.partition(".")[0] for k in values if "." in k}
     missing = []
     for path in paths:
         if path.count(".") > 1:
             return None
         value = values.get(path)
         # A section's own block (e.g. basic:) counts by its children: leave that to a parse.
-        if "." not in path and any(k.startswith(path + ".") for k in values):
+        if path in sections:
             return None
         filled = _filled_text(value)
         if filled is None:

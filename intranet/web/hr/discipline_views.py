@@ -20,6 +20,16 @@ from .discipline_data import month_lists, scope_of
 from .views import _month, _name
 
 
+@bp.app_context_processor
+def _nav() -> dict:
+    """Give every template ``may_see_discipline()`` (for the nav link)."""
+
+    def may_see_discipline() -> bool:
+        return bool(current_user.is_authenticated) and bool(scope_of(current_user))
+
+    return {"may_see_discipline": may_see_discipline}
+
+
 def _department_name(department: str) -> str:
     found = rules().directory.department(department) if department else None
     return str((found or {}).get("name") or department or "—")
