@@ -8,9 +8,10 @@ from .accounts import Credentials
 from .archive.objects import Identity
 from .archive.repository import Archive
 from .index import Index
-from .records.audit import Journal, seal_and_remember, seal_if_due
 from .records.customers import CustomerFiles
+from .records.journal import Journal
 from .records.organisation import initialise
+from .records.sealing import seal_and_remember, seal_if_due
 
 EXTENSION = "customer_archive"
 

@@ -16,13 +16,12 @@ from intranet.archive.repository import Change
 from intranet.records.audit import (
     AuditError,
     AuditUnavailable,
-    Journal,
-    seal,
-    seal_if_due,
     verify,
     verify_file,
     verify_sealed,
 )
+from intranet.records.journal import Journal
+from intranet.records.sealing import seal, seal_if_due
 
 from .conftest import SYSTEM, git
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
-from intranet.records.audit import Journal
+from intranet.records.journal import Journal
 from intranet.records.organisation import save_policy
 from intranet.records.policy import Policy, dump_policy
 from intranet.records.reports import (
