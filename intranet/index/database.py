@@ -51,8 +51,6 @@ CREATE TABLE IF NOT EXISTS late_contacts (
     PRIMARY KEY (customer, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS late_contacts_recorded ON late_contacts (recorded_on);
-CREATE INDEX IF NOT EXISTS versions_incomplete ON versions (owner, authored_at)
-    WHERE completeness < 100;
 -- catalogue: what every member of staff may find (id, names), content: the rest (R36).
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
     catalogue, content, tokenize = 'unicode61 remove_diacritics 0'
@@ -73,6 +71,8 @@ CREATE TABLE IF NOT EXISTS versions (
     owner TEXT,
     PRIMARY KEY (customer, seq)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS versions_incomplete ON versions (owner, authored_at)
+    WHERE completeness < 100;
 """
 
 
