@@ -277,3 +277,20 @@ def test_improving_a_file_keeps_the_fines_already_due(app, svc, lateness):
     assert march["wang.li"][6:9] == ["1", "0", "20"]  # improved before Mar 22
     home = text(client_for(app, "wang.li"), "/")
     assert "Overdue for me" in home and "days overdue" not in home
+
+
+def test_scoring_a_damaged_file_says_so_and_writes_nothing(app, svc, today):
+    from intranet.archive.repository import Change
+
+    from .conftest import SYSTEM
+    customer = make(svc)
+    wang = client_for(app, "wang.li")
+    fields, action = scores_form(wang, customer)
+    svc.archive.commit(lambda _s: Change({customer_path(customer): b"id: [broken\n"},
+                                         "hand edit"), SYSTEM)
+    head = svc.archive.head()
+    fields.update(score_credit="4")
+    response = wang.post(action, data=fields, follow_redirects=True)
+    assert response.status_code == 200
+    assert "The file in the archive is damaged" in response.get_data(as_text=True)
+    assert svc.archive.head() == head

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
+from ...archive.errors import CorruptRecord
 from ...index import discipline as listing
 from ...records import sales_power
 from ...records.completeness import completeness
@@ -82,6 +83,10 @@ def save_sales_power(customer_id: str):
     try:
         commit = services.get().files.amend(customer_id, apply, current_user.username,
                                             action="sales_power")
+    except CorruptRecord as error:
+        flash(_("The file in the archive is damaged: %(reason)s", reason=error.reason),
+              "danger")
+        return redirect(target)
     except InvalidRecord as error:
         for problem in error.errors:
             flash(f"{field_label(problem.path)}: {_(problem.message).format(**problem.params)}",
