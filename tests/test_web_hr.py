@@ -80,6 +80,13 @@ def test_the_administrator_may_and_a_salesperson_may_not(app, month):
     assert app.test_client().get("/hr/").status_code == 302  # to the sign-in page
 
 
+def test_an_unknown_person_is_not_found(app, month):
+    hr = client_for(app, "hr.chen")
+    assert hr.get(f"/hr/discipline?month={month}").status_code == 404
+    assert hr.get(f"/hr/nobody?month={month}").status_code == 404
+    assert hr.get(f"/hr/lin.sales2?month={month}").status_code == 200  # known, quiet month
+
+
 def test_own_history_shows_only_my_reads(app, month):
     mine = client_for(app, "wang.li").get("/me/reads")
     assert mine.status_code == 200

@@ -122,6 +122,8 @@ def person(username: str) -> str:
     """List one person's journal entries of a month (file ids only, never contents)."""
     month = _month()
     report = reports.person_month(_entries(), username, month, rules().policy)
+    if rules().directory.member(username) is None and not report.entries:
+        abort(404)  # nobody of that name, now or in this month's journal
     entries = sorted(report.entries, key=lambda e: e["at"])
     late = next((p for p in month_lists(month, None) if p.username == username), None)
     return render_template("hr/person.html", month=month, report=report, entries=entries,
