@@ -672,8 +672,16 @@ def test_the_leaver_is_gone_after_one_handover_commit(seeded, head):
             done += 1
             assert any(e["staff"] == SUCCESSOR and e["date"] == task["done_on"]
                        for e in record["contacts"]), path
+            # Done by the first contact its assignee recorded after the hand-over, as the
+            # intranet closes it.
+            after = sorted(e["date"] for e in record["contacts"]
+                           if e["staff"] == SUCCESSOR and e["date"] >= day)
+            assert after[0] == task["done_on"], path
         else:
             open_ += 1
+            # Still open: the successor has recorded no contact with the customer since.
+            assert not [e for e in record["contacts"]
+                        if e["staff"] == SUCCESSOR and e["date"] >= day], path
     assert 1 <= open_ <= 2 < done
     assert 0 < custodian < len(moved)  # her own files, and others she was in contact with
 

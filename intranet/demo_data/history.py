@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
+from ..records.entries import close_introductions
 from . import _pools as P
 from . import living
 from .customers import CustomerMeta, person_name
@@ -135,6 +136,8 @@ class _Planner:
         self.managers = _MANAGERS
         self.sales = _SALES
         self.left: set[str] = set()  # staff who have gone, so no longer author or take files
+        # Staff who record no contact here: their hand-over task is meant to stay open.
+        self.quiet: set[str] = set()
         self.source = ""
 
     def get(self, path: str) -> object:
@@ -161,6 +164,8 @@ class _Planner:
         kind = weighted(rng, _KINDS, _KIND_CUM)
         if author in _LATE_SHARE and rng.random() < 0.5:
             kind = "contact"  # out visiting a lot, and filing it days later
+        if kind == "contact" and author in self.quiet:
+            kind = "plans"
         # An edit that changes nothing would be no commit at all: fall back to a plan or a note.
         for name in (kind, "plans", "notes"):
             self.source = _KIND_SOURCES.get(name, "")
@@ -184,6 +189,10 @@ class _Planner:
         entry = living.contact_entry(rng, max(happened, created), author, channel, day)
         self.source = str(entry["source"])
         changes: dict[str, object] = {"contacts": [*self.get("contacts"), entry]}  # type: ignore[misc]
+        # As the intranet does: the author's contact fulfils their hand-over task (R32).
+        tasks = [dict(task) for task in self.get("tasks") or []]  # type: ignore[attr-defined]
+        if close_introductions({"tasks": tasks}, author, str(entry["date"])):
+            changes["tasks"] = tasks
         if channel == "visit" and rng.random() < 0.3:
             changes["transactions.sales_activities"] = rng.choice(P.SALES_ACTIVITIES)
         return changes

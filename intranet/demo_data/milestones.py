@@ -138,7 +138,9 @@ class Milestones:
             self.handover_changes[customer_id] = changes
             planner.state.update(changes)
             planner.left.add(LEAVER)
-            if index not in self.open_tasks:
+            if index in self.open_tasks:
+                planner.quiet.add(_successor())
+            else:
                 last = min(len(self.days), second // self.seconds_per_day + 9)
                 done = self.reserve(second + 1, last * self.seconds_per_day)
                 heapq.heappush(heap, (done, -999, "introduced"))
