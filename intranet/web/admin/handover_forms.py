@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from ..validators import required
@@ -39,11 +40,12 @@ def handover_form(ids: Iterable[str], choices: list[tuple[str, str]],
     class Form(HandoverForm):
         pass
 
+    options = [SelectChoice(value, label) for value, label in choices]
     for customer_id in ids:
         # Choices are checked by the domain (which names who cannot take files), not here.
         setattr(Form, PREFIX + customer_id, SelectField(
-            customer_id, choices=choices, default=proposed.get(customer_id, ""),
+            customer_id, choices=options, default=proposed.get(customer_id, ""),
             validate_choice=False, validators=[required()]))
     form = Form(**kwargs)
-    form.bulk.choices = [("", _l("— keep each file's choice —")), *choices]
+    form.bulk.choices = [SelectChoice("", _l("— keep each file's choice —")), *options]
     return form
