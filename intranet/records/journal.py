@@ -78,23 +78,7 @@ class Journal:
 
     def record(self, **fields: Any) -> dict[str, Any]:
         """Append one entry, on disk before returning; raise AuditUnavailable if it cannot be."""
-        given = self._given(fields)
-        try:
-            # Creating the lock file first fails at once in a read-only place, where the lock
-            # library would keep retrying until its timeout.
-            os.close(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
-            with self._lock():
-                fd = self._open()
-                try:
-                    return self._append(fd, given)
-                finally:
-                    os.close(fd)
-        except AuditUnavailable:
-            raise
-        except Timeout as exc:
-            raise AuditUnavailable("the audit journal is locked by another process") from exc
-        except (OSError, ValueError) as exc:
-            raise AuditUnavailable(f"the audit journal cannot be written: {exc}") from exc
+        return self.record_many([fields])[0]
 
     def record_many(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Append several entries with one lock and one fsync (an export's rows); all or none."""
@@ -102,6 +86,8 @@ class Journal:
         if not given:
             return []
         try:
+            # Creating the lock file first fails at once in a read-only place, where the lock
+            # library would keep retrying until its timeout.
             os.close(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
             with self._lock():
                 fd = self._open()
@@ -117,6 +103,7 @@ class Journal:
             raise AuditUnavailable(f"the audit journal cannot be written: {exc}") from exc
 
     def _append_many(self, fd: int, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The size is read under the lock: other workers append to the same file.
         size = os.fstat(fd).st_size
         last = self._last(fd, size)
         made: list[dict[str, Any]] = []
@@ -127,11 +114,14 @@ class Journal:
             made.append(entry)
             last = entry
         try:
+            # Unbuffered os.write, so there is nothing to flush before the fsync.
             _write_all(fd, b"".join(canonical(e) + b"\n" for e in made))
             os.fsync(fd)
         except OSError:
+            # Take back our own half-written lines (we hold the lock), so the next entry does
+            # not find a damaged last line; earlier lines are never touched.
             with contextlib.suppress(OSError):
-                os.ftruncate(fd, size)  # our own lines only, as in _append
+                os.ftruncate(fd, size)
             raise
         return made
 
@@ -161,25 +151,6 @@ class Journal:
                                                   and isinstance(value, str)):
                 raise TypeError(f"audit field {name} is not allowed")
         return given
-
-    def _append(self, fd: int, given: dict[str, Any]) -> dict[str, Any]:
-        # The size is read under the lock: other workers append to the same file.
-        size = os.fstat(fd).st_size
-        last = self._last(fd, size)
-        entry = {**given, "seq": last["seq"] + 1 if last else 1,
-                 "at": utc_stamp(self.clock()), "prev": last["hash"] if last else ""}
-        entry["hash"] = entry_hash(entry)
-        try:
-            # Unbuffered os.write, so there is nothing to flush before the fsync.
-            _write_all(fd, canonical(entry) + b"\n")
-            os.fsync(fd)
-        except OSError:
-            # Take back our own half-written line (we hold the lock), so the next entry does
-            # not find a damaged last line; earlier lines are never touched.
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, size)
-            raise
-        return entry
 
     def _last(self, fd: int, size: int) -> dict[str, Any] | None:
         """Return the last entry, checked, or None for an empty journal."""
