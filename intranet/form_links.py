@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from . import small_db
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (
     id          TEXT PRIMARY KEY,   -- public name of a link (revoke, proposal id); no secret
@@ -82,18 +84,10 @@ class FormLinks:
         """Open (and on first use create) the database at ``path``."""
         self.path = Path(path)
         self.busy_timeout = busy_timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            # WAL lets workers look links up while another one marks a link used.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        small_db.prepare(self.path, SCHEMA, self.busy_timeout)
 
     def _connect(self) -> sqlite3.Connection:
-        # One short-lived connection per call: cheap, and safe across threads and forks.
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
-        db.row_factory = sqlite3.Row
-        return db
+        return small_db.connect(self.path, self.busy_timeout)
 
     def create(self, customer: str, created_by: str, now: datetime,
                days: int) -> tuple[str, Link]:

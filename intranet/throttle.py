@@ -9,6 +9,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import small_db
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS failures (
     kind TEXT NOT NULL,   -- what is counted: 'user', 'address', 'setup'
@@ -50,17 +52,10 @@ class Throttle:
         self.max_delay = max_delay
         self.busy_timeout = busy_timeout
         self.clock = clock or time.time
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            # WAL lets workers read the counts while another one records a failure.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        small_db.prepare(self.path, SCHEMA, self.busy_timeout)
 
     def _connect(self) -> sqlite3.Connection:
-        # One short-lived connection per call: cheap, and safe across threads and forks.
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
-        return db
+        return small_db.connect(self.path, self.busy_timeout)
 
     def _delay(self, kind: str, failures: int) -> float:
         limit = self.limits.get(kind)
