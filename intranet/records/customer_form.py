@@ -8,8 +8,6 @@ record's own validation both when the customer submits and when a reviewer accep
 from __future__ import annotations
 
 import copy
-import math
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -76,21 +74,13 @@ def to_value(path: str, text: str) -> Any:
     kind = kind_of(path)
     if kind not in NUMBER_KINDS:
         return text
-    plain = unicodedata.normalize("NFKC", text)
-    for mark in (",", "_", " "):
-        plain = plain.replace(mark, "")
     message = N_("Enter a whole number") if kind == s.INT else N_(
         "Enter an amount as a number, e.g. 1500000")
     try:
-        return int(plain)
-    except ValueError:
-        if kind == s.INT:
-            raise ValueError(message) from None
-    try:
-        number = float(plain)
+        number = formats.parse_number(text)
     except ValueError:
         raise ValueError(message) from None
-    if not math.isfinite(number):
+    if kind == s.INT and not isinstance(number, int):
         raise ValueError(message)
     return number
 

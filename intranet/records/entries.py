@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -125,19 +123,8 @@ def parse_amount(value: Any, signed: bool = False) -> int | float | None:
 
     ValueError when it is not a finite number, or negative where that is not allowed.
     """
-    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-        number = value
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        for mark in (",", "_", " "):
-            text = text.replace(mark, "")
-        if not text:
-            return None
-        try:
-            number = int(text)
-        except ValueError:
-            number = float(text)
-    if number is not None and (not math.isfinite(number) or (number < 0 and not signed)):
+    number = formats.parse_number(value)
+    if number is not None and number < 0 and not signed:
         raise ValueError(value)
     return number
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import re
 import unicodedata
 
@@ -33,6 +34,27 @@ PHONE_EXAMPLE = N_("Enter a phone number with its area or country code, "
 def nfkc(text: str) -> str:
     """Fold full-width digits, letters and punctuation to ASCII (NFKC) and unify dashes."""
     return unicodedata.normalize("NFKC", text).translate(_DASHES)
+
+
+def parse_number(value: object) -> int | float | None:
+    """Return a number typed as text (commas, spaces, full-width digits); None when blank.
+
+    ValueError when the text is not a finite number. Numbers pass through unchanged.
+    """
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value  # type: ignore[return-value]
+    text = nfkc(str(value)).strip()
+    for mark in (",", "_", " "):
+        text = text.replace(mark, "")
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)  # ValueError again: not a number at all
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
 
 
 def check_phone(value: str) -> str | None:

@@ -7,8 +7,6 @@ validation is the one source of truth and its errors are put back on these field
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -29,6 +27,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, ValidationError
 
 from ...records import schema
+from ...records.formats import parse_number
 from ...records.schema import LABELS
 
 GROUPS = ("classification", "credit", "custody", "basic", "characteristics", "business",
@@ -50,24 +49,6 @@ NUMBER_ERROR = _l("Enter a number")
 # sub-forms are not translated at all.
 CHOICE_ERROR = _l("Choose a value from the list")
 CHOICES_ERROR = _l("Choose only names from the list")
-
-
-def parse_number(value: Any) -> int | float | None:
-    """Return a typed number (blank: None; commas, spaces and full-width digits allowed)."""
-    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-        return value
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    for mark in (",", "_", " "):
-        text = text.replace(mark, "")
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        number = float(text)  # ValueError again: not a number at all
-    if not math.isfinite(number):
-        raise ValueError(text)
-    return number
 
 
 class NumberField(StringField):
