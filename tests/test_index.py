@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 
 import pytest
 
 from intranet.archive.repository import Change
-from intranet.index import Index, Query
+from intranet.index import Index, Query, parallel
 from intranet.records.customers import CustomerFiles, customer_path
-from intranet.records.schema import new_record
+from intranet.records.schema import new_item, new_record
 
 from .conftest import SYSTEM, git
 
@@ -151,3 +152,71 @@ def test_rewritten_history_is_indexed_from_scratch(filled, archive):
     git(archive.path, "update-ref", "refs/heads/main", f"{fourth}^")
     assert index.find(Query()).total == 3
     assert index.versions("C000004") == []
+
+
+def test_worker_processes_build_the_same_index(filled, archive, tmp_path, monkeypatch, caplog):
+    _, files = filled
+    first = files.load("C000001")
+    first.record["contacts"] = [{**new_item("contacts"), "date": "2026-01-05", "channel": "call",
+                                 "staff": "wang.li", "summary": "電話",
+                                 "recorded_on": "2026-01-09"}]
+    first.record["sales_power"] = {"scores": {"credit": 5}, "assessed_on": "2026-01-09",
+                                   "assessed_by": "wang.li", "notes": ""}
+    files.save("C000001", first.record, first.commit, "wang.li")
+    # Damaged without custody: its readers come from an older version, found in this process.
+    archive.commit(lambda snap: Change({customer_path("C000003"): b"basic: [broken\n"},
+                                       "bad push"), SYSTEM)
+    archive.commit(lambda snap: Change({customer_path("C000004"): None}, "removed"), SYSTEM)
+    for row in CUSTOMERS * 2:
+        make(files, *row)
+
+    def build(name):
+        index = Index(tmp_path / name, archive)
+        index.rebuild()
+        conn = index.db.connect()
+        tables = {table: [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY {key}")]
+                  for table, key in [("customers", "num"), ("versions", "customer, seq"),
+                                     ("late_contacts", "customer, position"),
+                                     ("search", "rowid")]}
+        tables["rowids"] = [tuple(r) for r in conn.execute("SELECT rowid FROM search")]
+        index.close()
+        return tables
+
+    monkeypatch.setattr(parallel, "MIN_FILES", 10**9)
+    alone = build("alone.sqlite3")
+    used = []
+    prepare = parallel.prepare
+
+    def spy(*args):
+        used.append(len(args[1]))
+        yield from prepare(*args)
+
+    # Three files a chunk: several chunks, two workers, even on a machine with one core.
+    monkeypatch.setattr(parallel, "MIN_FILES", 0)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setattr(parallel, "prepare", spy)
+    with caplog.at_level(logging.WARNING, logger="intranet.index.sync"):
+        together = build("together.sqlite3")
+    assert used == [11] and not caplog.records
+    assert together == alone
+    assert [r[0] for r in alone["late_contacts"]] == ["C000001"]
+    damaged = next(r for r in alone["customers"] if r[1] == "C000003")
+    assert damaged[4] and damaged[18] == "wang.li"  # damaged, and still wang.li's
+
+
+def test_a_pool_that_cannot_start_leaves_the_build_to_this_process(filled, monkeypatch,
+                                                                  caplog):
+    index, _ = filled
+
+    def broken(*args):
+        raise OSError("no processes here")
+        yield
+
+    monkeypatch.setattr(parallel, "MIN_FILES", 0)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    monkeypatch.setattr(parallel, "prepare", broken)
+    with caplog.at_level(logging.WARNING, logger="intranet.index.sync"):
+        index.rebuild()
+    assert "no processes here" in caplog.text
+    assert index.find(Query()).total == 4

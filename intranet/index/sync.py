@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
-from ..records import discipline, sales_power, yamlio
+from ..records import discipline, yamlio
 from ..records.completeness import completeness, quick
-from ..records.customers import PREFIX, check, customer_path, id_from_path
+from ..records.customers import PREFIX, customer_path, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
 from ..records.staff import Directory
-from . import text
+from . import parallel, rows
 from .database import Database
+
+log = logging.getLogger(__name__)
 
 _ACTIONS = {"A": "create", "M": "update", "D": "delete"}
 # A change to these re-reads every customer file: completeness, scores and lateness depend on it.
@@ -97,6 +100,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
     blobs = archive.files(PREFIX, head) if everything else {
         path: snapshot.blob_id(path) for path in touched
     }
+    todo: list[parallel.Item] = []
     for path, blob in blobs.items():
         customer = id_from_path(path)
         if customer is None:
@@ -111,30 +115,38 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         if stored and stored[0] == blob and not policy_changed:
             _touch(conn, customer)
             continue
-        raw = archive.read_object(blob)[1]
-        record, problem, _ = check(raw, path, rules)
-        record = record or {}
-        if not isinstance(record.get("custody"), dict):
-            record = {**record, "custody": _last_custody(conn, archive, customer, path)}
-        _store(conn, customer, path, blob, record, problem)
-        _store_discipline(conn, customer, record, problem, rules.policy)
+        todo.append((customer, path, blob))
+    _index_files(conn, archive, todo, rules)
     changed = None if everything else {c for c in map(id_from_path, touched) if c}
     _fill_versions(conn, archive, rules.policy, changed, head)
 
 
-def _store_discipline(conn: sqlite3.Connection, customer: str, record: dict[str, Any],
-                      problem: str | None, policy: Policy) -> None:
-    """Store a file's completeness, sales-power total and late contact entries."""
-    # A damaged file is listed as damaged; its completeness would only guess.
-    done = completeness(record, policy) if problem is None else None
-    conn.execute("UPDATE customers SET completeness=?, missing=?, sales_power=? WHERE id=?",
-                 (done.percent if done else None, " ".join(done.missing) if done else "",
-                  sales_power.score(record, policy), customer))
-    conn.execute("DELETE FROM late_contacts WHERE customer=?", (customer,))
-    conn.executemany(
-        "INSERT OR REPLACE INTO late_contacts VALUES (?,?,?,?,?,?)",
-        [(late.customer, late.position, late.staff, late.date, late.recorded_on, late.days_late)
-         for late in discipline.late_contacts(customer, record, policy)])
+def _index_files(conn: sqlite3.Connection, archive: Archive, todo: list[parallel.Item],
+                 rules: Rules) -> None:
+    """Read, check and store the given files; many of them in worker processes."""
+    done = 0
+    if parallel.worth_it(len(todo)):
+        try:
+            for (customer, path, blob), raw, made in parallel.prepare(archive, todo, rules):
+                _store(conn, made if made is not None
+                       else _made_here(conn, archive, customer, path, blob, raw, rules))
+                done += 1
+        except parallel.FAILURES as exc:
+            # Slower, not wrong: the rest are made here, and a file stored twice is replaced.
+            log.warning("index: worker processes failed (%s); %d of %d files left to read in"
+                        " this process", exc, len(todo) - done, len(todo))
+    for customer, path, blob in todo[done:]:
+        raw = archive.read_object(blob)[1]
+        _store(conn, _made_here(conn, archive, customer, path, blob, raw, rules))
+
+
+def _made_here(conn: sqlite3.Connection, archive: Archive, customer: str, path: str,
+               blob: str, raw: bytes, rules: Rules) -> rows.FileRows:
+    """Return a file's rows, made in this process: it can look up older versions' custody."""
+    record, problem = rows.checked(raw, path, rules)
+    if not rows.has_custody(record):
+        record = {**record, "custody": _last_custody(conn, archive, customer, path)}
+    return rows.file_rows(customer, path, blob, record, problem, rules.policy)
 
 
 def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
@@ -206,49 +218,6 @@ def _version_row(customer: str, seq: int, status: str, version: Version) -> tupl
             version.author_email, version.authored_at.isoformat(), version.subject)
 
 
-def _get(record: dict[str, Any], section: str, key: str) -> str:
-    value = record.get(section)
-    value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-def _str(record: dict[str, Any], key: str) -> str:
-    value = record.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def catalogue_fields(record: dict[str, Any]) -> list[str]:
-    """Return the texts everyone may search: the name and short name."""
-    basic = record.get("basic") if isinstance(record.get("basic"), dict) else {}
-    fields = [basic.get(k) for k in ("name", "short_name")]
-    return [f for f in fields if isinstance(f, str) and f]
-
-
-def content_fields(record: dict[str, Any]) -> list[str]:
-    """Return the texts only readers may search: people, address, phones and notes."""
-    basic = record.get("basic") if isinstance(record.get("basic"), dict) else {}
-    fields = [basic.get(k) for k in ("legal_representative", "address", "phone", "fax",
-                                     "email", "tax_id")]
-    for person in record.get("people") or []:
-        if isinstance(person, dict):
-            fields += [person.get("name"), person.get("phone"), person.get("email")]
-    fields.append(record.get("notes"))
-    return [f for f in fields if isinstance(f, str) and f]
-
-
-def search_fields(record: dict[str, Any]) -> list[str]:
-    """Return the texts search looks in: name, people, address, phones and notes."""
-    return catalogue_fields(record) + content_fields(record)
-
-
-def _contacts(custody: dict[str, Any]) -> str:
-    """Return custody.contacts as space-separated usernames."""
-    contacts = custody.get("contacts")
-    if not isinstance(contacts, list):
-        return ""
-    return " ".join(c for c in contacts if isinstance(c, str) and c and " " not in c)
-
-
 def _touch(conn: sqlite3.Connection, customer: str) -> None:
     first, last, count = _version_summary(conn, customer)
     conn.execute(
@@ -293,34 +262,16 @@ def _last_custody(conn: sqlite3.Connection, archive: Archive, customer: str,
     return {}
 
 
-def _store(conn: sqlite3.Connection, customer: str, path: str, blob: str,
-           record: dict[str, Any], problem: str | None) -> None:
-    num = int(customer[1:])
-    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
-    credit = record.get("credit") if isinstance(record.get("credit"), dict) else {}
-    first, last, count = _version_summary(conn, customer)
+def _store(conn: sqlite3.Connection, made: rows.FileRows) -> None:
+    first, last, count = _version_summary(conn, made.customer)
     conn.execute(
         "INSERT OR REPLACE INTO customers VALUES"
-        " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?, NULL,'',NULL)",
-        (
-            num, customer, path, blob, problem,
-            _str(record, "card"), _str(record, "kind"), _str(record, "stage"),
-            _str(record, "market"), _str(record, "channel"),
-            _str(record, "grade"), credit.get("grade") if isinstance(credit.get("grade"), str)
-            else "", 1 if record.get("vip") is True else 0,
-            _get(record, "classification", "industry"), _get(record, "classification", "nature"),
-            _get(record, "classification", "region"),
-            _get(record, "classification", "customer_type"),
-            custody.get("level") if isinstance(custody.get("level"), str) else "",
-            custody.get("owner") if isinstance(custody.get("owner"), str) else "",
-            custody.get("department") if isinstance(custody.get("department"), str) else "",
-            _contacts(custody),
-            _get(record, "basic", "name"), _get(record, "basic", "short_name"),
-            _get(record, "basic", "phone"), _get(record, "basic", "address"),
-            first[0], first[1], last[0], last[1], count,
-        ),
+        " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?)",
+        (made.num, made.customer, *made.values, first[0], first[1], last[0], last[1], count,
+         made.completeness, made.missing, made.sales_power),
     )
-    conn.execute("DELETE FROM search WHERE rowid=?", (num,))
+    conn.execute("DELETE FROM search WHERE rowid=?", (made.num,))
     conn.execute("INSERT INTO search (rowid, catalogue, content) VALUES (?, ?, ?)",
-                 (num, text.document([customer, *catalogue_fields(record)]),
-                  text.document(content_fields(record))))
+                 (made.num, made.catalogue, made.content))
+    conn.execute("DELETE FROM late_contacts WHERE customer=?", (made.customer,))
+    conn.executemany("INSERT OR REPLACE INTO late_contacts VALUES (?,?,?,?,?,?)", made.late)
