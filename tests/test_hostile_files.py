@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from intranet.records import yamlio
 from intranet.records.customers import customer_path
 from intranet.records.schema import new_record
@@ -171,3 +173,51 @@ def test_a_broken_policy_falls_back_and_the_policy_page_repairs_it(app, svc, web
     assert response.status_code == 302
     assert svc.archive.read("policy.yaml").decode() == good_text
     assert 'id="damaged-file"' not in web.get("/").get_data(as_text=True)
+
+
+def test_a_60000_deep_departments_file_is_repaired_by_saving_a_department(app, svc, web,
+                                                                          tmp_path):
+    web.set_cookie("lang", "en")
+    commit = push(svc.archive.path, tmp_path, "org/departments.yaml", DEEP)
+    assert sign_in(web, "director").status_code == 302
+    page = web.get("/admin/departments").get_data(as_text=True)
+    assert 'id="damaged-file"' in page and "org/departments.yaml" in page
+    assert commit[:10] in page and DEEP_REASON in page
+    done = flask(app, "verify")
+    assert done.returncode == 1
+    assert f"BAD org/departments.yaml: {DEEP_REASON} (commit {commit[:10]}" in done.stderr
+    token = csrf_token(web, "/admin/departments/sales")
+    response = web.post("/admin/departments/sales", data={
+        "csrf_token": token, "name": "業務一部", "manager": "lee.mgr"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    departments = yamlio.load(svc.archive.read("org/departments.yaml"))["departments"]
+    assert {"id": "sales", "name": "業務一部", "manager": "lee.mgr"} in departments
+    assert 'id="damaged-file"' not in web.get("/").get_data(as_text=True)
+    assert flask(app, "verify").returncode == 0
+
+
+def test_a_60000_deep_access_request_grants_nothing_and_breaks_nothing(app, svc, web,
+                                                                      tmp_path):
+    push(svc.archive.path, tmp_path, "access/2026/AR000001.yaml", "id: AR000001\n" + DEEP)
+    assert sign_in(web, "director").status_code == 302
+    assert web.get("/access/").status_code == 200
+    assert web.get("/access/AR000001").status_code == 404
+
+
+def test_a_policy_that_was_never_valid_still_raises(tmp_path):
+    # No valid version to fall back on (an archive started by hand): CorruptRecord as before.
+    from intranet.archive.errors import CorruptRecord
+    from intranet.archive.repository import Archive, Change
+    from intranet.records.rules import load_rules
+
+    from .conftest import SYSTEM
+
+    archive = Archive(tmp_path / "fresh.git", committer=SYSTEM)
+    try:
+        archive.create()
+        archive.commit(lambda snap: Change({"policy.yaml": b"grades: [broken\n"}, "x"), SYSTEM)
+        with pytest.raises(CorruptRecord) as info:
+            load_rules(archive.snapshot())
+        assert info.value.path == "policy.yaml"
+    finally:
+        archive.close()

@@ -144,12 +144,12 @@ def _fall_back(snapshot: Snapshot, paths: tuple[str, ...], blobs: tuple[str | No
                error: CorruptRecord) -> tuple[dict[str, Any], Problem]:
     """Walk back the unit's history to its newest valid version; raise if there is none."""
     archive = snapshot.archive
-    versions = [v for path in paths
-                for v in archive.log(path=path, until=snapshot.commit, limit=MAX_FALLBACK)]
-    versions.sort(key=lambda v: v.authored_at, reverse=True)
+    # One log for the unit (its folder when it has several files) keeps git's own order.
+    where = paths[0] if len(paths) == 1 else paths[0].rsplit("/", 1)[0] + "/"
+    versions = archive.log(path=where, until=snapshot.commit, limit=MAX_FALLBACK)
     bad_path = error.path if error.path in paths else paths[0]
-    # The damaged version was written by the newest commit that touched the damaged file.
-    writer = next(iter(archive.log(path=bad_path, until=snapshot.commit, limit=1)), None)
+    # The newest commit that touched the unit made the damaged state.
+    writer = versions[0] if versions else None
     seen = {blobs}
     for version in versions:
         older = archive.snapshot(version.commit)
