@@ -54,6 +54,26 @@ def flask(app, *args: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
+CHILD_PRELUDE = """
+import json, sys
+from intranet import create_app
+from tests.conftest import csrf_token, sign_in
+app = create_app({"TESTING": True, "SECRET_KEY": "test", **json.loads(sys.argv[1])})
+client = app.test_client()
+client.set_cookie("lang", "en")
+"""
+
+
+def in_child(app, script: str) -> subprocess.CompletedProcess[str]:
+    """Run test-client code in a child process on the test app's files (a crash stays there)."""
+    settings = {key: app.config[key] for key in (
+        "ARCHIVE_REPO", "INDEX_PATH", "CREDENTIALS_PATH")}
+    settings["INSTANCE_PATH"] = app.instance_path
+    import json
+    return subprocess.run([sys.executable, "-c", CHILD_PRELUDE + script, json.dumps(settings)],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+
+
 def add_customer(svc) -> str:
     data = new_record("distributor", **{
         "basic.name": "深層測試有限公司", "basic.phone": "02-2345-6789",
@@ -76,7 +96,13 @@ def test_a_60000_deep_customer_file_is_damaged_everywhere(app, svc, web, tmp_pat
     assert done.returncode == 1, (done.returncode, done.stderr)
     reason = DEEP_REASON.replace("line 2", "line 3")  # after the id line
     assert f"BAD {path}: {reason}" in done.stderr
-    # The same in this process: the index lists it as damaged, the page says why.
+    # The customer page in a child process, then the same in this one.
+    done = in_child(app, f"""
+assert sign_in(client, "wang.li").status_code == 302
+page = client.get("/customers/{customer}")
+print(page.status_code, {reason!r} in page.get_data(as_text=True))
+""")
+    assert (done.returncode, done.stdout.strip()) == (0, "200 True"), done.stderr
     svc.index.catch_up()
     from intranet.index import Query
     damaged = svc.index.find(Query(damaged=True)).rows
@@ -100,7 +126,16 @@ def test_an_oversized_customer_file_is_damaged_with_its_size(app, svc, tmp_path)
             f"{yamlio.MAX_BYTES} bytes allowed") in done.stderr
 
 
-def test_the_policy_form_refuses_a_60000_deep_text(svc, web):
+def test_the_policy_form_refuses_a_60000_deep_text(app, svc, web):
+    done = in_child(app, """
+assert sign_in(client, "director").status_code == 302
+token = csrf_token(client, "/admin/policy")
+deep = "max_grant_days: 3\\nnotes:\\n" + "- " * 60_000 + "x\\n"
+response = client.post("/admin/policy", data={"text": deep, "csrf_token": token})
+print(response.status_code, "line 3: the document is nested more than 64 levels deep" in
+      response.get_data(as_text=True))
+""")
+    assert (done.returncode, done.stdout.strip()) == (0, "400 True"), done.stderr
     web.set_cookie("lang", "en")
     assert sign_in(web, "director").status_code == 302
     before = svc.archive.head()
@@ -221,3 +256,29 @@ def test_a_policy_that_was_never_valid_still_raises(tmp_path):
         assert info.value.path == "policy.yaml"
     finally:
         archive.close()
+
+
+def test_the_same_damage_twice_falls_back_to_the_newer_repair(archive):
+    from intranet.archive.repository import Change
+    from intranet.records.organisation import save_member
+    from intranet.records.rules import load_rules
+
+    from .conftest import SYSTEM
+
+    broken = b"staff: [broken\n"
+
+    def damage(snap):
+        return Change({"org/staff.yaml": broken}, "hand edit")
+
+    first = archive.commit(damage, SYSTEM)
+    rules = load_rules(archive.snapshot())
+    assert [(p.path, p.commit) for p in rules.problems] == [("org/staff.yaml", first)]
+    repaired = save_member(archive, {"username": "chen.yu", "name": "陳宇二"}, SYSTEM,
+                           new=False)
+    assert load_rules(archive.snapshot()).problems == ()
+    assert load_rules(archive.snapshot()).directory.member("chen.yu")["name"] == "陳宇二"
+    second = archive.commit(damage, SYSTEM)
+    rules = load_rules(archive.snapshot())
+    assert [(p.commit, p.in_force) for p in rules.problems] == [(second, repaired)]
+    assert rules.directory.member("chen.yu")["name"] == "陳宇二"
+    assert rules.problems[0].reason.startswith("line 2: ")

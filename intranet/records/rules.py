@@ -125,21 +125,6 @@ def _parse_unit(snapshot: Snapshot, blobs: tuple[str | None, ...],
     return docs
 
 
-def _unit(snapshot: Snapshot, paths: tuple[str, ...]) -> tuple[dict[str, Any], Problem | None]:
-    """Return a unit's documents in force at a snapshot and the problem, if it is damaged.
-
-    A damaged version gives way to the newest earlier version of the unit that is valid, so
-    a bad file pushed by hand never locks the office out.
-    """
-    blobs = tuple(snapshot.blob_id(p) for p in paths)
-    docs = _cached(("unit", blobs), lambda: _parse_unit(snapshot, blobs, paths))
-    if not isinstance(docs, CorruptRecord):
-        return docs, None
-    error = docs
-    return _cached(("fallback", blobs),
-                   lambda: _fall_back(snapshot, paths, blobs, error))
-
-
 def _fall_back(snapshot: Snapshot, paths: tuple[str, ...], blobs: tuple[str | None, ...],
                error: CorruptRecord) -> tuple[dict[str, Any], Problem]:
     """Walk back the unit's history to its newest valid version; raise if there is none."""
@@ -171,17 +156,34 @@ def load_rules(snapshot: Snapshot) -> Rules:
     A damaged policy or organisation file is replaced by its last valid version and named
     in ``problems``; CorruptRecord only when no valid version was ever committed.
     """
-    key = ("rules", snapshot.commit and tuple(snapshot.blob_id(p) for u in UNITS for p in u))
+    blobs = tuple(tuple(snapshot.blob_id(p) for p in paths) for paths in UNITS)
+    parsed = [_cached(("unit", b), lambda s=snapshot, b=b, p=paths: _parse_unit(s, b, p))
+              for b, paths in zip(blobs, UNITS, strict=True)]
+    if not any(isinstance(docs, CorruptRecord) for docs in parsed):
+        return _cached(("rules", blobs), lambda: _rules(parsed, ()))
+    # Damaged: what stands in depends on the history, so the key holds the commit too.
+    return _cached(("damaged", str(snapshot.archive.path), snapshot.commit),
+                   lambda: _with_fallback(snapshot, blobs, parsed))
 
-    def make() -> Rules:
-        sources: dict[str, Any] = {}
-        problems: list[Problem] = []
-        for paths in UNITS:
-            docs, problem = _unit(snapshot, paths)
-            sources.update(docs)
-            if problem is not None:
-                problems.append(problem)
-        directory = Directory(sources[DEPARTMENTS_PATH], sources[STAFF_PATH])
-        return Rules(Policy(sources[POLICY_PATH]), directory, tuple(problems), sources)
 
-    return _cached(key, make)
+def _with_fallback(snapshot: Snapshot, blobs: tuple, parsed: list) -> Rules:
+    """Return the rules with each damaged unit replaced by its last valid version."""
+    problems: list[Problem] = []
+    in_force: list[dict[str, Any]] = []
+    for unit_blobs, paths, docs in zip(blobs, UNITS, parsed, strict=True):
+        if isinstance(docs, CorruptRecord):
+            valid, problem = _fall_back(snapshot, paths, unit_blobs, docs)
+            problems.append(problem)
+            in_force.append(valid)
+        else:
+            in_force.append(docs)
+    return _rules(in_force, tuple(problems))
+
+
+def _rules(units: list, problems: tuple[Problem, ...]) -> Rules:
+    """Return the rules made of each unit's parsed documents."""
+    sources: dict[str, Any] = {}
+    for docs in units:
+        sources.update(docs)
+    directory = Directory(sources[DEPARTMENTS_PATH], sources[STAFF_PATH])
+    return Rules(Policy(sources[POLICY_PATH]), directory, problems, sources)
