@@ -109,9 +109,9 @@ MAX_DEPTH = 64
 MAX_BYTES = 1024 * 1024
 # Cheap bound on block nesting (see _may_nest_deeply): libyaml opens a block collection
 # only at a column greater than the one it is in, and on one line only after a run of
-# ``- ``, ``? `` and ``: `` indicators, so no line whose first _RUN characters are not all
-# spaces or indicators means fewer than _RUN open block levels (twice that with
-# sequences written under their key).
+# ``- ``, ``? `` and ``: `` indicators: if no line begins with _RUN characters that are all
+# spaces or indicators, fewer than _RUN block levels can be open (twice that counting
+# sequences written under their key at its column).
 _RUN = 16
 # Searched after a newline (a literal prefix re searches fast); the first line by match.
 _LONG_RUN = re.compile(rf"[ \t?:-]{{{_RUN}}}")
