@@ -40,8 +40,12 @@ class Defaults:
     DEMO = False
     # Failed sign-ins (intranet/throttle.py), shared by all workers through SQLite.
     SECURITY_DB = None  # default: <instance>/security.sqlite3
-    LOGIN_MAX_FAILURES = 5  # per username within LOGIN_WINDOW
-    LOGIN_MAX_ADDRESS_FAILURES = 20  # per client address within LOGIN_WINDOW
+    # Lock-out: a username is locked for the address its failures came from, so nobody can
+    # lock a colleague out from another machine; the username's total from every address has
+    # a higher limit, which bounds guessing spread over many machines.
+    LOGIN_MAX_FAILURES = 5  # per username from one client address within LOGIN_WINDOW
+    LOGIN_MAX_USER_FAILURES = 50  # per username from all addresses together
+    LOGIN_MAX_ADDRESS_FAILURES = 20  # per client address (any usernames) within LOGIN_WINDOW
     LOGIN_WINDOW = 15 * 60  # seconds
     LOGIN_BACKOFF = 30  # seconds refused after the limit, doubled per further failure
     LOGIN_MAX_BACKOFF = 15 * 60  # seconds

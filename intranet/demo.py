@@ -7,6 +7,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from . import services
@@ -215,6 +216,9 @@ def seed_demo_command(customers: int, seed_value: int, today: datetime | None) -
     started = time.perf_counter()
     counts = seed(svc, customers, seed_value, today.date() if today else None)
     svc.index.catch_up()
+    from .web import setup  # the CLI's app issued a set-up code for the empty archive
+
+    setup.retire_code(current_app)
     click.echo(
         f"Demo company: {counts['staff']} staff, {counts['customers']} customers, "
         f"{counts['edits']} later edits, {counts['documents']} documents, "

@@ -81,8 +81,12 @@ def test_reindex_and_seed_demo(runner, tmp_path):
     svc = app.extensions["customer_archive"]
     try:
         cli = app.test_cli_runner()
+        code_file = Path(app.config["SETUP_CODE_PATH"])
+        assert code_file.exists()  # the empty archive got a set-up code at start
         result = cli.invoke(args=["seed-demo", "--customers", "40"])
         assert result.exit_code == 0, result.output
+        assert not code_file.exists()  # the demo's staff exist: no live set-up code is left
+        assert app.test_client().get("/setup").status_code != 200
         assert "40 customers" in result.output
         authors = set(git(svc.archive.path, "log", "--format=%an").split("\n")) - {""}
         assert len(authors) >= 4

@@ -231,8 +231,9 @@ def test_five_failures_lock_the_username_with_a_doubling_back_off(build, caplog)
     assert sign_in(client).status_code == 429
     clock.advance(2)
     assert sign_in(client).status_code == 302
-    # Success clears the username's failures.
-    assert throttle(app).failures("user", "wang.li") == 0
+    # Success clears the username's failures from this address; its total keeps counting.
+    assert throttle(app).failures("user_address", "wang.li|127.0.0.1") == 0
+    assert throttle(app).failures("user", "wang.li") == 6
 
 
 def test_the_back_off_is_capped(build):
@@ -285,14 +286,14 @@ def test_two_workers_share_the_count(build):
     assert sign_in(second).status_code == 429
     clock.advance(31)
     assert sign_in(second).status_code == 302
-    assert throttle(first_app).failures("user", "wang.li") == 0
+    assert throttle(first_app).failures("user_address", "wang.li|127.0.0.1") == 0
 
 
 def test_the_throttle_settings_come_from_the_environment(build, monkeypatch):
     monkeypatch.setenv("INTRANET_LOGIN_MAX_FAILURES", "2")
     monkeypatch.setenv("INTRANET_LOGIN_WINDOW", "60")
     app = build()
-    assert throttle(app).limits["user"] == 2 and throttle(app).window == 60
+    assert throttle(app).limits["user_address"] == 2 and throttle(app).window == 60
     assert Path(app.config["SECURITY_DB"]).name == "security.sqlite3"
 
 
@@ -530,3 +531,75 @@ def test_attempts_count_before_the_password_is_checked(tmp_path):
     first.succeeded(started[0], clear={"user": "wang.li"})
     assert second.failures("user", "wang.li", now=1000.0) == 0
     assert second.failures("address", "10.0.0.1", now=1000.0) == 4  # the others failed
+
+
+# --- lock-out per user and address, sessions ended at sign-out ---------------------------------
+
+def sign_in_from(client, address: str, username: str = "wang.li", password: str = PASSWORD):
+    """Sign in through the real form from a client address."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_failures_lock_a_username_only_at_the_address_they_came_from(build):
+    clock = Clock()
+    app = build(LOGIN_CLOCK=clock)
+    attacker, colleague = app.test_client(), app.test_client()
+    for _ in range(5):
+        assert sign_in_from(attacker, "10.0.0.66", password="guess").status_code == 200
+    assert sign_in_from(attacker, "10.0.0.66").status_code == 429
+    # wang.li at their own machine is not locked out by someone else's guessing.
+    assert sign_in_from(colleague, "10.0.0.7").status_code == 302
+    assert "王立" in signed_in_as(colleague)
+    assert throttle(app).failures("user_address", "wang.li|10.0.0.66") == 5
+    assert throttle(app).failures("user_address", "wang.li|10.0.0.7") == 0
+
+
+def test_guessing_one_name_from_many_addresses_hits_a_higher_limit(build):
+    clock = Clock()
+    app = build(LOGIN_CLOCK=clock, LOGIN_MAX_USER_FAILURES=8)
+    client = app.test_client()
+    for i in range(8):  # two failures from each of four addresses: none is locked alone
+        assert sign_in_from(client, f"10.0.1.{i // 2}", password="guess").status_code == 200
+    response = sign_in_from(app.test_client(), "10.0.2.1")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "30"
+    assert sign_in_from(app.test_client(), "10.0.2.1", "chen.yu").status_code == 302
+    clock.advance(31)
+    assert sign_in_from(app.test_client(), "10.0.2.1").status_code == 302
+
+
+def test_the_default_limits(build):
+    app = build()
+    assert throttle(app).limits == {"user_address": 5, "user": 50, "address": 20, "setup": 5}
+
+
+def test_a_copied_session_cookie_stops_working_at_sign_out(build):
+    first_app = build()
+    second_app = build()  # another worker process on the same instance folder
+    owner, thief = first_app.test_client(), second_app.test_client()
+    assert sign_in(owner).status_code == 302
+    cookie = owner.get_cookie("session")
+    thief.set_cookie("session", cookie.value)
+    assert "王立" in signed_in_as(thief)  # the copy works while the session lasts
+    response = owner.post("/logout", data={"csrf_token": csrf_token(owner, "/")})
+    assert response.status_code == 302
+    assert signed_in_as(thief) is None
+    assert thief.get("/customers/").status_code == 302
+    # Signing in again makes a new session; the old copy stays dead.
+    assert sign_in(owner).status_code == 302
+    thief.set_cookie("session", cookie.value)
+    assert signed_in_as(thief) is None
+    assert "王立" in signed_in_as(owner)
+
+
+def test_signing_out_ends_only_that_session(build):
+    app = build()
+    laptop, desktop = app.test_client(), app.test_client()
+    assert sign_in(laptop).status_code == 302
+    assert sign_in(desktop).status_code == 302
+    laptop.post("/logout", data={"csrf_token": csrf_token(laptop, "/")})
+    assert signed_in_as(laptop) is None
+    assert "王立" in signed_in_as(desktop)

@@ -262,3 +262,15 @@ def test_a_busy_archive_answers_503_in_the_layout(busy_app, signed_in):
     assert response.headers["Retry-After"] == "5"
     page = response.get_data(as_text=True)
     assert "<nav" in page and "沒有儲存" in page
+
+
+def test_healthz_says_only_ok_to_anyone_but_the_administrator(app, web, svc):
+    stranger = web.get("/healthz")
+    assert stranger.status_code == 200 and stranger.get_json() == {"status": "ok"}
+    salesperson = app.test_client()
+    assert sign_in(salesperson, "wang.li").status_code == 302
+    assert salesperson.get("/healthz").get_json() == {"status": "ok"}
+    director = app.test_client()
+    assert sign_in(director, "director").status_code == 302
+    details = director.get("/healthz").get_json()
+    assert details == {"status": "ok", "head": svc.archive.head(), "customers": 0}

@@ -169,7 +169,13 @@ def test_load_accepts_bom_and_str() -> None:
     ("a: 1\n---\nb: 2\n", "line 2: but found another document"),
     ("a: [1\n", "line 2: did not find expected ',' or ']'"),
     ("a: \x01\n", "line 1: control character U+0001 is not allowed"),
-    ("a: " + "[" * 100 + "]" * 100 + "\n", "line 1: the document is nested too deeply"),
+    ("a: " + "[" * 100 + "]" * 100 + "\n",
+     "line 1: the document is nested more than 64 levels deep"),
+    ("notes:\n" + "- " * 65 + "x\n", "line 2: the document is nested more than 64 levels deep"),
+    ("notes:\n" + "".join("  " * i + "-\n" for i in range(70)),
+     "line 65: the document is nested more than 64 levels deep"),
+    ("".join(" " * i + f"k{i}:\n" for i in range(70)),
+     "line 65: the document is nested more than 64 levels deep"),
 ])
 def test_refused_documents(text: str, reason: str) -> None:
     with pytest.raises(CorruptRecord) as info:
@@ -206,3 +212,61 @@ def test_every_printable_text_round_trips(value: str) -> None:
     if BAD_CHARS_RE.search(value):
         return  # \r, \x0b and \x0c are refused by validation
     assert yamlio.load(yamlio.dump({"k": value})) == {"k": value}
+
+
+DEEP_BLOCK = "notes:\n" + "- " * 60_000 + "x\n"
+
+
+def test_block_list_60000_deep_is_refused_in_a_child_process() -> None:
+    # Run where a SIGSEGV in libyaml would kill only the child, and show as its exit code.
+    import subprocess
+    import sys
+    code = ("import sys\nfrom intranet.records import yamlio\nfrom intranet.archive.errors "
+            "import CorruptRecord\ntry:\n    yamlio.load(sys.stdin.buffer.read(), 'c.yaml')\n"
+            "except CorruptRecord as exc:\n    print(exc.reason)\n    sys.exit(3)\n")
+    done = subprocess.run([sys.executable, "-c", code], input=DEEP_BLOCK.encode(), check=False,
+                          capture_output=True)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.decode().strip() == \
+        "line 2: the document is nested more than 64 levels deep"
+
+
+def test_nesting_at_the_limit_loads() -> None:
+    text = "notes:\n" + "- " * 63 + "x\n"
+    value = yamlio.load(text)["notes"]
+    for _ in range(62):
+        value = value[0]
+    assert value == ["x"]
+
+
+def test_oversized_text_is_refused_with_its_size() -> None:
+    text = "notes: " + "x" * yamlio.MAX_BYTES + "\n"
+    with pytest.raises(CorruptRecord) as info:
+        yamlio.load(text.encode(), "c.yaml")
+    assert info.value.reason == (f"line 1: the text is {len(text)} bytes, more than the "
+                                 f"{yamlio.MAX_BYTES} bytes allowed")
+    with pytest.raises(CorruptRecord):
+        yamlio.load("notes: 客戶\n", "c.yaml", max_bytes=10)  # 14 bytes of UTF-8
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["- ", "? ", ": ", "k: ", "- k: ",
+                                                                "-\n", "k:\n", "x\n"])),
+                max_size=60))
+def test_cheap_prescan_never_misses_deep_nesting(lines: list[tuple[int, str]]) -> None:
+    # Whatever the text, when the prescan lets it through libyaml nests at most MAX_DEPTH.
+    import yaml
+    text = "".join(" " * indent + piece * (1 + indent % 5) + "\n" for indent, piece in lines)
+    if yamlio._may_nest_deeply(text):
+        return
+    depth = deepest = 0
+    try:
+        for event in yaml.parse(text, Loader=yamlio.Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    assert deepest <= yamlio.MAX_DEPTH

@@ -20,6 +20,7 @@ the whole hand-over is refused, naming those files, and nothing is written.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -276,9 +277,11 @@ def execute(archive: Archive, leaver: str, assignments: dict[str, str], base: st
 
 def _organisation(snapshot: Snapshot, leaver: str, left_on: str) -> dict[str, bytes]:
     """Return staff.yaml with the leaver left, and departments.yaml without them as manager."""
-    staff = yamlio.load(snapshot.read(STAFF_PATH), STAFF_PATH)
-    departments = yamlio.load(snapshot.read(DEPARTMENTS_PATH), DEPARTMENTS_PATH)
-    changed = False
+    # The versions in force: a damaged file's last valid version, which this repairs.
+    rules = load_rules(snapshot)
+    staff = copy.deepcopy(rules.sources[STAFF_PATH])
+    departments = copy.deepcopy(rules.sources[DEPARTMENTS_PATH])
+    changed = any(p.path == DEPARTMENTS_PATH for p in rules.problems)
     for department in departments.get("departments") or []:
         if isinstance(department, dict) and department.get("manager") == leaver:
             department["manager"] = ""

@@ -10,7 +10,7 @@ from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio
 from .policy import DEFAULT_POLICY, dump_policy, validate_policy
-from .rules import DEPARTMENTS_PATH, POLICY_PATH, STAFF_PATH
+from .rules import DEPARTMENTS_PATH, POLICY_PATH, STAFF_PATH, load_rules
 from .staff import Directory, dump_departments, dump_staff
 from .validate import FieldError
 
@@ -66,9 +66,9 @@ def initialise(archive: Archive, author: Identity) -> str | None:
 
 
 def _load(snapshot: Snapshot) -> tuple[dict[str, Any], dict[str, Any]]:
-    departments = yamlio.load(snapshot.read(DEPARTMENTS_PATH), DEPARTMENTS_PATH)
-    staff = yamlio.load(snapshot.read(STAFF_PATH), STAFF_PATH)
-    return departments, staff
+    """Return the departments and staff in force: a damaged file's last valid version."""
+    sources = load_rules(snapshot).sources
+    return copy.deepcopy(sources[DEPARTMENTS_PATH]), copy.deepcopy(sources[STAFF_PATH])
 
 
 def save_member(archive: Archive, member: dict[str, Any], author: Identity,
@@ -160,7 +160,10 @@ def save_department(archive: Archive, department: dict[str, Any], author: Identi
         verb = "新增" if existing is None else "更新"
         message = (f"{verb}部門 {dep_id} {entry['name']}\n\n"
                    f"Department: {dep_id}\nAction: department\n")
-        return Change({DEPARTMENTS_PATH: dump_departments(departments)}, message)
+        files = {DEPARTMENTS_PATH: dump_departments(departments)}
+        if any(p.path == STAFF_PATH for p in load_rules(snapshot).problems):
+            files[STAFF_PATH] = dump_staff(staff)  # the save repairs a damaged staff file
+        return Change(files, message)
 
     return archive.commit(build, author)
 
@@ -186,11 +189,14 @@ def save_policy(archive: Archive, text: str, author: Identity) -> str | None:
 
     def build(snapshot: Snapshot) -> Change | None:
         raw = snapshot.get(POLICY_PATH)
-        old = yamlio.load(raw, POLICY_PATH) if raw else {}
+        # A damaged policy.yaml is compared with (and replaced over) the version in force.
+        rules = load_rules(snapshot)
+        old = rules.sources[POLICY_PATH] if raw else {}
         keys = [k for k in sorted(set(old) | set(data), key=str) if old.get(k) != data.get(k)]
-        if not keys:
+        damaged = any(p.path == POLICY_PATH for p in rules.problems)
+        if not keys and not damaged:
             return None
-        message = f"更新政策：{'、'.join(str(k) for k in keys)}\n\nAction: policy\n"
+        message = f"更新政策：{'、'.join(str(k) for k in keys) or POLICY_PATH}\n\nAction: policy\n"
         return Change({POLICY_PATH: dump_policy(data)}, message)
 
     before = archive.head()

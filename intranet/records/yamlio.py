@@ -100,16 +100,44 @@ def _line_of(text: str, index: int) -> int:
 
 
 # Records nest four levels deep; libyaml's composer recurses in C and crashes the
-# process (not a Python RecursionError) on flow collections nested ~100,000 deep.
+# process (SIGSEGV, not a Python RecursionError) on collections nested 20,000-30,000 deep
+# on an 8 MB stack (fewer in a thread with a smaller one), in block style (``- - - …``) as
+# much as in flow style (``[[[…``).
 MAX_DEPTH = 64
+# The largest YAML text accepted anywhere (customer files, policy, org files, forms): a
+# customer file is a few kilobytes, so this only stops a hostile or broken file early.
+MAX_BYTES = 1024 * 1024
+# Cheap bound on block nesting (see _may_nest_deeply): libyaml opens a block collection
+# only at a column greater than the one it is in, and on one line only after a run of
+# ``- ``, ``? `` and ``: `` indicators: if no line begins with _RUN characters that are all
+# spaces or indicators, fewer than _RUN block levels can be open (twice that counting
+# sequences written under their key at its column).
+_RUN = 16
+# Searched after a newline (a literal prefix re searches fast); the first line by match.
+_LONG_RUN = re.compile(rf"[ \t?:-]{{{_RUN}}}")
+_LONG_RUN_LINE = re.compile(rf"\n[ \t?:-]{{{_RUN}}}")
+# A tag or anchor in that run could move the key after it further right: scan those.
+_PROPERTY_IN_RUN = re.compile(r"(?:^|\n)[ \t?:-]*[!&]")
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Tell whether the text could nest deeper than MAX_DEPTH or hold anchors (no parse)."""
+    if "&" in text or "*" in text:
+        return True
+    flow = text.count("[") + text.count("{")
+    if 2 * _RUN + flow > MAX_DEPTH:
+        return True
+    if "!" in text and _PROPERTY_IN_RUN.search(text):
+        return True
+    return bool(_LONG_RUN.match(text) or _LONG_RUN_LINE.search(text))
 
 
 def _scan_events(text: str, path: str) -> None:
     """Refuse anchors, aliases and absurd nesting by scanning parser events."""
-    may_alias = "&" in text or "*" in text
-    if not may_alias and text.count("[") + text.count("{") <= MAX_DEPTH:
+    if not _may_nest_deeply(text):
         return  # nothing the scan could find: skip the second parse
     depth = 0
+    # libyaml's parser keeps its own stack (no recursion): only composing recurses.
     for event in yaml.parse(text, Loader=Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise CorruptRecord(path, f"line {event.start_mark.line + 1}: "
@@ -117,14 +145,20 @@ def _scan_events(text: str, path: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise CorruptRecord(path, f"line {event.start_mark.line + 1}: "
-                                          "the document is nested too deeply")
+                raise CorruptRecord(path, f"line {event.start_mark.line + 1}: the document "
+                                          f"is nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
 
-def load(data: bytes | str, path: str = "") -> dict[str, Any]:
+def load(data: bytes | str, path: str = "", max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     """Parse one YAML document into a dict, raising CorruptRecord for anything unacceptable."""
+    size = len(data)
+    if isinstance(data, str) and 4 * size > max_bytes:  # a character is at most 4 bytes
+        size = len(data.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise CorruptRecord(path, f"line 1: the text is {size} bytes, more than the "
+                                  f"{max_bytes} bytes allowed")
     if isinstance(data, bytes):
         try:
             # utf-8-sig tolerates the BOM some Windows editors add.

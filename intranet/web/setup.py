@@ -217,6 +217,13 @@ def _create_admin(form: SetupForm, claimed: Path) -> users.User:
     return user
 
 
+def retire_code(app: Flask) -> None:
+    """Remove any outstanding set-up code: the archive has staff now (seed-demo, init)."""
+    state = app.extensions[EXTENSION]
+    state["code"].path.unlink(missing_ok=True)
+    state["issued"] = None
+
+
 def issued_code(app: Flask) -> str | None:
     """Return the code this process issued at start-up (None if none, or another one did)."""
     return app.extensions[EXTENSION]["issued"]

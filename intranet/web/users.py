@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import session
+from flask import current_app, session
 from flask_babel import gettext
-from flask_login import UserMixin, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from .. import services
 from ..records.rules import load_rules
 from ..records.staff import role_label
+from ..revocation import Revocations, new_session_id
 from . import i18n
 
 
@@ -24,10 +25,11 @@ class User(UserMixin):
     department: str
     email: str
     stamp: str
+    sid: str = ""  # this session's random id, recorded as revoked at sign-out
 
     def get_id(self) -> str:
         # The password stamp in the session id ends every session when the password changes.
-        return f"{self.username}|{self.stamp}"
+        return f"{self.username}|{self.stamp}|{self.sid}"
 
     @property
     def role_name(self) -> str:
@@ -49,11 +51,27 @@ def find(username: str) -> User | None:
                 member.get("department", ""), member.get("email", ""), stamp)
 
 
+REVOCATIONS = "session_revocations"
+
+
+def revocations() -> Revocations:
+    """Return the app's record of ended sessions (shared by every worker)."""
+    return current_app.extensions[REVOCATIONS]
+
+
 def load(session_id: str) -> User | None:
-    """Return the user of a session, or None once they are disabled or their password changed."""
-    username, _, stamp = session_id.partition("|")
+    """Return the user of a session, or None once it ended, they are disabled or their
+    password changed."""
+    username, _, rest = session_id.partition("|")
+    stamp, _, sid = rest.partition("|")
+    # A session from before session ids existed has none: it is signed out.
+    if not sid or revocations().is_revoked(sid):
+        return None
     user = find(username)
-    return user if user is not None and user.stamp == stamp else None
+    if user is None or user.stamp != stamp:
+        return None
+    user.sid = sid
+    return user
 
 
 def _fresh_session() -> None:
@@ -69,10 +87,14 @@ def start_session(user: User) -> None:
     _fresh_session()
     # Permanent: the cookie and its signature expire after PERMANENT_SESSION_LIFETIME idle.
     session.permanent = True
+    user.sid = new_session_id()
     login_user(user)
 
 
 def end_session() -> None:
-    """Sign out and forget everything the session held but the language."""
+    """Sign out for good: a copy of the session cookie no longer works either."""
+    sid = getattr(current_user, "sid", "")
+    if sid:
+        revocations().revoke(sid)
     logout_user()
     _fresh_session()

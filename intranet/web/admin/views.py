@@ -62,6 +62,14 @@ def _globals() -> dict:
     return {"is_administrator": is_administrator}
 
 
+@bp.app_context_processor
+def _damaged_files() -> dict:
+    """Give every template the damaged policy/org files, for the administrator's banner."""
+    def damaged_files() -> tuple:
+        return _rules().problems if is_administrator() else ()
+    return {"damaged_files": damaged_files}
+
+
 @bp.before_request
 @login_required
 def _only_the_administrator():
@@ -258,7 +266,11 @@ def policy():
     elif form.errors:
         status = 400
     if not form.is_submitted():
-        form.text.data = (_snapshot().get(POLICY_PATH) or b"").decode("utf-8")
+        damaged = next((p for p in _rules().problems if p.path == POLICY_PATH), None)
+        # A damaged policy.yaml: offer its last valid version, whose saving repairs it.
+        rev = damaged.in_force if damaged and damaged.in_force else _snapshot().commit
+        raw = services.get().archive.snapshot(rev).get(POLICY_PATH) if rev else None
+        form.text.data = (raw or b"").decode("utf-8", "replace")
     return render_template("admin/policy.html", form=form), status
 
 

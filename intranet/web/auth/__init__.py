@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from ...revocation import Revocations
+from .. import users
+
 bp = Blueprint("auth", __name__)
 
 from . import guard, routes  # noqa: E402, F401  (routes attach themselves to the blueprint)
 
 
 def init_app(app: Flask) -> None:
-    """Open the failed-attempt counter shared by every worker process."""
+    """Open the failed-attempt counter and the ended sessions, shared by every worker."""
     guard.init_app(app)
+    app.extensions[users.REVOCATIONS] = Revocations(
+        app.config["SECURITY_DB"], lifetime=app.permanent_session_lifetime.total_seconds(),
+        clock=app.config["LOGIN_CLOCK"])

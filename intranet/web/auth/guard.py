@@ -20,7 +20,8 @@ def init_app(app: Flask) -> Throttle:
     config = app.config
     throttle = Throttle(
         config["SECURITY_DB"],
-        limits={"user": config["LOGIN_MAX_FAILURES"],
+        limits={"user_address": config["LOGIN_MAX_FAILURES"],
+                "user": config["LOGIN_MAX_USER_FAILURES"],
                 "address": config["LOGIN_MAX_ADDRESS_FAILURES"],
                 "setup": config["LOGIN_MAX_FAILURES"]},
         window=config["LOGIN_WINDOW"], base_delay=config["LOGIN_BACKOFF"],
@@ -37,6 +38,14 @@ def throttle() -> Throttle:
 def client_address() -> str:
     """Return the client's address (behind a proxy, configure ProxyFix so this is the client)."""
     return request.remote_addr or "-"
+
+
+def sign_in_keys(username: str) -> dict[str, str]:
+    """Return what a sign-in attempt counts against: the name from this address (locked
+    soon), the address (any names), and the name from everywhere (a higher limit, so that
+    nobody can lock a colleague out from their own machine)."""
+    address = client_address()
+    return {"user_address": f"{username}|{address}", "address": address, "user": username}
 
 
 def refused(attempt: Attempt, what: str, who: str):

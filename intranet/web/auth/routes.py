@@ -52,7 +52,8 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         address = guard.client_address()
-        attempt = guard.throttle().begin({"user": username, "address": address})
+        keys = guard.sign_in_keys(username)
+        attempt = guard.throttle().begin(keys)
         if attempt.refused:
             # Refused without looking at the password, so guessing gains nothing.
             return guard.refused(attempt, "sign-in", username)
@@ -60,7 +61,8 @@ def login():
         right = services.get().credentials.check(username, form.password.data)
         user = users.find(username)
         if right and user is not None:
-            guard.throttle().succeeded(attempt, clear={"user": username})
+            # This address's failures for the name go; the name's total keeps counting.
+            guard.throttle().succeeded(attempt, clear={"user_address": keys["user_address"]})
             users.start_session(user)
             current_app.logger.info("signed in %r from %s", username, address)
             return redirect(safe_next(form.next.data))
