@@ -227,3 +227,41 @@ def test_the_waiting_count(app, people, customer):
     assert re.search(r"Waiting for me <span[^>]*>1</span>", page)
     with app.test_request_context():
         assert waiting_count() == 0  # nobody signed in
+
+
+def test_the_list_warns_before_opening_a_file_one_may_not_read(app, people, customer):
+    chen = people("chen.yu")
+    listing = chen.get("/customers/").get_data(as_text=True)
+    assert f'href="/customers/{customer}/closed"' in listing
+    assert f'href="/customers/{customer}"' not in listing
+    before = len(entries(app))
+    page = chen.get(f"/customers/{customer}/closed")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "You may not read this file: ask for access." in text
+    assert f"/customers/{customer}/request" in text and "50 CNY" in text
+    assert len(entries(app)) == before  # a warning, not a refused attempt
+    # The owner's list opens the file itself; the warning page sends a reader on.
+    owner = people("wang.li")
+    assert f'href="/customers/{customer}"' in owner.get("/customers/").get_data(as_text=True)
+    assert owner.get(f"/customers/{customer}/closed").location.endswith(
+        f"/customers/{customer}")
+
+
+def test_the_break_glass_page_shows_its_review(app, svc, people, customer):
+    url = f"/customers/{customer}/break-glass"
+    director = people("director")
+    director.post(url, data={"reason": "客戶投訴", "csrf_token": csrf_token(director, url)})
+    request_id = requests.mine(svc.archive.snapshot(), "director")[0]["id"]
+    page = director.get(f"/access/{request_id}").get_data(as_text=True)
+    assert "waits for approval after the fact, until" in page
+    manager = people("lee.mgr")
+    assert request_id in manager.get("/").get_data(as_text=True)  # the manager's queue
+    assert sign(manager, request_id, comment="同意").status_code == 302
+    assert sign(people("gm"), request_id).status_code == 302
+    assert "was approved after the fact" in director.get(f"/access/{request_id}").get_data(
+        as_text=True)
+    # A late one: made two weeks ago and never approved.
+    past = datetime.now(UTC) - timedelta(days=14)
+    late = requests.break_glass(svc.archive, "gm", customer, "週末緊急", past)
+    page = people("gm").get(f"/access/{late}").get_data(as_text=True)
+    assert "was not approved: it counts as a read without approval" in page

@@ -164,6 +164,21 @@ def break_glass(customer_id: str):
                            hours=requests.break_glass_hours(_rules()))
 
 
+@bp.get("/customers/<customer_id>/closed")
+@login_required
+def closed(customer_id: str):
+    """Warn before opening a file the user may not read (the list links here, R35).
+
+    Only a check, never a read: nothing is journalled, so no refused attempt is listed for HR.
+    """
+    customer_id = customer_id.strip().upper()[:40]
+    if reading.may(customer_id, current_user, "view"):
+        return redirect(url_for("customers.show", customer_id=customer_id))
+    policy = _rules().policy
+    return render_template("access/closed.html", customer_id=customer_id,
+                           fine=f"{policy.fine('unapproved_view'):g} {policy.currency}")
+
+
 def _helpers() -> dict[str, Any]:
     """What the templates need to show requests: state, forms, who may do what."""
     rules, me = _rules(), _me()
