@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from . import services
 from .archive.objects import Identity
 from .archive.repository import Archive, Change, Snapshot
-from .demo_data import TAIPEI, DemoCompany, apply_changes, generate_company
+from .demo_data import TAIPEI, DemoCompany, access_cases, apply_changes, generate_company
 from .demo_data.model import DemoEdit, DemoHandover
 from .records import requests, yamlio
 from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
@@ -133,7 +133,7 @@ def seed_requests(archive: Archive, company: DemoCompany, current: dict,
         requests.break_glass(archive, gm, held[0][0], "客戶緊急投訴，負責業務休假聯絡不上",
                              now - timedelta(days=10))
         made += 1
-    return made
+    return made + access_cases.seed(archive, company, current, now, gone)
 
 
 def _next_signer(archive: Archive, request_id: str) -> str:

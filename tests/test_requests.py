@@ -253,11 +253,19 @@ def test_the_demo_has_requests_in_every_state(tmp_path):
     svc = app.extensions["customer_archive"]
     try:
         with app.app_context():
-            assert demo.seed(svc, 120, 7)["requests"] == 8
-        found = requests.load_all(svc.archive.snapshot()).values()
+            assert demo.seed(svc, 120, 7)["requests"] == 10
+        snapshot = svc.archive.snapshot()
+        found = requests.load_all(snapshot).values()
         states = {(requests.state(r), requests.current_step(r)) for r in found}
         assert {("waiting", 0), ("waiting", 1), ("waiting", 2), ("active", None),
                 ("expired", None), ("refused", None), ("revoked", None)} <= states
-        assert any(r["kind"] == "break-glass" for r in found)
+        # A department-level request across departments waits for the vice-president.
+        assert any(r["level"] == "department" and requests.current_step(r) == 2
+                   and r["steps"][2]["by"] == "marketing_vp" for r in found)
+        # One break-glass read approved in time, one never approved: an unapproved read.
+        reviews = sorted(requests.review_state(r) for r in found if r["kind"] == "break-glass")
+        assert reviews == ["approved", "unapproved"]
+        late = requests.unapproved_reads(snapshot, load_rules(snapshot))
+        assert [(r["user"], r["reason"]) for r in late] == [("director", "not_approved_in_time")]
     finally:
         svc.close()
