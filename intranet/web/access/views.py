@@ -161,7 +161,8 @@ def break_glass(customer_id: str):
             return render_template("customers/hidden.html", customer_id=customer_id), 403
         return redirect(url_for("customers.show", customer_id=customer_id))
     return render_template("access/break_glass.html", form=form, customer_id=customer_id,
-                           hours=requests.break_glass_hours(_rules()))
+                           hours=requests.break_glass_hours(_rules()),
+                           approval_days=_rules().policy.break_glass_approval_days)
 
 
 @bp.get("/customers/<customer_id>/closed")
