@@ -221,7 +221,8 @@ def _candidates(req: dict[str, Any], step: dict[str, Any], rules: Rules) -> set[
 def _applies(step: dict[str, Any], requester_department: str, file_department: str) -> bool:
     """Tell whether a chain step is part of a request (its ``when`` condition holds)."""
     when = step.get("when") or "always"
-    across = bool(requester_department) and requester_department != file_department
+    # An unknown department counts as another one: the stricter chain.
+    across = not requester_department or requester_department != file_department
     return when == "always" or (when == "other_department") == across
 
 
