@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from . import services
 from .archive.objects import Identity
 from .archive.repository import Archive, Change, Snapshot
-from .demo_data import TAIPEI, DemoCompany, apply_changes, generate_company
+from .demo_data import TAIPEI, DemoCompany, access_cases, apply_changes, generate_company
 from .demo_data.model import DemoEdit, DemoHandover
 from .records import requests, yamlio
 from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
@@ -121,13 +121,12 @@ def seed_requests(archive: Archive, company: DemoCompany, current: dict,
         askers.append(askers.pop(askers.index(members[requester])))  # spread the requesters
         request_id = requests.create(archive, requester, [customer_id], _DEMO_REASONS[made %
                                      len(_DEMO_REASONS)], "read", days, when)
-        signers = [managers[members[requester]["department"]], gm, custody["owner"]]
-        for step, signer in enumerate(signers[:signed]):
-            requests.act(archive, request_id, signer, True, "同意" if step else "請依規定使用",
-                         when + timedelta(hours=step + 1))
+        for step in range(signed):
+            requests.act(archive, request_id, _next_signer(archive, request_id), True,
+                         "同意" if step else "請依規定使用", when + timedelta(hours=step + 1))
         if outcome == "refuse":
-            requests.act(archive, request_id, gm, False, "理由不充分，請由負責業務代為處理",
-                         when + timedelta(hours=3))
+            requests.act(archive, request_id, _next_signer(archive, request_id), False,
+                         "理由不充分，請由負責業務代為處理", when + timedelta(hours=3))
         elif outcome == "revoke":
             requests.revoke(archive, request_id, custody["owner"], when + timedelta(days=2))
         made += 1
@@ -135,7 +134,17 @@ def seed_requests(archive: Archive, company: DemoCompany, current: dict,
         requests.break_glass(archive, gm, held[0][0], "客戶緊急投訴，負責業務休假聯絡不上",
                              now - timedelta(days=10))
         made += 1
-    return made
+    return made + access_cases.seed(archive, company, current, now, gone)
+
+
+def _next_signer(archive: Archive, request_id: str) -> str:
+    """Return who signs a request's current step (the first of them by name)."""
+    snapshot = archive.snapshot()
+    req = requests.get(snapshot, request_id) or {}
+    index = requests.current_step(req)
+    if index is None:
+        raise click.ClickException(f"demo request {request_id} waits for nobody")
+    return min(requests.signers(req, req["steps"][index], load_rules(snapshot)))
 
 
 _DEMO_REASONS = ("客戶來電詢價，負責業務出差，需查閱報價與交易條件",

@@ -57,7 +57,8 @@ FILES = {
 }
 READERS = {
     "company": {"gm", "vp", "director"},
-    "department": {"lee.mgr", "gm", "vp", "director"},
+    # R33: the department's manager only; the GM, VP and director read company files.
+    "department": {"lee.mgr"},
     "personal": {"wang.li", "lee.mgr"},
 }
 EDITORS = {"company": {"director"}, "department": {"lee.mgr"}, "personal": {"wang.li"}}

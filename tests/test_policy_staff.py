@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from intranet.records import staff
-from intranet.records.policy import DEFAULT_POLICY, Policy, dump_policy, validate_policy
+from intranet.records.policy import DEFAULT_POLICY, LEVELS, Policy, dump_policy, validate_policy
 from intranet.records.staff import ROLES, Directory, add_member, update_member
 
 
@@ -25,10 +25,20 @@ def test_defaults_follow_the_policy_text() -> None:
     assert p.custodian_role("personal") == "salesperson"
     assert set(p.readers("company")) == {"marketing_director", "marketing_vp",
                                          "general_manager"}
-    for level in ("company", "department", "personal"):
-        assert [(s["by"], s["action"]) for s in p.approval_chain(level)] == [
-            ("requester_manager", "sign"), ("general_manager", "approve"),
-            ("custodian", "release")]
+    # R33: the department's manager alone reads department-level files.
+    assert p.readers("department") == ["department_manager"]
+    assert p.readers("personal") == ["salesperson", "department_manager"]
+    # R33 + R34: the requester's manager signs, the level's approvers, the GM approves last.
+    steps = {level: [(s["by"], s["action"], s.get("when", "always"))
+                     for s in p.approval_chain(level)] for level in LEVELS}
+    sign, last = ("requester_manager", "sign", "always"), ("general_manager", "approve", "always")
+    assert steps == {
+        "company": [sign, ("marketing_director", "approve", "always"), last],
+        "department": [sign, ("department_manager", "approve", "always"),
+                       ("marketing_vp", "approve", "other_department"), last],
+        "personal": [sign, ("department_manager", "approve", "always"), last]}
+    assert p.break_glass_approval_days == 3 and p.policy_approvers == ["general_manager"]
+    assert p.timezone == "Asia/Taipei"
     assert p.credit_grade("D") is not None and p.credit_grade("D")["limit"] == 0
     assert p.credit_grade("Z") is None
     assert p.grade_description("A").startswith("重點客戶")

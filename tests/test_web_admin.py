@@ -20,7 +20,19 @@ ADMIN_ROUTES = ["/admin/staff", "/admin/staff/wang.li", "/admin/departments",
 POSTS = {"/admin/staff": {"username": "x.new"}, "/admin/staff/wang.li": {"name": "X"},
          "/admin/staff/wang.li/disable": {"left_on": "2026-01-01"},
          "/admin/departments": {"id": "new"}, "/admin/departments/sales": {"name": "X"},
-         "/admin/policy": {"text": "max_grant_days: 3\n"}}
+         "/admin/policy": {"text": "max_grant_days: 3\n", "reason": "x"}}
+
+
+def propose_and_approve(admin, approver, text: str, reason: str = "依營銷部建議修訂"):
+    """Propose a policy text as the administrator and approve it as the general manager."""
+    response = post(admin, "/admin/policy", {"text": text, "reason": reason})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    url = response.location
+    proposal_id = url.rsplit("/", 1)[1]
+    decided = post(approver, f"/policy/proposals/{proposal_id}/decide", {"approve": "1"},
+                   form_url=url)
+    assert decided.status_code == 302
+    return proposal_id
 
 
 def admin_client(web):
@@ -77,10 +89,10 @@ def test_administrator_role_comes_from_the_policy(app, svc, admin):
     text = svc.archive.read("policy.yaml").decode()
     data = yamlio.load(text)
     data["levels"]["company"]["custodian"] = "general_manager"
-    assert post(admin, "/admin/policy", {"text": dump_policy(data).decode()}).status_code == 302
-    assert admin.get("/admin/staff").status_code == 403
     gm = app.test_client()
     assert sign_in(gm, "gm").status_code == 302
+    propose_and_approve(admin, gm, dump_policy(data).decode())
+    assert admin.get("/admin/staff").status_code == 403
     assert gm.get("/admin/staff").status_code == 200
 
 
@@ -214,27 +226,30 @@ def test_manager_must_be_active(svc, admin):
 ])
 def test_bad_policy_writes_nothing(svc, admin, text, message):
     before = head(svc)
-    response = post(admin, "/admin/policy", {"text": text})
+    response = post(admin, "/admin/policy", {"text": text, "reason": "修訂"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert message in body
     assert head(svc) == before
 
 
-def test_policy_edit_and_history(svc, admin):
+def test_policy_edit_and_history(app, svc, admin):
     page = admin.get("/admin/policy").get_data(as_text=True)
     assert "<textarea" in page and "policy-text" in page and "max_grant_days: 30" in page
     data = yamlio.load(svc.archive.read("policy.yaml"))
     data["max_grant_days"] = 14
     data["fines"]["late_update"] = 30
-    response = post(admin, "/admin/policy", {"text": dump_policy(data).decode()})
-    assert response.status_code == 302
+    gm = app.test_client()
+    gm.set_cookie("lang", "en")
+    assert sign_in(gm, "gm").status_code == 302
+    propose_and_approve(admin, gm, dump_policy(data).decode())
     message = git(svc.archive.path, "log", "-1", "--format=%an|%B")
-    assert message.startswith("林美華|更新政策：fines、max_grant_days")
-    assert "Action: policy" in message
+    assert message.startswith("趙總|更新政策：fines、max_grant_days（提案 PP000001）")
+    assert "Action: policy" in message and "Proposed-By: 林美華 <director@example.com>" in message
     assert "max_grant_days: 14" in admin.get("/admin/policy").get_data(as_text=True)
     history = admin.get("/admin/policy/history").get_data(as_text=True)
     assert "更新政策：fines、max_grant_days" in history and "建立客戶檔案庫" in history
+    assert "林美華 proposed, 趙總 approved" in history
     sha = git(svc.archive.path, "rev-list", "-1", "HEAD", "--", "policy.yaml").strip()
     first = git(svc.archive.path, "rev-list", "--max-parents=0", "HEAD").strip()
     assert f"/admin/policy/history/{sha}" in history
@@ -243,7 +258,8 @@ def test_policy_edit_and_history(svc, admin):
     assert admin.get("/admin/policy/history/0123456789abcdef").status_code == 404
     before = head(svc)
     # The same text again changes nothing and commits nothing.
-    assert post(admin, "/admin/policy", {"text": dump_policy(data).decode()}).status_code == 302
+    again = post(admin, "/admin/policy", {"text": dump_policy(data).decode(), "reason": "x"})
+    assert again.status_code == 200 and "Nothing changed" in again.get_data(as_text=True)
     assert head(svc) == before
 
 
@@ -269,8 +285,7 @@ def test_policy_edit_reaches_every_worker_without_restart(tmp_path):
         director = admin_client(a.test_client())
         data = copy.deepcopy(yamlio.load(svc_a.archive.read("policy.yaml")))
         data["levels"]["company"]["readers"].remove("general_manager")
-        response = post(director, "/admin/policy", {"text": dump_policy(data).decode()})
-        assert response.status_code == 302, response.get_data(as_text=True)
+        propose_and_approve(director, gm, dump_policy(data).decode())
         assert gm.get(f"/customers/{customer}").status_code == 403
     finally:
         for app in apps:

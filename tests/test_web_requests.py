@@ -70,7 +70,7 @@ def test_the_placeholder_leads_to_the_form(people, customer):
     assert f'value="{customer}"' in form and 'name="csrf_token"' in form
 
 
-def test_request_sign_approve_release_read_revoke(app, svc, people, customer):
+def test_request_sign_approve_read_revoke(app, svc, people, customer):
     chen = people("chen.yu")
     answer = ask(chen, customer)
     assert answer.status_code == 302
@@ -78,38 +78,48 @@ def test_request_sign_approve_release_read_revoke(app, svc, people, customer):
     assert requests.is_request_id(request_id)
     assert request_id in chen.get("/access/").get_data(as_text=True)
     assert chen.get(f"/customers/{customer}").status_code == 403
+    # The whole chain with names, and who is next.
+    detail = chen.get(f"/access/{request_id}").get_data(as_text=True)
+    assert "Approval chain" in detail and "李經理" in detail and "趙總" in detail
+    assert re.search(r'id="next-signer">Next: <strong>李經理</strong>', detail)
     # The queue and the badge function.
     manager = people("lee.mgr")
     queue = manager.get("/access/").get_data(as_text=True)
     assert request_id in queue
     assert sign(people("gm"), request_id).status_code == 404  # not theirs yet: not even seen
+    # The manager signs once for both steps they hold (requester's manager, file's manager).
     assert sign(manager, request_id, comment="同意").status_code == 302
     assert request_id not in manager.get("/access/").get_data(as_text=True).split(
         "Waiting for me")[1].split("My requests")[0]
-    assert sign(people("gm"), request_id).status_code == 302
-    assert chen.get(f"/customers/{customer}").status_code == 403  # not released yet
+    detail = chen.get(f"/access/{request_id}").get_data(as_text=True)
+    assert "one signature for steps 1 and 2" in detail
+    assert re.search(r'id="next-signer">Next: <strong>趙總</strong>', detail)
     owner = people("wang.li")
-    assert sign(owner, request_id).status_code == 302
+    assert request_id not in owner.get("/").get_data(as_text=True)
+    assert sign(people("gm"), request_id).status_code == 302  # the GM approves last
+    # No release by the custodian: the requester reads, and the custodian is told.
     before = len(entries(app))
     page = chen.get(f"/customers/{customer}")
     assert page.status_code == 200
     assert entries(app)[before]["basis"] == f"grant:{request_id}"
     detail = chen.get(f"/access/{request_id}").get_data(as_text=True)
     assert "同意" in detail and "Granted" in detail
+    home = owner.get("/").get_data(as_text=True)
+    assert "Access granted to files I keep" in home and request_id in home
     # The custodian revokes: the next request is refused.
     assert revoke(owner, request_id).status_code == 302
     assert chen.get(f"/customers/{customer}").status_code == 403
     log = git(svc.archive.path, "log", "--format=%ae %(trailers:key=Action,valueonly,separator=)",
               "--", "access/").split("\n")
     assert [line for line in log if line] == [
-        "wang.li@example.com revoke", "wang.li@example.com release", "gm@example.com approve",
+        "wang.li@example.com revoke", "gm@example.com approve",
         "lee.mgr@example.com sign", "chen.yu@example.com request"]
 
 
 def test_an_expired_grant_reads_nothing(app, svc, people, customer):
     past = datetime.now(UTC) - timedelta(days=10)
     request_id = requests.create(svc.archive, "chen.yu", [customer], "舊案", "read", 2, past)
-    for who in ("lee.mgr", "gm", "wang.li"):
+    for who in ("lee.mgr", "gm"):
         requests.act(svc.archive, request_id, who, True, "", past)
     chen = people("chen.yu")
     assert chen.get(f"/customers/{customer}").status_code == 403
@@ -217,3 +227,41 @@ def test_the_waiting_count(app, people, customer):
     assert re.search(r"Waiting for me <span[^>]*>1</span>", page)
     with app.test_request_context():
         assert waiting_count() == 0  # nobody signed in
+
+
+def test_the_list_warns_before_opening_a_file_one_may_not_read(app, people, customer):
+    chen = people("chen.yu")
+    listing = chen.get("/customers/").get_data(as_text=True)
+    assert f'href="/customers/{customer}/closed"' in listing
+    assert f'href="/customers/{customer}"' not in listing
+    before = len(entries(app))
+    page = chen.get(f"/customers/{customer}/closed")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "You may not read this file: ask for access." in text
+    assert f"/customers/{customer}/request" in text and "50 CNY" in text
+    assert len(entries(app)) == before  # a warning, not a refused attempt
+    # The owner's list opens the file itself; the warning page sends a reader on.
+    owner = people("wang.li")
+    assert f'href="/customers/{customer}"' in owner.get("/customers/").get_data(as_text=True)
+    assert owner.get(f"/customers/{customer}/closed").location.endswith(
+        f"/customers/{customer}")
+
+
+def test_the_break_glass_page_shows_its_review(app, svc, people, customer):
+    url = f"/customers/{customer}/break-glass"
+    director = people("director")
+    director.post(url, data={"reason": "客戶投訴", "csrf_token": csrf_token(director, url)})
+    request_id = requests.mine(svc.archive.snapshot(), "director")[0]["id"]
+    page = director.get(f"/access/{request_id}").get_data(as_text=True)
+    assert "waits for approval after the fact, until" in page
+    manager = people("lee.mgr")
+    assert request_id in manager.get("/").get_data(as_text=True)  # the manager's queue
+    assert sign(manager, request_id, comment="同意").status_code == 302
+    assert sign(people("gm"), request_id).status_code == 302
+    assert "was approved after the fact" in director.get(f"/access/{request_id}").get_data(
+        as_text=True)
+    # A late one: made two weeks ago and never approved.
+    past = datetime.now(UTC) - timedelta(days=14)
+    late = requests.break_glass(svc.archive, "gm", customer, "週末緊急", past)
+    page = people("gm").get(f"/access/{late}").get_data(as_text=True)
+    assert "was not approved: it counts as a read without approval" in page

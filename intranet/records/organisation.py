@@ -32,6 +32,7 @@ is the member of staff who made it. Read it with plain git: `git log`, `git show
 - `documents/0000/C000042/` — documents kept with that customer
 - `org/departments.yaml`, `org/staff.yaml` — departments and staff (no passwords)
 - `policy.yaml` — the policy's numbers and approval chains
+- `policy-proposals/` — proposed policy changes and the general manager's decisions
 - `access/`, `audit/` — access requests and the sealed read-audit journal
 
 Hand edits pushed here are picked up by the intranet; a file that does not validate is shown
@@ -183,7 +184,9 @@ def parse_policy(text: str) -> dict[str, Any]:
 def save_policy(archive: Archive, text: str, author: Identity) -> str | None:
     """Commit a new policy.yaml (checked first) in one commit naming the keys that changed.
 
-    Returns None when nothing changed; DirectoryError when the text is refused.
+    Returns None when nothing changed; DirectoryError when the text is refused. This writes at
+    once, like a hand push: people change the policy through ``actions.policy`` (a proposal the
+    general manager approves, R3).
     """
     data = parse_policy(text)
 

@@ -18,14 +18,17 @@ LEVELS = ("company", "department", "personal")
 STEP_ACTORS = ("requester_manager", "general_manager", "marketing_vp", "marketing_director",
                "department_manager", "custodian")
 STEP_ACTIONS = ("sign", "approve", "release")
+# When a step applies: always, or only when the requester's department is not the file's
+# (R33: the marketing vice-president approves department-level reads across departments).
+STEP_WHEN = ("always", "other_department", "same_department")
+BREAK_GLASS_APPROVAL_DAYS = 3
+DEFAULT_TIMEZONE = "Asia/Taipei"
 
-# R34: the requester's department manager signs, the general manager approves,
-# then the custodian releases the file.
-_DEFAULT_CHAIN = [
-    {"by": "requester_manager", "action": "sign"},
-    {"by": "general_manager", "action": "approve"},
-    {"by": "custodian", "action": "release"},
-]
+
+def _chain(*approvers: dict[str, str]) -> list[dict[str, str]]:
+    """Return R34's chain around a level's approvers (R33): manager signs, GM approves last."""
+    return [{"by": "requester_manager", "action": "sign"}, *approvers,
+            {"by": "general_manager", "action": "approve"}]
 
 DEFAULT_POLICY: dict[str, Any] = {
     # R33. Readers are roles relative to the file: department_manager means the manager
@@ -33,13 +36,20 @@ DEFAULT_POLICY: dict[str, Any] = {
     "levels": {
         "company": {"custodian": "marketing_director",
                     "readers": ["marketing_director", "marketing_vp", "general_manager"]},
-        "department": {"custodian": "department_manager",
-                       "readers": ["department_manager", "general_manager", "marketing_vp",
-                                   "marketing_director"]},
+        "department": {"custodian": "department_manager", "readers": ["department_manager"]},
         "personal": {"custodian": "salesperson",
                      "readers": ["salesperson", "department_manager"]},
     },
-    "approval_chain": {level: copy.deepcopy(_DEFAULT_CHAIN) for level in LEVELS},
+    # R33 + R34: the requester's department manager signs, the level's approvers approve,
+    # the general manager approves last. The custodian is told; ``release`` is there for an
+    # office that wants the custodian to hand the file over as a last step.
+    "approval_chain": {
+        "company": _chain({"by": "marketing_director", "action": "approve"}),
+        "department": _chain({"by": "department_manager", "action": "approve"},
+                             {"by": "marketing_vp", "action": "approve",
+                              "when": "other_department"}),
+        "personal": _chain({"by": "department_manager", "action": "approve"}),
+    },
     "max_grant_days": 30,
     # R20, R35: yuan per occurrence.
     "fines": {"late_update": 20, "unapproved_view": 50, "shared_account": 50,
@@ -64,6 +74,11 @@ DEFAULT_POLICY: dict[str, Any] = {
     ],
     # Who may open any file at once in an emergency, with the read audited.
     "break_glass_roles": ["general_manager", "marketing_director"],
+    # R35: a break-glass read is approved after the fact through the level's chain within
+    # this many working days (Mon-Fri, company time zone), or it is an unapproved read.
+    "break_glass_approval_days": BREAK_GLASS_APPROVAL_DAYS,
+    # R3: the roles that approve a proposed policy change before it takes effect.
+    "policy_approvers": ["general_manager"],
     # R36: roles that read no customer file's contents, whatever the levels say.
     "no_contents_roles": ["hr"],
     # Reader tokens that name a relation to the file rather than a role.
@@ -117,7 +132,7 @@ DEFAULT_POLICY: dict[str, Any] = {
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
 POLICY_ORDER: dict[str, Any] = {
     "levels": {level: {"custodian": None, "readers": None} for level in LEVELS},
-    "approval_chain": {level: {"by": None, "action": None} for level in LEVELS},
+    "approval_chain": {level: {"by": None, "action": None, "when": None} for level in LEVELS},
     "max_grant_days": None,
     "fines": {"late_update": None, "unapproved_view": None, "shared_account": None,
               "currency": None},
@@ -125,6 +140,8 @@ POLICY_ORDER: dict[str, Any] = {
     "grades": _GRADE_ORDER,
     "credit_grades": _GRADE_ORDER,
     "break_glass_roles": None,
+    "break_glass_approval_days": None,
+    "policy_approvers": None,
     "no_contents_roles": None,
     "relative_roles": None,
     "hr_roles": None,
@@ -229,6 +246,22 @@ class Policy:
         return list(self.data["break_glass_roles"])
 
     @property
+    def break_glass_approval_days(self) -> int:
+        """Return the working days within which a break-glass read must be approved (R35)."""
+        return int(self.data["break_glass_approval_days"])
+
+    @property
+    def policy_approvers(self) -> list[str]:
+        """Return the roles that approve a proposed policy change (R3)."""
+        return list(self.data["policy_approvers"])
+
+    @property
+    def timezone(self) -> str:
+        """Return the company's time zone name (policy key ``timezone``)."""
+        value = self.data.get("timezone")
+        return value if isinstance(value, str) and value else DEFAULT_TIMEZONE
+
+    @property
     def sales_power_scale(self) -> int:
         """Return the highest score of one sales-power criterion (R16)."""
         return int(self.data["sales_power"]["scale"])
@@ -307,6 +340,31 @@ def _check_roles(value: Any, path: str, allowed: tuple[str, ...]) -> list[FieldE
     return [FieldError(path, N_("List roles from: {choices}"), {"choices": ", ".join(allowed)})]
 
 
+def _check_chain(chain: list[Any], where: str) -> list[FieldError]:
+    """Return the problems of one level's approval chain (by, action, when)."""
+    errors: list[FieldError] = []
+    for i, step in enumerate(chain):
+        if not isinstance(step, dict) or step.get("by") not in STEP_ACTORS:
+            errors.append(FieldError(f"{where}[{i}].by", N_("Must be one of: {choices}"),
+                                     {"choices": ", ".join(STEP_ACTORS)}))
+            continue
+        if step.get("action") not in STEP_ACTIONS:
+            errors.append(FieldError(f"{where}[{i}].action", N_(
+                "Must be one of: {choices}"), {"choices": ", ".join(STEP_ACTIONS)}))
+        if step.get("when", "always") not in STEP_WHEN:
+            errors.append(FieldError(f"{where}[{i}].when", N_(
+                "Must be one of: {choices}"), {"choices": ", ".join(STEP_WHEN)}))
+        unknown = sorted(set(step) - {"by", "action", "when"}, key=str)
+        if unknown:
+            errors.append(FieldError(f"{where}[{i}].{unknown[0]}", N_(
+                "Must be one of: {choices}"), {"choices": "by, action, when"}))
+    # R34: an access request is decided by someone's approval, not by signatures alone.
+    if chain and all(isinstance(s, dict) for s in chain) \
+            and not any(s.get("action") in ("approve", "release") for s in chain):
+        errors.append(FieldError(where, N_("List at least one approval step"), {}))
+    return errors
+
+
 def validate_policy(data: dict[str, Any]) -> list[FieldError]:
     """Return every problem of a policy document (missing keys fall back to defaults)."""
     if not isinstance(data, dict):
@@ -329,13 +387,7 @@ def validate_policy(data: dict[str, Any]) -> list[FieldError]:
         if not isinstance(chain, list) or not chain:
             errors.append(FieldError(where, N_("List at least one approval step"), {}))
             continue
-        for i, step in enumerate(chain):
-            if not isinstance(step, dict) or step.get("by") not in STEP_ACTORS:
-                errors.append(FieldError(f"{where}[{i}].by", N_("Must be one of: {choices}"),
-                                         {"choices": ", ".join(STEP_ACTORS)}))
-            elif step.get("action") not in STEP_ACTIONS:
-                errors.append(FieldError(f"{where}[{i}].action", N_(
-                    "Must be one of: {choices}"), {"choices": ", ".join(STEP_ACTIONS)}))
+        errors += _check_chain(chain, where)
     days = d["max_grant_days"]
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
         errors.append(FieldError("max_grant_days", N_("Enter a whole number of days from 1 "
@@ -357,4 +409,13 @@ def validate_policy(data: dict[str, Any]) -> list[FieldError]:
     errors += _check_grades(d["grades"], "grades", credit=False)
     errors += _check_grades(d["credit_grades"], "credit_grades", credit=True)
     errors += _check_roles(d["break_glass_roles"], "break_glass_roles", roles)
+    days = d["break_glass_approval_days"]
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
+        errors.append(FieldError("break_glass_approval_days", N_(
+            "Enter a whole number of days from 1 to 30"), {}))
+    approvers = d["policy_approvers"]
+    errors += _check_roles(approvers, "policy_approvers", roles)
+    if approvers == []:
+        errors.append(FieldError("policy_approvers", N_("List roles from: {choices}"),
+                                 {"choices": ", ".join(roles)}))
     return errors + check_sections(d, roles)

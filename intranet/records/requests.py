@@ -5,7 +5,13 @@ authored by the person acting, with the trailers ``Access-Request`` and ``Action
 ``git log access/`` is the paper trail. A request's steps come from the policy's approval chain
 for the strictest level among its files; the last step approved makes it a grant until its
 expiry (by time: nothing has to run). Break-glass requests are granted at once, read only, for
-``policy.break_glass_hours`` hours, and are marked so the audit journal tells them apart.
+``policy.break_glass_hours`` hours, and are marked so the audit journal tells them apart; they
+carry the same chain, signed after the fact (``review``) before a ``deadline`` of
+``break_glass_approval_days`` working days, or the read counts as unapproved (R35).
+
+A step may hold ``when: other_department``: it is part of a request only when the requester's
+department is not the file's. One person holding several steps signs once: their signature
+completes every step they may sign, each recorded with ``with_step`` (the step they signed).
 """
 
 from __future__ import annotations
@@ -14,15 +20,16 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio
 from .access import FALLBACK_LEVEL, FileMeta, Grant
 from .customers import customer_path, is_customer_id
-from .policy import LEVELS
+from .policy import DEFAULT_TIMEZONE, LEVELS
 from .rules import Rules, load_rules
 from .schema import N_
 
@@ -35,12 +42,15 @@ BREAK_GLASS_HOURS = 4  # when the policy does not say (policy key ``break_glass_
 MAX_REASON = 2000
 _ID = re.compile(r"^AR(\d{6})$")
 _FILE = re.compile(r"^(AR\d{6})\.yaml$")
-_STEP_ORDER = {k: None for k in ("by", "action", "signer", "decision", "comment", "at")}
+_STEP_ORDER = {k: None for k in ("by", "action", "when", "signer", "decision", "with_step",
+                                  "comment", "at")}
 ORDER: dict[str, Any] = {
-    **{k: None for k in ("id", "kind", "requester", "customers", "custodian", "department",
-                         "level", "reason", "mode", "days", "created")},
+    **{k: None for k in ("id", "kind", "requester", "requester_department", "customers",
+                         "custodian", "department", "level", "reason", "mode", "days",
+                         "created")},
     "steps": _STEP_ORDER,
-    **{k: None for k in ("status", "granted_at", "expires", "revoked_by", "revoked_at")},
+    **{k: None for k in ("status", "granted_at", "expires", "review", "deadline", "revoked_by",
+                         "revoked_at")},
 }
 
 
@@ -139,9 +149,16 @@ def _copy(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _open(req: dict[str, Any]) -> bool:
+    """Tell whether a request's chain still waits: a request's status, a break-glass review."""
+    if req.get("kind") == "break-glass":
+        return req.get("review") == WAITING
+    return req.get("status") == WAITING
+
+
 def current_step(req: dict[str, Any]) -> int | None:
     """Return the index of the step that waits for a signature, or None."""
-    if req.get("status") != WAITING:
+    if not _open(req):
         return None
     for index, step in enumerate(req.get("steps") or []):
         if not step.get("decision"):
@@ -201,6 +218,30 @@ def _candidates(req: dict[str, Any], step: dict[str, Any], rules: Rules) -> set[
     return {n for n in names if n and directory.is_active(n)}
 
 
+def _applies(step: dict[str, Any], requester_department: str, file_department: str) -> bool:
+    """Tell whether a chain step is part of a request (its ``when`` condition holds)."""
+    when = step.get("when") or "always"
+    # An unknown department counts as another one: the stricter chain.
+    across = not requester_department or requester_department != file_department
+    return when == "always" or (when == "other_department") == across
+
+
+def _steps(rules: Rules, level: str, requester: str, file_department: str,
+           ) -> list[dict[str, str]]:
+    """Return the blank steps of the level's chain that apply to this requester (R33, R34)."""
+    mine = _department(rules, requester)
+    return [{"by": str(s.get("by") or ""), "action": str(s.get("action") or ""),
+             **({"when": str(s["when"])} if s.get("when") else {}),
+             "signer": "", "decision": "", "comment": "", "at": ""}
+            for s in rules.policy.approval_chain(level) if _applies(s, mine, file_department)]
+
+
+def _department(rules: Rules, username: str) -> str:
+    """Return the department a member of staff works in ("" if unknown)."""
+    member = rules.directory.member(username) or {}
+    return str(member.get("department") or "")
+
+
 def _skip_own_steps(req: dict[str, Any], rules: Rules, now: datetime) -> None:
     """Mark skipped the steps only the requester would sign (a manager's own request).
 
@@ -221,10 +262,12 @@ def _skip_own_steps(req: dict[str, Any], rules: Rules, now: datetime) -> None:
         step.update(decision=SKIPPED, comment=comment, at=stamp(now))
 
 
-def may_act(req: dict[str, Any], username: str, rules: Rules) -> bool:
+def may_act(req: dict[str, Any], username: str, rules: Rules,
+            now: datetime | None = None) -> bool:
     """Tell whether someone may sign (approve or refuse) the request's current step."""
     index = current_step(req)
-    return index is not None and username in signers(req, req["steps"][index], rules)
+    return index is not None and not overdue(req, now) \
+        and username in signers(req, req["steps"][index], rules)
 
 
 def may_revoke(req: dict[str, Any], username: str, rules: Rules) -> bool:
@@ -259,6 +302,81 @@ def break_glass_hours(rules: Rules) -> int:
         else BREAK_GLASS_HOURS
 
 
+# -- break-glass review (R35) ---------------------------------------------------------------
+
+def company_zone(rules: Rules) -> ZoneInfo:
+    """Return the company's time zone (policy key ``timezone``, else Asia/Taipei)."""
+    name = rules.policy.data.get("timezone")
+    try:
+        return ZoneInfo(name if isinstance(name, str) and name else DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def working_deadline(start: datetime, days: int, zone: ZoneInfo) -> datetime:
+    """Return the end (local midnight, as UTC) of the ``days``-th working day after ``start``.
+
+    Working days are Monday to Friday in the company's time zone; the day of the read itself
+    does not count, so a read on Friday morning has until Wednesday night with 3 days.
+    """
+    day: date = _now(start).astimezone(zone).date()
+    left = max(days, 0)
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return end.astimezone(UTC)
+
+
+def overdue(req: dict[str, Any], now: datetime | None = None) -> bool:
+    """Tell whether a break-glass review is past its deadline without approval."""
+    deadline = parse_time(req.get("deadline"))
+    return req.get("kind") == "break-glass" and req.get("review") == WAITING \
+        and deadline is not None and _now(now) >= deadline
+
+
+def review_state(req: dict[str, Any], now: datetime | None = None) -> str:
+    """Return a break-glass read's standing: approved, waiting, unapproved (or "" for none)."""
+    if req.get("kind") != "break-glass" or not req.get("review"):
+        return ""  # a request, or a break-glass read from before reviews were kept
+    if req["review"] == APPROVED:
+        return "approved"
+    if req["review"] == REFUSED or overdue(req, now):
+        return "unapproved"
+    return "waiting"
+
+
+def unapproved_reads(snapshot: Snapshot, rules: Rules, now: datetime | None = None,
+                     ) -> list[dict[str, Any]]:
+    """Return the break-glass reads refused or not approved by their deadline (R35), oldest first.
+
+    Each: user, customers, request, read_at, deadline (UTC), month (the deadline's month in the
+    company's time zone: when the fine falls), reason (``refused`` or ``not_approved_in_time``),
+    fine (policy ``fines.unapproved_view``).
+    """
+    zone = company_zone(rules)
+    found = []
+    for req in load_all(snapshot).values():
+        if review_state(req, now) != "unapproved":
+            continue
+        deadline = parse_time(req.get("deadline"))
+        refused = req.get("review") == REFUSED
+        # The fine falls in the month of the deadline's last working day, not of its midnight.
+        last_day = (deadline - timedelta(microseconds=1)).astimezone(zone) if deadline else None
+        found.append({
+            "user": str(req.get("requester") or ""),
+            "customers": [str(c) for c in req.get("customers") or []],
+            "request": str(req.get("id")),
+            "read_at": parse_time(req.get("granted_at") or req.get("created")),
+            "deadline": deadline,
+            "month": last_day.strftime("%Y-%m") if last_day else "",
+            "reason": "refused" if refused else "not_approved_in_time",
+            "fine": rules.policy.fine("unapproved_view"),
+        })
+    return sorted(found, key=lambda r: (r["read_at"] or _now(now), r["request"]))
+
+
 # -- queries ---------------------------------------------------------------------------------
 
 def _newest_first(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -271,13 +389,14 @@ def mine(snapshot: Snapshot, username: str) -> list[dict[str, Any]]:
                          if r.get("requester") == username)
 
 
-def waiting_for(snapshot: Snapshot, username: str) -> list[dict[str, Any]]:
+def waiting_for(snapshot: Snapshot, username: str, now: datetime | None = None,
+                ) -> list[dict[str, Any]]:
     """Return the requests whose current step this person may sign (their queue)."""
     found = load_all(snapshot)
     if not found:
         return []
     rules = load_rules(snapshot)
-    return _newest_first(r for r in found.values() if may_act(r, username, rules))
+    return _newest_first(r for r in found.values() if may_act(r, username, rules, now))
 
 
 def held_by(snapshot: Snapshot, username: str, now: datetime | None = None,
@@ -383,11 +502,10 @@ def create(archive: Archive, requester: str, customers: Iterable[str], reason: s
         if custodian == requester:
             raise RequestError(N_("You keep this file already."))
         level = _strictest([m.level for m in metas])
-        steps = [{"by": str(s.get("by") or ""), "action": str(s.get("action") or ""),
-                  "signer": "", "decision": "", "comment": "", "at": ""}
-                 for s in rules.policy.approval_chain(level)]
+        steps = _steps(rules, level, requester, metas[0].department)
         request_id = _next_id(snapshot)
-        req = {"id": request_id, "kind": "request", "requester": requester, "customers": ids,
+        req = {"id": request_id, "kind": "request", "requester": requester,
+               "requester_department": _department(rules, requester), "customers": ids,
                "custodian": custodian, "department": metas[0].department, "level": level,
                "reason": reason, "mode": mode, "days": days, "created": stamp(now),
                "steps": steps, "status": WAITING, "granted_at": "", "expires": "",
@@ -441,26 +559,43 @@ def act(archive: Archive, request_id: str, username: str, approve: bool, comment
         index = current_step(req)
         if index is None:
             raise RequestError(N_("This request waits for no signature."))
-        if not may_act(req, username, rules):
+        if overdue(req, now):
+            raise RequestError(N_("The deadline to approve this emergency read has passed."))
+        if not may_act(req, username, rules, now):
             raise NotAllowed(N_("This step is not yours to sign."))
         if not approve and not comment:
             raise RequestError(N_("Say why you refuse."))
         step = req["steps"][index]
         step.update(signer=username, decision="approved" if approve else "refused",
                     comment=comment, at=stamp(now))
+        glass = kind(req) == "break-glass"
         if not approve:
-            req["status"] = REFUSED
+            # A refused break-glass read ends its access too; the read stays unapproved.
+            req.update(status=REFUSED, **({"review": REFUSED} if glass else {}))
             return "refuse", f"{username} 駁回"
+        _sign_once(req, index, username, rules, now)
         if current_step(req) is None:
-            req["status"] = APPROVED
-            req["granted_at"] = stamp(now)
-            req["expires"] = stamp(now + timedelta(days=int(req.get("days") or 1)))
+            if glass:
+                req["review"] = APPROVED
+            else:
+                req["status"] = APPROVED
+                req["granted_at"] = stamp(now)
+                req["expires"] = stamp(now + timedelta(days=int(req.get("days") or 1)))
         action = step.get("action") if step.get("action") in ("sign", "approve", "release") \
             else "approve"
         verb = "簽核" if action == "sign" else "核准"
         return str(action), f"{username} {verb}（{step.get('by')}）"
 
     return _change(archive, request_id, username, now, apply)
+
+
+def _sign_once(req: dict[str, Any], index: int, username: str, rules: Rules,
+               now: datetime) -> None:
+    """Complete every later open step the signer also holds: one person signs once."""
+    for step in req["steps"][index + 1:]:
+        if not step.get("decision") and username in signers(req, step, rules):
+            step.update(signer=username, decision="approved", with_step=index + 1,
+                        comment=f"與第 {index + 1} 步為同一簽核人，一次簽核", at=stamp(now))
 
 
 def revoke(archive: Archive, request_id: str, username: str,
@@ -500,13 +635,21 @@ def break_glass(archive: Archive, username: str, customer_id: str, reason: str,
         meta = _files(snapshot, _clean_ids([customer_id]))[0]
         request_id = _next_id(snapshot)
         hours = break_glass_hours(rules)
+        level = meta.level if meta.level in LEVELS else FALLBACK_LEVEL
+        deadline = working_deadline(now, rules.policy.break_glass_approval_days,
+                                    company_zone(rules))
         req = {"id": request_id, "kind": "break-glass", "requester": username,
-               "customers": [meta.id], "custodian": meta.owner, "department": meta.department,
-               "level": meta.level if meta.level in LEVELS else FALLBACK_LEVEL,
-               "reason": reason, "mode": "read", "days": 0, "created": stamp(now), "steps": [],
+               "requester_department": _department(rules, username), "customers": [meta.id],
+               "custodian": meta.owner, "department": meta.department, "level": level,
+               "reason": reason, "mode": "read", "days": 0, "created": stamp(now),
+               "steps": _steps(rules, level, username, meta.department),
                "status": APPROVED, "granted_at": stamp(now),
-               "expires": stamp(now + timedelta(hours=hours)), "revoked_by": "",
-               "revoked_at": ""}
+               "expires": stamp(now + timedelta(hours=hours)), "review": WAITING,
+               "deadline": stamp(deadline), "revoked_by": "", "revoked_at": ""}
+        # R35: the read is open at once, and approved after the fact through the same chain.
+        _skip_own_steps(req, rules, now)
+        if current_step(req) is None:
+            req["review"] = APPROVED
         created["id"] = request_id
         return Change({request_path(request_id, now): _dump(req)},
                       _message(req, "break-glass", f"{username} 緊急調閱 {meta.id}"))

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
+from ...actions import ActionError, Forbidden
+from ...actions import requests as request_actions
 from ...archive.repository import Snapshot
 from ...records import requests
 from ...records.rules import Rules, load_rules
@@ -58,7 +60,7 @@ def _visible(request_id: str) -> dict[str, Any]:
     return req
 
 
-def _explain(error: requests.RequestError) -> str:
+def _explain(error: ActionError) -> str:
     return _(error.message, **error.params)
 
 
@@ -83,9 +85,9 @@ def new():
     if form.validate_on_submit():
         ids = (form.customers.data or "").replace(",", " ").split()
         try:
-            request_id = requests.create(services.get().archive, _me(), ids, form.reason.data,
-                                         form.mode.data, form.days.data)
-        except requests.RequestError as error:
+            request_id = request_actions.ask(services.get().archive, _me(), ids,
+                                             form.reason.data, form.mode.data, form.days.data)
+        except ActionError as error:
             flash(_explain(error), "danger")
         else:
             flash(_("Request %(id)s sent.", id=request_id), "success")
@@ -111,11 +113,11 @@ def act(request_id: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        requests.act(services.get().archive, request_id, _me(), approve=bool(form.approve.data),
-                     comment=form.comment.data or "")
-    except requests.NotAllowed:
+        request_actions.sign(services.get().archive, _me(), request_id,
+                             approve=bool(form.approve.data), comment=form.comment.data or "")
+    except Forbidden:
         abort(403)
-    except requests.RequestError as error:
+    except ActionError as error:
         flash(_explain(error), "danger")
     else:
         flash(_("Request %(id)s approved.", id=request_id) if form.approve.data
@@ -131,10 +133,10 @@ def revoke(request_id: str):
     if not RevokeForm().validate_on_submit():
         abort(400)
     try:
-        requests.revoke(services.get().archive, request_id, _me())
-    except requests.NotAllowed:
+        request_actions.revoke(services.get().archive, _me(), request_id)
+    except Forbidden:
         abort(403)
-    except requests.RequestError as error:
+    except ActionError as error:
         flash(_explain(error), "danger")
     else:
         flash(_("Request %(id)s revoked.", id=request_id), "success")
@@ -150,15 +152,32 @@ def break_glass(customer_id: str):
     form = BreakGlassForm()
     if form.validate_on_submit():
         try:
-            requests.break_glass(services.get().archive, _me(), customer_id, form.reason.data)
-        except requests.NotAllowed:
+            request_actions.break_glass(services.get().archive, _me(), customer_id,
+                                        form.reason.data)
+        except Forbidden:
             abort(403)
-        except requests.RequestError:
+        except ActionError:
             # A missing file answers as a hidden one does.
             return render_template("customers/hidden.html", customer_id=customer_id), 403
         return redirect(url_for("customers.show", customer_id=customer_id))
     return render_template("access/break_glass.html", form=form, customer_id=customer_id,
-                           hours=requests.break_glass_hours(_rules()))
+                           hours=requests.break_glass_hours(_rules()),
+                           approval_days=_rules().policy.break_glass_approval_days)
+
+
+@bp.get("/customers/<customer_id>/closed")
+@login_required
+def closed(customer_id: str):
+    """Warn before opening a file the user may not read (the list links here, R35).
+
+    Only a check, never a read: nothing is journalled, so no refused attempt is listed for HR.
+    """
+    customer_id = customer_id.strip().upper()[:40]
+    if reading.may(customer_id, current_user, "view"):
+        return redirect(url_for("customers.show", customer_id=customer_id))
+    policy = _rules().policy
+    return render_template("access/closed.html", customer_id=customer_id,
+                           fine=f"{policy.fine('unapproved_view'):g} {policy.currency}")
 
 
 def _helpers() -> dict[str, Any]:
@@ -169,5 +188,7 @@ def _helpers() -> dict[str, Any]:
         "may_act": lambda req: requests.may_act(req, me, rules),
         "may_revoke": lambda req: requests.may_revoke(req, me, rules),
         "staff_name": reading.staff_name, "act_form": ActForm(), "revoke_form": RevokeForm(),
-        "parse_time": requests.parse_time,
+        "parse_time": requests.parse_time, "review_state": requests.review_state,
+        "step_people": lambda req, step: ", ".join(
+            reading.staff_name(n) for n in sorted(requests.signers(req, step, rules))),
     }

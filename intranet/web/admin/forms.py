@@ -109,4 +109,5 @@ class PolicyForm(FlaskForm):
     """The whole of policy.yaml as YAML text."""
 
     text = TextAreaField(_l("Policy"), validators=[required(), at_most(200_000)])
-    submit = SubmitField(_l("Save"))
+    reason = TextAreaField(_l("Reason for the change"), validators=[required(), at_most(2000)])
+    submit = SubmitField(_l("Propose to the general manager"))

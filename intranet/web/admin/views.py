@@ -14,15 +14,17 @@ from flask_login import current_user, login_required
 from wtforms import Field
 
 from ... import services
+from ...actions import ActionError, Forbidden
+from ...actions import policy as policy_actions
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
 from ...index.holdings import held_by
+from ...records import proposals
 from ...records.organisation import (
     DirectoryError,
     disable_member,
     save_department,
     save_member,
-    save_policy,
 )
 from ...records.rules import POLICY_PATH, Rules, load_rules
 from ...records.staff import ROLES, role_label
@@ -251,18 +253,24 @@ def department(department_id: str):
 
 @bp.route("/policy", methods=["GET", "POST"])
 def policy():
-    """Show policy.yaml and replace it with checked YAML text."""
+    """Show policy.yaml and propose a new text to the general manager (R3)."""
     form = PolicyForm()
     status = 200
     if form.validate_on_submit():
         try:
-            commit = save_policy(services.get().archive, form.text.data, _author())
-        except DirectoryError as exc:
-            _show_errors(exc, {}, form.text)
+            proposal_id = policy_actions.propose(services.get().archive, current_user.username,
+                                                 form.text.data, form.reason.data)
+        except Forbidden:
+            abort(403)
+        except policy_actions.InvalidPolicy as exc:
+            _show_errors(DirectoryError(exc.errors), {}, form.text)
             status = 400
+        except ActionError as error:
+            flash(_(error.message, **error.params), "info")
         else:
-            flash(_("Saved.") if commit else _("Nothing changed."), "success")
-            return redirect(url_for("admin.policy"))
+            flash(_("Proposal %(id)s sent to the general manager; the policy in force does "
+                    "not change until it is approved.", id=proposal_id), "success")
+            return redirect(url_for("access.proposal", proposal_id=proposal_id))
     elif form.errors:
         status = 400
     if not form.is_submitted():
@@ -271,14 +279,23 @@ def policy():
         rev = damaged.in_force if damaged and damaged.in_force else _snapshot().commit
         raw = services.get().archive.snapshot(rev).get(POLICY_PATH) if rev else None
         form.text.data = (raw or b"").decode("utf-8", "replace")
-    return render_template("admin/policy.html", form=form), status
+    return render_template("admin/policy.html", form=form,
+                           proposals=proposals.all_newest_first(_snapshot())[:20]), status
 
 
 @bp.get("/policy/history")
 def policy_history():
     """The versions of policy.yaml, newest first."""
-    versions = services.get().archive.log(POLICY_PATH)
-    return render_template("admin/policy_history.html", versions=versions)
+    archive = services.get().archive
+    versions = archive.log(POLICY_PATH)
+    return render_template("admin/policy_history.html", versions=versions,
+                           proposers=proposals.proposer_of_versions(archive, versions),
+                           staff_name=_staff_name)
+
+
+def _staff_name(username: str) -> str:
+    member = _rules().directory.member(username)
+    return str(member.get("name") or username) if member else username
 
 
 @bp.get("/policy/history/<sha>")
