@@ -6,8 +6,10 @@ from datetime import date
 from typing import Any
 
 from ... import services
+from ...actions import sharing as sharing_action
 from ...index import discipline as listing
 from ...records import discipline
+from ...records.zone import company_zone
 from ..clock import today
 from ..customers.reading import actor, rules
 
@@ -20,8 +22,26 @@ def month_lists(month: str, scope: discipline.Scope | None,
     start, end = discipline.month_bounds(month)
     index = services.get().index
     late = listing.late_contacts(index, start, min(end, day))
-    neglect = listing.neglect_runs(index, day, r.policy.incomplete_file_days, since=start)
-    return discipline.month_people(late, neglect, month, day, r.policy, r.directory, scope)
+    zone = company_zone(r.policy)
+    neglect = listing.neglect_runs(index, day, r.policy.incomplete_file_days, since=start,
+                                   zone=zone)
+    return discipline.month_people(late, neglect, month, day, r.policy, r.directory, scope,
+                                   listing.handovers(index, zone))
+
+
+def unapproved_reads(month: str) -> list[dict[str, Any]]:
+    """Return the month's unapproved reads, each fined ``fines.unapproved_view`` (R35).
+
+    THE one place the HR pages get them: break-glass reads not approved through their chain
+    within the policy's deadline, as dicts with user, customer, request, read time, deadline
+    and month. Empty until the break-glass approval is wired in here.
+    """
+    return []
+
+
+def sharing_cases(month: str) -> list[dict[str, Any]]:
+    """Return HR's decided shared-account cases of a month (R35)."""
+    return sharing_action.month_cases(services.get().archive.snapshot(), month)
 
 
 def scope_of(user: Any) -> discipline.Scope:
