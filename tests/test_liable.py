@@ -109,6 +109,10 @@ def test_a_neglected_file_fines_its_salesperson_not_the_manager_after_a_hand_ove
     page = text(hr, f"/discipline?month={grace_end.strftime('%Y-%m')}")
     assert "no fine: Department manager holding after a hand-over, grace until " \
         f"{grace_end.isoformat()}" in page
+    # The manager's own home page says the same: nothing fined, and why.
+    home = text(client_for(app, "lee.mgr"), "/")
+    assert "0 fines" in home and "no fine: Department manager holding after a hand-over" in home
+    assert "no fine: the policy does not fine the role Department manager" in home
     # When the policy fines managers too, the days after the grace are fined, not those in it.
     set_policy(svc.archive, late_update_roles=["salesperson", "department_manager"])
     due, fined, reasons = neglect_of(app, "lee.mgr", handed, today)

@@ -64,16 +64,22 @@ def overdue(user: Any) -> dict[str, Any] | None:
     index = services.get().index
     late = listing.late_contacts(index, day.replace(day=1), day, staff=me)
     days = policy.incomplete_file_days
-    neglected = [{**row, "overdue": discipline.overdue_days(row["last_change"], day, days),
-                  "fines": discipline.periods_due(row["last_change"], day, days)}
-                 for row in listing.neglect_runs(index, day, days, owner=me, open_only=True,
-                                                 zone=company_zone(policy))]
+    zone, directory = company_zone(policy), rules().directory
+    handed = listing.handovers(index, zone)
+    neglected = []
+    for row in listing.neglect_runs(index, day, days, owner=me, open_only=True, zone=zone):
+        # R20: the days due, less those the hand-over grace or my role keep from a fine.
+        judged = liable.judge_neglect(me, discipline.due_between(
+            row["last_change"], row["last_change"], day, days),
+            handed.get(row["customer"], []), policy, directory)
+        neglected.append({**row, "fines": len(judged["fined"]), "no_fine": judged["no_fine"],
+                          "overdue": discipline.overdue_days(row["last_change"], day, days)})
     neglected.sort(key=lambda row: -row["overdue"])
     may_see_lists = bool(scope_of(user))
     if not late and not neglected and not may_see_lists:
         return None
     # R20: a role the policy does not fine sees its lists with "no fine".
-    fined = liable.role_exemption(me, policy, rules().directory) is None
+    fined = liable.role_exemption(me, policy, directory) is None
     return {"late": late, "neglected": neglected, "fined": fined,
             "fine": policy.fine("late_update") if fined else 0,
             "currency": policy.currency, "lists": may_see_lists, "days": days}
