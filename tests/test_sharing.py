@@ -134,3 +134,19 @@ def test_the_action_checks_the_sign_decision_and_note(app, svc, signs):
     month = signs
     cases = yaml.safe_load(svc.archive.read(f"discipline/sharing/{month}.yaml"))["cases"]
     assert [(c["decision"], c["note"]) for c in cases] == [("dismissed", "b")]
+
+
+def test_a_broken_decisions_file_does_not_take_the_pages_down(app, svc, signs):
+    from intranet.archive.repository import Change
+
+    from .conftest import SYSTEM
+
+    month = signs
+    path = f"discipline/sharing/{month}.yaml"
+    svc.archive.commit(lambda _s: Change({path: b"cases: [\n  - {key: \n"}, "by hand"), SYSTEM)
+    hr = machine(app, "hr.chen", "10.0.0.50")
+    for url in (f"/hr/?month={month}", f"/hr/sharing?month={month}",
+                f"/hr/wang.li?month={month}"):
+        response = hr.get(url)
+        assert response.status_code == 200
+        assert "cannot be read" in response.get_data(as_text=True)

@@ -108,17 +108,19 @@ class PersonMonth:
 
 def person_month(entries: Iterable[dict[str, Any]], username: str, month: str,
                  policy: Policy, unapproved: Iterable[dict[str, Any]] = (),
-                 cases: Iterable[dict[str, Any]] = ()) -> PersonMonth:
+                 cases: Iterable[dict[str, Any]] = (),
+                 signals: list[Signal] | None = None) -> PersonMonth:
     """Return one person's report for one company-zone month.
 
     ``unapproved`` are unapproved reads (dicts with user, customer, request, read time,
     deadline, month) and ``cases`` HR's decided shared-account cases; only this person's of
-    this month count.
+    this month count. ``signals`` are the month's signs of a shared account if already found.
     """
     zone = company_zone(policy)
     mine = [e for e in in_month(entries, month, zone) if e.get("user") == username]
-    signals = [s for s in sharing.signals(in_month(entries, month, zone), policy)
-               if s.user == username]
+    if signals is None:
+        signals = sharing.signals(in_month(entries, month, zone), policy)
+    signals = [s for s in signals if s.user == username]
     report = PersonMonth(username, month, mine, [e for e in mine if is_refusal(e)],
                          [e for e in mine if is_break_glass(e)],
                          [u for u in unapproved if u.get("user") == username
@@ -142,7 +144,9 @@ def month_report(entries: Iterable[dict[str, Any]], month: str, policy: Policy,
     users = sorted({str(e.get("user", "")) for e in entries}
                    | {str(u.get("user", "")) for u in unapproved if u.get("month") == month}
                    | {str(c.get("user", "")) for c in sharing.confirmed_in(cases)})
-    return [person_month(entries, user, month, policy, unapproved, cases) for user in users]
+    signals = sharing.signals(entries, policy)  # once for everyone
+    return [person_month(entries, user, month, policy, unapproved, cases, signals)
+            for user in users]
 
 
 def total_fines(reports: Iterable[PersonMonth]) -> float:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import current_app, flash
+from flask_babel import gettext as _
+
 from ... import services
 from ...actions import sharing as sharing_action
+from ...archive.errors import CorruptRecord
 from ...index import discipline as listing
-from ...records import discipline
+from ...records import discipline, sharing
 from ...records.zone import company_zone
 from ..clock import today
 from ..customers.reading import actor, rules
@@ -40,8 +44,15 @@ def unapproved_reads(month: str) -> list[dict[str, Any]]:
 
 
 def sharing_cases(month: str) -> list[dict[str, Any]]:
-    """Return HR's decided shared-account cases of a month (R35)."""
-    return sharing_action.month_cases(services.get().archive.snapshot(), month)
+    """Return HR's decided shared-account cases of a month (R35); warn if the file is bad."""
+    try:
+        return sharing_action.month_cases(services.get().archive.snapshot(), month)
+    except CorruptRecord as error:
+        # A hand-pushed file that does not load must not take HR's pages down with it.
+        current_app.logger.error("bad shared-account decisions: %s", error)
+        flash(_("The decisions file %(path)s cannot be read; its cases are not counted.",
+                path=sharing.sharing_path(month)), "danger")
+        return []
 
 
 def scope_of(user: Any) -> discipline.Scope:
