@@ -29,7 +29,7 @@ class Defaults:
     FORM_OVERHEAD = 1024 * 1024
     MAX_CONTENT_LENGTH = None
     BABEL_DEFAULT_LOCALE = "zh_Hant_TW"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Taipei"  # outside a request; pages use the policy's timezone
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Secure is added per request when it came over HTTPS (web/security.py); True forces it.
@@ -68,7 +68,7 @@ class Defaults:
     # The company's name at the head of the printed blank data form.
     COMPANY_NAME = ""
     # Fix "today" (YYYY-MM-DD) for deadlines, fines and tasks (tests, demos); default: the
-    # date in BABEL_DEFAULT_TIMEZONE.
+    # date in the policy's company time zone (policy key ``timezone``).
     TODAY = None
 
 

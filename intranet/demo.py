@@ -14,6 +14,7 @@ from . import services
 from .archive.objects import Identity
 from .archive.repository import Archive, Change, Snapshot
 from .demo_data import TAIPEI, DemoCompany, access_cases, apply_changes, generate_company
+from .demo_data.discipline_cases import seed_cases
 from .demo_data.model import DemoEdit, DemoHandover
 from .records import requests, yamlio
 from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
@@ -76,6 +77,7 @@ def seed(svc: services.Services, customers: int = 300, seed_value: int = 7,
     try:
         changed = _replay(files, archive, company, events, current)
         made = seed_requests(archive, company, current, now, gone)
+        seed_cases(svc, company, current, now, gone)  # R35: an attempt, a confirmed sharing
     finally:
         archive.durable = durable
     return {"staff": len(company.staff), "customers": len(company.customers), "edits": changed,

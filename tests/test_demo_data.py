@@ -744,3 +744,22 @@ def test_the_intranets_own_rules_see_the_demo_lateness(head):
     assert len(gaps) < 0.05 * len(head)  # most important customers have their two contacts
     assert all(sales_power.check_scores(r["sales_power"]["scores"], policy) == []
                for r in head.values())
+
+
+def test_the_demo_has_a_refused_attempt_and_a_confirmed_shared_account(seeded):
+    from intranet.records import reports
+    from intranet.records.rules import load_rules
+
+    _app, svc, _ = seeded
+    policy = load_rules(svc.archive.snapshot()).policy
+    month = TODAY.strftime("%Y-%m")
+    path = f"discipline/sharing/{month}.yaml"
+    cases = reports.sharing.load_cases(svc.archive.read(path), path)
+    author = git_log(svc, "-1", "--format=%an", "--", path).strip()
+    assert author == "黃淑貞" and [c["decision"] for c in cases] == ["confirmed"]
+    month_rows = {r.username: r for r in reports.month_report(
+        reports.load_entries(svc.journal.path), month, policy, cases=cases)}
+    lender = month_rows[cases[0]["user"]]
+    assert len(lender.cases) == 1 and lender.fines == policy.fine("shared_account")
+    tried = [r for r in month_rows.values() if r.attempts]
+    assert len(tried) == 1 and tried[0].fines == 0  # the attempt is listed, not fined

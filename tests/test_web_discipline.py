@@ -215,7 +215,7 @@ def test_hr_sees_late_records_and_neglect_fines_without_contents(app, lateness):
     assert by_user["lin.sales2"]["late_records"] == "1" and "chen.yu" not in by_user
     february = {row[1]: row for row in csv.reader(io.StringIO(
         text(hr, "/hr/export.csv?month=2026-02")))}
-    assert february["wang.li"][7:9] == ["1", "20"]  # the neglect fine of Feb 20
+    assert february["wang.li"][9:11] == ["1", "20"]  # the neglect fine of Feb 20
     person = text(hr, "/hr/wang.li?month=2026-03")
     assert lateness["late"] in person and "2026-03-02 → 2026-03-05" in person
 
@@ -233,7 +233,7 @@ def test_a_changed_policy_changes_the_fines(app, svc, lateness):
                                             "/hr/export.csv?month=2026-03"))))
     by_user = {row[1]: row for row in rows[1:]}
     # Three days are now allowed: wang.li's contact is not late; the neglect fine is 25.
-    assert by_user["wang.li"][6:9] == ["0", "1", "25"]
+    assert by_user["wang.li"][8:11] == ["0", "1", "25"]
     assert "lin.sales2" not in by_user
 
 
@@ -271,10 +271,10 @@ def test_improving_a_file_keeps_the_fines_already_due(app, svc, lateness):
     hr = client_for(app, "hr.chen")
     february = {row[1]: row for row in csv.reader(io.StringIO(
         text(hr, "/hr/export.csv?month=2026-02")))}
-    assert february["wang.li"][7:9] == ["1", "20"]  # Feb 20 stays due
+    assert february["wang.li"][9:11] == ["1", "20"]  # Feb 20 stays due
     march = {row[1]: row for row in csv.reader(io.StringIO(
         text(hr, "/hr/export.csv?month=2026-03")))}
-    assert march["wang.li"][6:9] == ["1", "0", "20"]  # improved before Mar 22
+    assert march["wang.li"][8:11] == ["1", "0", "20"]  # improved before Mar 22
     home = text(client_for(app, "wang.li"), "/")
     assert "Overdue for me" in home and "days overdue" not in home
 

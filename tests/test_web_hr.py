@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+
+from intranet.records.zone import month_of
 
 from .conftest import sign_in
 from .test_customers import sample
@@ -33,7 +37,8 @@ def month(app, web, svc):
     sign_in(other, "chen.yu")
     assert other.get("/customers/C999999").status_code == 403
     assert other.get(f"/customers/{customer}").status_code == 403
-    return entries(app)[-1]["at"][:7]
+    # The month in the company's time zone (Asia/Taipei), as the report cuts it.
+    return month_of(entries(app)[-1]["at"], ZoneInfo("Asia/Taipei"))
 
 
 def client_for(app, username):
@@ -48,7 +53,9 @@ def test_hr_sees_the_month_and_a_person_without_contents(app, month):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "wang.li" in text and "chen.yu" in text
-    assert "100 CNY" in text  # chen.yu: two refusals at 50 each
+    # chen.yu's two refusals are attempts, listed but not fined (R35 fines a read).
+    assert "Refused attempts (no fine)" in text or "拒絕" in text
+    assert "100 CNY" not in text and re.search(r"fw-bold\">[^<]*: 0 CNY<", text)
     person = hr.get(f"/hr/chen.yu?month={month}").get_data(as_text=True)
     assert "C000001" in person and "C999999" in person and "customers.show" in person
     for body in (text, person, hr.get(f"/hr/wang.li?month={month}").get_data(as_text=True),
@@ -65,11 +72,14 @@ def test_the_csv_opens_in_excel(app, month):
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["month", "username", "name", "refusals"]
+    assert rows[0] == ["month", "username", "name", "attempts", "break_glass_reads",
+                       "unapproved_reads", "shared_account_signals", "shared_account_cases",
+                       "late_records", "neglect_fines", "fines", "currency"]
     by_user = {row[1]: row for row in rows[1:]}
-    # late_records and neglect_fines (R20) sit before the total of fines.
-    assert by_user["chen.yu"][2:] == ["陳宇", "2", "0", "0", "0", "0", "100", "CNY"]
-    assert by_user["wang.li"][3:9] == ["0", "0", "0", "0", "0", "0"]
+    # Two refused attempts, no fine; both used one machine in one window: a sign for HR,
+    # not a fine until HR confirms it.
+    assert by_user["chen.yu"][2:] == ["陳宇", "2", "0", "0", "1", "0", "0", "0", "0", "CNY"]
+    assert by_user["wang.li"][3:] == ["0", "0", "0", "1", "0", "0", "0", "0", "CNY"]
 
 
 def test_the_administrator_may_and_a_salesperson_may_not(app, month):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..records.discipline import as_date
+from ..records.zone import local_date
 from . import Index
 
 PROSPECT_FILTERS = ("region", "industry", "grade")
@@ -31,7 +33,8 @@ def late_contacts(index: Index, start: date, end: date,
 
 
 def neglect_runs(index: Index, today: date, days: int, since: date | None = None,
-                 owner: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+                 owner: str | None = None, open_only: bool = False,
+                 zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
     """Return the stretches in which an incomplete file went unchanged for more than ``days``.
 
     Each row has customer, name, owner (the custodian in that version), completeness,
@@ -40,8 +43,8 @@ def neglect_runs(index: Index, today: date, days: int, since: date | None = None
     the ones that still last.
     """
     index.catch_up()
-    # authored_at carries the author's offset; its date part is the day as they lived it. One
-    # day of slack in SQL, the exact test in Python.
+    # authored_at carries the author's offset; the day is the company zone's (``zone``; without
+    # one, the day as the author lived it). One day of slack in SQL, the exact test in Python.
     cutoff = (today - timedelta(days=days - 1)).isoformat()
     sql = ("SELECT v.customer, c.name, v.owner, v.completeness, v.authored_at,"
            " (SELECT w.authored_at FROM versions w WHERE w.customer = v.customer"
@@ -54,7 +57,7 @@ def neglect_runs(index: Index, today: date, days: int, since: date | None = None
         params.append(owner)
     found = []
     for row in index.db.connect().execute(sql + " ORDER BY v.customer, v.seq", params):
-        began, until = as_date(row["authored_at"]), as_date(row["next_at"])
+        began, until = _day(row["authored_at"], zone), _day(row["next_at"], zone)
         if until is not None and until > today:
             until = None  # as of "today" the stretch still lasted
         if began is None or (open_only and until is not None):
@@ -66,6 +69,24 @@ def neglect_runs(index: Index, today: date, days: int, since: date | None = None
         found.append({"customer": row["customer"], "name": row["name"] or "",
                       "owner": row["owner"] or "", "completeness": row["completeness"],
                       "last_change": began, "until": until})
+    return found
+
+
+def _day(stamp: str | None, zone: ZoneInfo | None) -> date | None:
+    """Return a commit time's day in the company zone (or as its author lived it)."""
+    return local_date(stamp, zone) if zone is not None else as_date(stamp)
+
+
+def handovers(index: Index, zone: ZoneInfo) -> dict[str, list[date]]:
+    """Return the days each file was handed over (commits with ``Action: handover``, R32)."""
+    index.catch_up()
+    found: dict[str, list[date]] = {}
+    for row in index.db.connect().execute(
+            "SELECT customer, authored_at FROM versions WHERE action = 'handover'"
+            " ORDER BY customer, seq"):
+        day = local_date(row["authored_at"], zone)
+        if day is not None:
+            found.setdefault(row["customer"], []).append(day)
     return found
 
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
-from ..records import discipline, yamlio
+from ..records import yamlio
 from ..records.completeness import completeness, quick
 from ..records.customers import PREFIX, customer_path, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
 from ..records.staff import Directory
+from ..records.zone import company_zone, local_date
 from . import parallel, rows
 from .database import Database
 
@@ -157,7 +158,7 @@ def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
     if the next one came more than incomplete_file_days later; only those are read, so a full
     build reads few old blobs and a save none.
     """
-    days = policy.incomplete_file_days
+    days, zone = policy.incomplete_file_days, company_zone(policy)
     sql = ("SELECT v.customer, v.seq, v.sha, v.status, v.authored_at, v.completeness,"
            " (SELECT w.authored_at FROM versions w WHERE w.customer = v.customer"
            "  AND w.seq = v.seq + 1) AS next_at FROM versions v")
@@ -177,7 +178,7 @@ def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
                 " customers WHERE id = ?) WHERE customer = ? AND seq = ?",
                 (row["customer"], row["customer"], row["seq"]))
             continue
-        start, end = discipline.as_date(row["authored_at"]), discipline.as_date(row["next_at"])
+        start, end = local_date(row["authored_at"], zone), local_date(row["next_at"], zone)
         if start is not None and end is not None and (end - start).days > days:
             wanted.append(row)
     # One git process reads them all; a tree walk per old version costs a millisecond each.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from . import liable
 from .access import Actor
 from .policy import Policy
 from .staff import Directory
@@ -156,8 +157,13 @@ class Person:
 
     @property
     def periods(self) -> int:
-        """Return the number of neglect fines in the month."""
-        return sum(len(n["due"]) for n in self.neglected)
+        """Return the number of neglect fines in the month (fined days only, R20)."""
+        return sum(len(n.get("fined", n["due"])) for n in self.neglected)
+
+    @property
+    def fined_late(self) -> int:
+        """Return the number of late records fined in the month (R20)."""
+        return sum(1 for row in self.late if row.get("fined", True))
 
 
 @dataclass
@@ -185,13 +191,17 @@ class Department:
 
 def month_people(late_rows: Iterable[dict[str, Any]], neglect_rows: Iterable[dict[str, Any]],
                  month: str, today: date, policy: Policy, directory: Directory,
-                 scope: Scope | None = None) -> list[Person]:
+                 scope: Scope | None = None,
+                 handovers: dict[str, list[date]] | None = None) -> list[Person]:
     """Return each person's late records and neglect fines of a month, by username.
 
     ``late_rows`` have customer, name, staff, date, recorded_on, days_late; ``neglect_rows``
     have customer, name, owner, completeness, last_change (a date) and until (the date of the
-    change that ended the stretch, or None while it lasts).
+    change that ended the stretch, or None while it lasts); ``handovers`` the days each file
+    was handed over. Who is fined is ``records.liable``'s: rows not fined stay listed with
+    their reason.
     """
+    handovers = handovers or {}
     start, end = month_bounds(month)
     end = min(end, today)
     people: dict[str, Person] = {}
@@ -206,7 +216,7 @@ def month_people(late_rows: Iterable[dict[str, Any]], neglect_rows: Iterable[dic
     for row in late_rows:
         recorded = as_date(row.get("recorded_on"))
         if recorded and start <= recorded <= end and (found := person(str(row["staff"]))):
-            found.late.append(row)
+            found.late.append(liable.judge_late(row, policy, directory))
     days = policy.incomplete_file_days
     for row in neglect_rows:
         # A stretch that ended with a change stops counting on the day of the change.
@@ -214,10 +224,12 @@ def month_people(late_rows: Iterable[dict[str, Any]], neglect_rows: Iterable[dic
         due = due_between(row["last_change"], start, min(end, until) if until else end, days)
         if due and (found := person(str(row["owner"]))):
             found.neglected.append({**row, "due": due, "overdue": overdue_days(
-                row["last_change"], until or today, days)})
+                row["last_change"], until or today, days), **liable.judge_neglect(
+                found.username, due, handovers.get(str(row["customer"]), []), policy,
+                directory)})
     fine = policy.fine("late_update")
     for p in people.values():
-        p.fines = (len(p.late) + p.periods) * fine
+        p.fines = (p.fined_late + p.periods) * fine
     return [people[u] for u in sorted(people)]
 
 

@@ -88,6 +88,12 @@ DEFAULT_POLICY: dict[str, Any] = {
     "hr_roles": ["hr"],
     # R20: entries from one address less than this apart are one window of activity.
     "shared_account_window_minutes": 30,
+    # One company time zone (IANA name) for every date, month and deadline.
+    "timezone": "Asia/Taipei",
+    # R20: the roles a late record or a neglected file is fined on (銷售人員違反每次罰款20元);
+    # a file received in a hand-over is not fined for this many days after it.
+    "late_update_roles": ["salesperson"],
+    "handover_grace_days": 30,
     # R16: the sales-power analysis table (客戶綜合銷售力分析表): each criterion is scored
     # from 0 to ``scale``; the weighted total is a percentage.
     "sales_power": {"scale": 5, "criteria": [
@@ -146,6 +152,9 @@ POLICY_ORDER: dict[str, Any] = {
     "relative_roles": None,
     "hr_roles": None,
     "shared_account_window_minutes": None,
+    "timezone": None,
+    "late_update_roles": None,
+    "handover_grace_days": None,
     "sales_power": {"scale": None, "criteria": {"key": None, "name": None, "weight": None}},
     "completeness": {"distributor": None, "terminal": None},
     "two_contacts": {"minimum": None, "vip": None, "grades": None, "prospect_score": None},

@@ -7,6 +7,7 @@ from typing import Any
 
 from intranet.records.schema import CARDS, N_, field_at
 from intranet.records.validate import FieldError
+from intranet.records.zone import is_zone
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -62,6 +63,17 @@ def _sales_power(section: Any) -> list[FieldError]:
     return errors
 
 
+def _fines_and_zone(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError]:
+    """Return the problems of the time zone and of who late-update fines fall on (R20)."""
+    errors = [] if is_zone(d.get("timezone")) else [FieldError("timezone", N_(
+        "Enter a time zone by its IANA name, e.g. Asia/Taipei"), {})]
+    errors += _roles(d.get("late_update_roles"), "late_update_roles", roles)
+    if not _whole(d.get("handover_grace_days"), 0, 366):
+        errors.append(FieldError("handover_grace_days", N_(
+            "Enter a whole number of days from 0 to 366"), {}))
+    return errors
+
+
 def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError]:
     """Return the problems of the policy's non-access sections (defaults already filled in)."""
     errors = _sales_power(d.get("sales_power"))
@@ -70,6 +82,7 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
     if not _whole(d.get("shared_account_window_minutes"), 1, 24 * 60):
         errors.append(FieldError("shared_account_window_minutes", N_(
             "Enter a whole number of minutes from 1 to 1440"), {}))
+    errors += _fines_and_zone(d, roles)
     if "break_glass_hours" in d and not _whole(d["break_glass_hours"], 1, 72):
         errors.append(FieldError("break_glass_hours", N_(
             "Enter a whole number of hours from 1 to 72"), {}))

@@ -4,7 +4,13 @@ Everything works on journal entries (the dicts of ``records.audit``) and only ev
 their audit fields: who, when, which file id, what action, on what basis, from where. No
 customer file is opened, so the reports hold no file contents (R36).
 
-Months are calendar months in UTC, matching the ``at`` stamps and the sealed ``YYYY-MM`` files.
+Months are calendar months in the company's time zone (policy key ``timezone``): an entry at
+2026-11-30T17:00Z is on 1 December in Taipei and counts in December.
+
+R35 fines a read that happened without approval, not a refusal: a refused attempt is listed
+for HR (``attempts``) and costs nothing. The fined acts are the unapproved reads (break-glass
+reads not approved in time, computed elsewhere and passed in) and HR's confirmed cases of a
+shared account (``records.sharing``).
 """
 
 from __future__ import annotations
@@ -14,14 +20,18 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from . import sharing
 from .audit import parse_stamp, read_lines
 from .policy import Policy
+from .sharing import DEFAULT_WINDOW_MINUTES, Signal
+from .zone import DEFAULT_ZONE, company_zone
+from .zone import month_of as month_of_stamp
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-DEFAULT_WINDOW_MINUTES = 30
 
 
 def is_month(value: str) -> bool:
@@ -29,9 +39,9 @@ def is_month(value: str) -> bool:
     return bool(MONTH.match(value or ""))
 
 
-def month_of(entry: dict[str, Any]) -> str:
-    """Return the UTC month (``YYYY-MM``) of an entry."""
-    return str(entry.get("at", ""))[:7]
+def month_of(entry: dict[str, Any], zone: ZoneInfo | None = None) -> str:
+    """Return the company-zone month (``YYYY-MM``) of an entry."""
+    return month_of_stamp(str(entry.get("at", "")), zone or ZoneInfo(DEFAULT_ZONE))
 
 
 def load_entries(path: str | os.PathLike) -> list[dict[str, Any]]:
@@ -52,9 +62,10 @@ def load_entries(path: str | os.PathLike) -> list[dict[str, Any]]:
     return entries
 
 
-def in_month(entries: Iterable[dict[str, Any]], month: str) -> list[dict[str, Any]]:
-    """Return the entries of one UTC month."""
-    return [e for e in entries if month_of(e) == month]
+def in_month(entries: Iterable[dict[str, Any]], month: str,
+             zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
+    """Return the entries of one company-zone month."""
+    return [e for e in entries if month_of(e, zone) == month]
 
 
 def is_refusal(entry: dict[str, Any]) -> bool:
@@ -67,121 +78,75 @@ def is_break_glass(entry: dict[str, Any]) -> bool:
     return str(entry.get("basis", "")).startswith("break-glass")
 
 
-@dataclass(frozen=True)
-class Window:
-    """A stretch of one user's activity from one address."""
-
-    address: str
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class Incident:
-    """Overlapping activity of one user from two or more addresses: a sign of a shared account."""
-
-    user: str
-    addresses: tuple[str, ...]
-    start: datetime
-    end: datetime
-
-
-def windows(entries: Iterable[dict[str, Any]], minutes: float) -> list[Window]:
-    """Group entries by address into windows whose entries are less than ``minutes`` apart."""
-    gap = timedelta(minutes=minutes)
-    by_address: dict[str, list[datetime]] = {}
-    for entry in entries:
-        by_address.setdefault(str(entry.get("address", "")),
-                              []).append(parse_stamp(entry["at"]))
-    found: list[Window] = []
-    for address, times in by_address.items():
-        times.sort()
-        start = end = times[0]
-        for moment in times[1:]:
-            if moment - end < gap:
-                end = moment
-            else:
-                found.append(Window(address, start, end))
-                start = end = moment
-        found.append(Window(address, start, end))
-    return sorted(found, key=lambda w: (w.start, w.end, w.address))
-
-
 def shared_account_incidents(entries: Iterable[dict[str, Any]], user: str,
-                             minutes: float = DEFAULT_WINDOW_MINUTES) -> list[Incident]:
-    """Return the times a user's windows from different addresses overlapped.
-
-    Overlapping windows are chained into one cluster; a cluster with two or more addresses is
-    one incident.
-    """
+                             minutes: float = DEFAULT_WINDOW_MINUTES) -> list[Signal]:
+    """Return the times a user's windows from different addresses overlapped."""
     mine = [e for e in entries if e.get("user") == user]
-    if not mine:
-        return []
-    incidents: list[Incident] = []
-    cluster: list[Window] = []
-    cluster_end: datetime | None = None
-
-    def close() -> None:
-        addresses = tuple(sorted({w.address for w in cluster}))
-        if len(addresses) > 1:
-            incidents.append(Incident(user, addresses, cluster[0].start,
-                                      max(w.end for w in cluster)))
-
-    for window in windows(mine, minutes):
-        if cluster_end is not None and window.start <= cluster_end:
-            cluster.append(window)
-            cluster_end = max(cluster_end, window.end)
-        else:
-            if cluster:
-                close()
-            cluster, cluster_end = [window], window.end
-    close()
-    return incidents
-
-
-def window_minutes(policy: Policy) -> float:
-    """Return the policy's gap that splits an address's activity into windows."""
-    value = policy.data.get("shared_account_window_minutes", DEFAULT_WINDOW_MINUTES)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        return DEFAULT_WINDOW_MINUTES
-    return float(value)
+    return sharing.two_machines(mine, minutes)
 
 
 @dataclass
 class PersonMonth:
-    """One person's month: refusals, emergency reads, shared-account signs and their fines."""
+    """One person's month: attempts, emergency reads, fined reads, shared-account cases."""
 
     username: str
     month: str
     entries: list[dict[str, Any]] = field(default_factory=list)
-    refusals: list[dict[str, Any]] = field(default_factory=list)
+    attempts: list[dict[str, Any]] = field(default_factory=list)  # refusals: not fined
     break_glass: list[dict[str, Any]] = field(default_factory=list)
-    incidents: list[Incident] = field(default_factory=list)
+    unapproved: list[dict[str, Any]] = field(default_factory=list)  # fined reads
+    signals: list[Signal] = field(default_factory=list)  # for HR to judge: not fined
+    cases: list[dict[str, Any]] = field(default_factory=list)  # confirmed: fined
     fines: float = 0
     currency: str = ""
 
+    @property
+    def refusals(self) -> list[dict[str, Any]]:
+        """Return the refused attempts (an older name)."""
+        return self.attempts
+
 
 def person_month(entries: Iterable[dict[str, Any]], username: str, month: str,
-                 policy: Policy) -> PersonMonth:
-    """Return one person's report for one UTC month."""
-    mine = [e for e in in_month(entries, month) if e.get("user") == username]
+                 policy: Policy, unapproved: Iterable[dict[str, Any]] = (),
+                 cases: Iterable[dict[str, Any]] = (),
+                 signals: list[Signal] | None = None) -> PersonMonth:
+    """Return one person's report for one company-zone month.
+
+    ``unapproved`` are unapproved reads (dicts with user, customer, request, read time,
+    deadline, month) and ``cases`` HR's decided shared-account cases; only this person's of
+    this month count. ``signals`` are the month's signs of a shared account if already found.
+    """
+    zone = company_zone(policy)
+    mine = [e for e in in_month(entries, month, zone) if e.get("user") == username]
+    if signals is None:
+        signals = sharing.signals(in_month(entries, month, zone), policy)
+    signals = [s for s in signals if s.user == username]
     report = PersonMonth(username, month, mine, [e for e in mine if is_refusal(e)],
                          [e for e in mine if is_break_glass(e)],
-                         shared_account_incidents(mine, username, window_minutes(policy)),
+                         [u for u in unapproved if u.get("user") == username
+                          and u.get("month") == month],
+                         signals, sharing.confirmed(
+                             [c for c in cases if month_of_stamp(str(c.get("start", "")),
+                                                                 zone) == month], username),
                          currency=policy.currency)
-    # Each refusal is an attempt to read without approval (R20); each incident a shared
-    # account (R35).
-    report.fines = (len(report.refusals) * policy.fine("unapproved_view")
-                    + len(report.incidents) * policy.fine("shared_account"))
+    # R35: each read without approval, and each confirmed case of a shared account.
+    report.fines = (len(report.unapproved) * policy.fine("unapproved_view")
+                    + len(report.cases) * policy.fine("shared_account"))
     return report
 
 
-def month_report(entries: Iterable[dict[str, Any]], month: str,
-                 policy: Policy) -> list[PersonMonth]:
-    """Return the report of every person with journal entries in a month, by username."""
-    entries = in_month(entries, month)
-    users = sorted({str(e.get("user", "")) for e in entries})
-    return [person_month(entries, user, month, policy) for user in users]
+def month_report(entries: Iterable[dict[str, Any]], month: str, policy: Policy,
+                 unapproved: Iterable[dict[str, Any]] = (),
+                 cases: Iterable[dict[str, Any]] = ()) -> list[PersonMonth]:
+    """Return the report of every person with entries, fined reads or cases in a month."""
+    entries = in_month(entries, month, company_zone(policy))
+    unapproved, cases = list(unapproved), list(cases)
+    users = sorted({str(e.get("user", "")) for e in entries}
+                   | {str(u.get("user", "")) for u in unapproved if u.get("month") == month}
+                   | {str(c.get("user", "")) for c in sharing.confirmed_in(cases)})
+    signals = sharing.signals(entries, policy)  # once for everyone
+    return [person_month(entries, user, month, policy, unapproved, cases, signals)
+            for user in users]
 
 
 def total_fines(reports: Iterable[PersonMonth]) -> float:

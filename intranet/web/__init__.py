@@ -9,6 +9,7 @@ from . import (
     access,
     admin,
     auth,
+    clock,
     customer_form,
     customers,
     errors,
@@ -26,7 +27,8 @@ from .extensions import babel, csrf, login_manager
 def init_app(app: Flask) -> None:
     """Set up the extensions, blueprints, headers and error pages."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", i18n.TRANSLATIONS)
-    babel.init_app(app, default_locale=i18n.DEFAULT, locale_selector=i18n.select_locale)
+    babel.init_app(app, default_locale=i18n.DEFAULT, locale_selector=i18n.select_locale,
+                   timezone_selector=clock.zone_name)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from .. import services
+from ..archive.errors import CorruptRecord
+from ..records import zone
+from ..records.rules import load_rules
+
+
+def company_zone() -> ZoneInfo:
+    """Return the company's time zone from the policy at the archive head."""
+    try:
+        return zone.company_zone(load_rules(services.get().archive.snapshot()).policy)
+    except CorruptRecord:
+        return ZoneInfo(zone.DEFAULT_ZONE)  # a broken policy file must not stop the calendar
+
+
+def zone_name() -> str:
+    """Return the company's time zone name (Flask-Babel shows times in it)."""
+    return str(company_zone().key)
+
 
 def today() -> date:
-    """Return today in the office's time zone; the ``TODAY`` setting (YYYY-MM-DD) fixes it."""
-    fixed = current_app.config.get("TODAY")
-    if fixed:
-        return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
-    return datetime.now(ZoneInfo(zone)).date()
+    """Return today in the company's time zone; the ``TODAY`` setting (YYYY-MM-DD) fixes it."""
+    return zone.today(company_zone(), current_app.config.get("TODAY"))

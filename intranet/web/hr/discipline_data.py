@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import current_app, flash
+from flask_babel import gettext as _
+
 from ... import services
+from ...actions import sharing as sharing_action
+from ...archive.errors import CorruptRecord
 from ...index import discipline as listing
-from ...records import discipline
+from ...records import discipline, sharing
+from ...records.zone import company_zone
 from ..clock import today
 from ..customers.reading import actor, rules
 
@@ -20,8 +26,33 @@ def month_lists(month: str, scope: discipline.Scope | None,
     start, end = discipline.month_bounds(month)
     index = services.get().index
     late = listing.late_contacts(index, start, min(end, day))
-    neglect = listing.neglect_runs(index, day, r.policy.incomplete_file_days, since=start)
-    return discipline.month_people(late, neglect, month, day, r.policy, r.directory, scope)
+    zone = company_zone(r.policy)
+    neglect = listing.neglect_runs(index, day, r.policy.incomplete_file_days, since=start,
+                                   zone=zone)
+    return discipline.month_people(late, neglect, month, day, r.policy, r.directory, scope,
+                                   listing.handovers(index, zone))
+
+
+def unapproved_reads(month: str) -> list[dict[str, Any]]:
+    """Return the month's unapproved reads, each fined ``fines.unapproved_view`` (R35).
+
+    THE one place the HR pages get them: break-glass reads not approved through their chain
+    within the policy's deadline, as dicts with user, customer, request, read time, deadline
+    and month. Empty until the break-glass approval is wired in here.
+    """
+    return []
+
+
+def sharing_cases(month: str) -> list[dict[str, Any]]:
+    """Return HR's decided shared-account cases of a month (R35); warn if the file is bad."""
+    try:
+        return sharing_action.month_cases(services.get().archive.snapshot(), month)
+    except CorruptRecord as error:
+        # A hand-pushed file that does not load must not take HR's pages down with it.
+        current_app.logger.error("bad shared-account decisions: %s", error)
+        flash(_("The decisions file %(path)s cannot be read; its cases are not counted.",
+                path=sharing.sharing_path(month)), "danger")
+        return []
 
 
 def scope_of(user: Any) -> discipline.Scope:

@@ -7,11 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, render_template
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ... import services
 from ...index import discipline as listing
-from ...records import discipline
+from ...records import discipline, liable
+from ...records.staff import role_label
+from ...records.zone import company_zone
 from ..clock import today
 from ..customers.reading import rules
 from ..panels import home_panel
@@ -27,7 +30,10 @@ def _nav() -> dict:
     def may_see_discipline() -> bool:
         return bool(current_user.is_authenticated) and bool(scope_of(current_user))
 
-    return {"may_see_discipline": may_see_discipline}
+    def late_role_name(role: str) -> str:
+        return gettext(role_label(role, zh=False)) if role else "—"
+
+    return {"may_see_discipline": may_see_discipline, "late_role_name": late_role_name}
 
 
 def _department_name(department: str) -> str:
@@ -58,12 +64,22 @@ def overdue(user: Any) -> dict[str, Any] | None:
     index = services.get().index
     late = listing.late_contacts(index, day.replace(day=1), day, staff=me)
     days = policy.incomplete_file_days
-    neglected = [{**row, "overdue": discipline.overdue_days(row["last_change"], day, days),
-                  "fines": discipline.periods_due(row["last_change"], day, days)}
-                 for row in listing.neglect_runs(index, day, days, owner=me, open_only=True)]
+    zone, directory = company_zone(policy), rules().directory
+    handed = listing.handovers(index, zone)
+    neglected = []
+    for row in listing.neglect_runs(index, day, days, owner=me, open_only=True, zone=zone):
+        # R20: the days due, less those the hand-over grace or my role keep from a fine.
+        judged = liable.judge_neglect(me, discipline.due_between(
+            row["last_change"], row["last_change"], day, days),
+            handed.get(row["customer"], []), policy, directory)
+        neglected.append({**row, "fines": len(judged["fined"]), "no_fine": judged["no_fine"],
+                          "overdue": discipline.overdue_days(row["last_change"], day, days)})
     neglected.sort(key=lambda row: -row["overdue"])
     may_see_lists = bool(scope_of(user))
     if not late and not neglected and not may_see_lists:
         return None
-    return {"late": late, "neglected": neglected, "fine": policy.fine("late_update"),
+    # R20: a role the policy does not fine sees its lists with "no fine".
+    fined = liable.role_exemption(me, policy, directory) is None
+    return {"late": late, "neglected": neglected, "fined": fined,
+            "fine": policy.fine("late_update") if fined else 0,
             "currency": policy.currency, "lists": may_see_lists, "days": days}

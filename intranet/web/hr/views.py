@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Any
 
@@ -16,11 +15,11 @@ from ... import services
 from ...records import discipline, reports
 from ...records.audit import parse_stamp
 from ...records.policy import Policy
+from ..clock import company_zone, today
 from ..customers.reading import department_name, rules
 from . import bp
-from .discipline_data import month_lists
+from .discipline_data import month_lists, sharing_cases, unapproved_reads
 
-TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")  # no daylight saving since 1979
 PER_PAGE = 50
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,13 +54,19 @@ def hr_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _month() -> str:
-    """Return the asked-for month, or the current month in the office's zone."""
+    """Return the asked-for month, or the current month in the company's zone."""
     month = request.args.get("month", "")
-    return month if reports.is_month(month) else datetime.now(TAIPEI).strftime("%Y-%m")
+    return month if reports.is_month(month) else today().strftime("%Y-%m")
 
 
 def _entries() -> list[dict[str, Any]]:
     return reports.load_entries(services.get().journal.path)
+
+
+def _audit_month(month: str) -> list[reports.PersonMonth]:
+    """Return every person's audit month with its fined reads and HR's shared-account cases."""
+    return reports.month_report(_entries(), month, rules().policy, unapproved_reads(month),
+                                sharing_cases(month))
 
 
 def _name(username: str) -> str:
@@ -78,10 +83,10 @@ def _cell(value: Any) -> str:
 @bp.get("/hr/")
 @hr_required
 def index() -> str:
-    """Show every person's month: refusals, emergency reads, shared-account signs, fines."""
+    """Show every person's month: attempts, emergency reads, fined reads and cases, fines."""
     month = _month()
     policy = rules().policy
-    rows = reports.month_report(_entries(), month, policy)
+    rows = _audit_month(month)
     # R20: late records and neglected files, everyone's (HR's scope), with their fines.
     late = month_lists(month, None)
     late_total = sum(p.fines for p in late)
@@ -89,7 +94,8 @@ def index() -> str:
                            total=reports.total_fines(rows) + late_total,
                            currency=policy.currency, late=late, late_total=late_total,
                            departments=discipline.by_department(late),
-                           department_name=department_name, rules_policy=policy)
+                           department_name=department_name, rules_policy=policy,
+                           zone=company_zone().key)
 
 
 @bp.get("/hr/export.csv")
@@ -100,18 +106,19 @@ def export() -> Response:
     policy = rules().policy
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["month", "username", "name", "refusals", "break_glass_reads",
-                     "shared_account_incidents", "late_records", "neglect_fines", "fines",
-                     "currency"])
-    audit = {row.username: row for row in reports.month_report(_entries(), month, policy)}
+    writer.writerow(["month", "username", "name", "attempts", "break_glass_reads",
+                     "unapproved_reads", "shared_account_signals", "shared_account_cases",
+                     "late_records", "neglect_fines", "fines", "currency"])
+    audit = {row.username: row for row in _audit_month(month)}
     late = {p.username: p for p in month_lists(month, None)}
     for username in sorted(audit.keys() | late.keys()):
         row, person = audit.get(username), late.get(username)
         fines = (row.fines if row else 0) + (person.fines if person else 0)
         writer.writerow([month, _cell(username), _cell(_name(username)),
-                         len(row.refusals) if row else 0, len(row.break_glass) if row else 0,
-                         len(row.incidents) if row else 0, len(person.late) if person else 0,
-                         person.periods if person else 0, f"{fines:g}", policy.currency])
+                         *[len(getattr(row, name)) if row else 0 for name in (
+                             "attempts", "break_glass", "unapproved", "signals", "cases")],
+                         person.fined_late if person else 0, person.periods if person else 0,
+                         f"{fines:g}", policy.currency])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="hr-report-{month}.csv"'})
 
@@ -121,7 +128,8 @@ def export() -> Response:
 def person(username: str) -> str:
     """List one person's journal entries of a month (file ids only, never contents)."""
     month = _month()
-    report = reports.person_month(_entries(), username, month, rules().policy)
+    report = reports.person_month(_entries(), username, month, rules().policy,
+                                  unapproved_reads(month), sharing_cases(month))
     if rules().directory.member(username) is None and not report.entries:
         abort(404)  # nobody of that name, now or in this month's journal
     entries = sorted(report.entries, key=lambda e: e["at"])

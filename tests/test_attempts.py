@@ -1,0 +1,35 @@
+"""R35: a refusal is an attempt, listed for HR without a fine; the list warns before it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from intranet.records.reports import load_entries
+from intranet.records.zone import month_of
+
+from .test_customers import sample
+from .test_sharing import machine
+
+
+def test_the_list_warns_and_a_refusal_is_an_attempt_without_a_fine(app, svc, web):
+    customer = svc.files.create(sample(), "wang.li")[0]
+    chen = machine(app, "chen.yu", "10.0.0.8")
+    listing = chen.get("/customers/").get_data(as_text=True)
+    assert f'href="/customers/{customer}/closed"' in listing
+    assert f'href="/customers/{customer}"' not in listing
+    warning = chen.get(f"/customers/{customer}/closed")
+    assert warning.status_code == 200 and f"/customers/{customer}/request" in warning.text
+    journal = Path(app.config["AUDIT_JOURNAL"])
+    assert [e for e in load_entries(journal) if e["user"] == "chen.yu"] == []
+    # Opening it anyway is refused and journalled: an attempt, not a fine.
+    assert chen.get(f"/customers/{customer}").status_code == 403
+    entries = load_entries(journal)
+    assert [(e["user"], e["allowed"]) for e in entries] == [("chen.yu", False)]
+    month = month_of(entries[-1]["at"], ZoneInfo("Asia/Taipei"))
+    hr = machine(app, "hr.chen", "10.0.0.50")
+    person = hr.get(f"/hr/chen.yu?month={month}").get_data(as_text=True)
+    assert 'id="attempts"' in person and customer in person
+    csv = hr.get(f"/hr/export.csv?month={month}").get_data(as_text=True)
+    row = next(line.split(",") for line in csv.splitlines() if ",chen.yu," in line)
+    assert row[3] == "1" and row[-2] == "0"
