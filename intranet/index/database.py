@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,10 +65,11 @@ CREATE TABLE IF NOT EXISTS versions (
     author_email TEXT NOT NULL,
     authored_at TEXT NOT NULL,         -- ISO 8601 with the author's offset
     subject TEXT NOT NULL,
-    -- R19: the file's completeness and custodian in this version, read only where a neglect
-    -- fine is possible (the next version came more than incomplete_file_days later, or none).
+    -- R19: the file's completeness (-1: does not load), custodian and missing items in this
+    -- version (index/neglect.py): a version improves the file only if it fills a missing item.
     completeness INTEGER,
     owner TEXT,
+    missing TEXT,
     PRIMARY KEY (customer, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS versions_incomplete ON versions (owner, authored_at)

@@ -8,13 +8,12 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
-from ..records import discipline, yamlio
-from ..records.completeness import completeness, quick
-from ..records.customers import PREFIX, customer_path, id_from_path
+from ..records import yamlio
+from ..records.customers import PREFIX, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
 from ..records.staff import Directory
-from . import parallel, rows
+from . import neglect, parallel, rows
 from .database import Database
 
 log = logging.getLogger(__name__)
@@ -96,7 +95,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
     # A new policy changes what every file's completeness, score and lateness are.
     everything = since is None or policy_changed
     if policy_changed:
-        conn.execute("UPDATE versions SET completeness=NULL, owner=NULL")
+        conn.execute("UPDATE versions SET completeness=NULL, owner=NULL, missing=NULL")
     blobs = archive.files(PREFIX, head) if everything else {
         path: snapshot.blob_id(path) for path in touched
     }
@@ -118,7 +117,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         todo.append((customer, path, blob))
     _index_files(conn, archive, todo, rules)
     changed = None if everything else {c for c in map(id_from_path, touched) if c}
-    _fill_versions(conn, archive, rules.policy, changed, head)
+    neglect.fill(conn, archive, rules.policy, changed)
 
 
 def _index_files(conn: sqlite3.Connection, archive: Archive, todo: list[parallel.Item],
@@ -147,61 +146,6 @@ def _made_here(conn: sqlite3.Connection, archive: Archive, customer: str, path: 
     if not rows.has_custody(record):
         record = {**record, "custody": _last_custody(conn, archive, customer, path)}
     return rows.file_rows(customer, path, blob, record, problem, rules.policy)
-
-
-def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
-                   customers: set[str] | None, head: str) -> None:
-    """Record completeness and custodian on the versions a neglect fine may start from (R19).
-
-    The latest version takes them from the file as indexed. An older version needs them only
-    if the next one came more than incomplete_file_days later; only those are read, so a full
-    build reads few old blobs and a save none.
-    """
-    days = policy.incomplete_file_days
-    sql = ("SELECT v.customer, v.seq, v.sha, v.status, v.authored_at, v.completeness,"
-           " (SELECT w.authored_at FROM versions w WHERE w.customer = v.customer"
-           "  AND w.seq = v.seq + 1) AS next_at FROM versions v")
-    if customers is None:
-        rows = conn.execute(sql + " WHERE v.completeness IS NULL").fetchall()
-    else:
-        rows = [row for customer in sorted(customers) for row in conn.execute(
-            sql + " WHERE v.customer = ? AND v.completeness IS NULL", (customer,)).fetchall()]
-    # The policy judges every version's completeness: the one in force at the head.
-    wanted = []
-    for row in rows:
-        if row["status"] == "D":
-            continue
-        if row["next_at"] is None:
-            conn.execute(
-                "UPDATE versions SET (completeness, owner) = (SELECT completeness, owner FROM"
-                " customers WHERE id = ?) WHERE customer = ? AND seq = ?",
-                (row["customer"], row["customer"], row["seq"]))
-            continue
-        start, end = discipline.as_date(row["authored_at"]), discipline.as_date(row["next_at"])
-        if start is not None and end is not None and (end - start).days > days:
-            wanted.append(row)
-    # One git process reads them all; a tree walk per old version costs a millisecond each.
-    blobs = archive.read_many([f"{r['sha']}:{customer_path(r['customer'])}" for r in wanted])
-    for row, raw in zip(wanted, blobs, strict=True):
-        found = _old_version(raw, row["customer"], policy) if raw else None
-        if found is not None:
-            conn.execute("UPDATE versions SET completeness=?, owner=? WHERE customer=? AND seq=?",
-                         (found[0], found[1], row["customer"], row["seq"]))
-
-
-def _old_version(raw: bytes, customer: str, policy: Policy) -> tuple[int, str] | None:
-    """Return an old version's completeness and custodian; None if it does not load."""
-    # The canonical layout is read line by line, five times faster than a parse.
-    seen = quick(raw, policy)
-    if seen is not None:
-        return seen[0].percent, seen[1]
-    try:
-        record = yamlio.load(raw, customer)
-    except CorruptRecord:
-        return None
-    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
-    owner = custody.get("owner") if isinstance(custody.get("owner"), str) else ""
-    return completeness(record, policy).percent, owner
 
 
 def _rules_or_default(snapshot: Snapshot) -> Rules:
