@@ -149,8 +149,11 @@ def test_two_contacts_warning_shows_and_disappears():
     assert discipline.staffing_gap(vip, POLICY, None) is None
     graded = record(grade="A", stage="active")
     assert discipline.staffing_gap(graded, POLICY, None).reasons == ("grade",)
-    assert discipline.staffing_gap(record(grade="B", stage="active"), POLICY, None) is None
-    prospect = record(grade="B", stage="prospect")
+    # Grades A and B are important by default (two_contacts.grades).
+    assert discipline.staffing_gap(record(grade="B", stage="active"), POLICY, None).reasons \
+        == ("grade",)
+    assert discipline.staffing_gap(record(grade="C", stage="active"), POLICY, None) is None
+    prospect = record(grade="C", stage="prospect")
     assert discipline.staffing_gap(prospect, POLICY, 69.5) is None
     assert discipline.staffing_gap(prospect, POLICY, 70).reasons == ("prospect",)
     assert discipline.staffing_gap(prospect, POLICY, None) is None

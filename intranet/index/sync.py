@@ -14,7 +14,7 @@ from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
 from ..records.staff import Directory
 from . import neglect, parallel, rows
-from .database import Database
+from .database import TABLES, Database
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def rebuild(db: Database, archive: Archive) -> str | None:
 
 
 def _clear(conn: sqlite3.Connection) -> None:
-    for table in ("customers", "search", "versions", "late_contacts"):
+    for table in TABLES:
         conn.execute(f"DELETE FROM {table}")
 
 
@@ -108,7 +108,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         if blob is None:
             conn.execute("DELETE FROM customers WHERE num=?", (num,))
             conn.execute("DELETE FROM search WHERE rowid=?", (num,))
-            conn.execute("DELETE FROM late_contacts WHERE customer=?", (customer,))
+            _forget(conn, customer)
             continue
         stored = conn.execute("SELECT blob FROM customers WHERE num=?", (num,)).fetchone()
         if stored and stored[0] == blob and not policy_changed:
@@ -217,5 +217,15 @@ def _store(conn: sqlite3.Connection, made: rows.FileRows) -> None:
     conn.execute("DELETE FROM search WHERE rowid=?", (made.num,))
     conn.execute("INSERT INTO search (rowid, catalogue, content) VALUES (?, ?, ?)",
                  (made.num, made.catalogue, made.content))
-    conn.execute("DELETE FROM late_contacts WHERE customer=?", (made.customer,))
+    _forget(conn, made.customer)
     conn.executemany("INSERT OR REPLACE INTO late_contacts VALUES (?,?,?,?,?,?)", made.late)
+    if made.important:
+        conn.execute("INSERT INTO important VALUES (?, ?)", (made.customer, made.important))
+    conn.executemany("INSERT INTO contact_log VALUES (?,?,?,?)", made.contact_log)
+    conn.executemany("INSERT INTO handover_steps VALUES (?,?,?,?,?,?,?,?)", made.handovers)
+
+
+def _forget(conn: sqlite3.Connection, customer: str) -> None:
+    """Delete a file's rows in the tables derived from its contents, one row per item."""
+    for table in ("late_contacts", "important", "contact_log", "handover_steps"):
+        conn.execute(f"DELETE FROM {table} WHERE customer=?", (customer,))
