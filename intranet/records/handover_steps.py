@@ -21,6 +21,7 @@ from typing import Any
 
 from .discipline import as_date
 from .policy import Policy
+from .staff import Directory
 from .tasks import INTRODUCE_SUCCESSOR
 
 NOTIFY, FIRST_CONTACT = "notify", "first_contact"
@@ -100,3 +101,26 @@ def mark_told(record: dict[str, Any], position: int, told_on: date,
 def _day(value: Any) -> str:
     found = as_date(value)
     return found.isoformat() if found else ""
+
+
+def may_record_told(username: str, role: str, record: dict[str, Any], position: int,
+                    directory: Directory, policy: Policy) -> bool:
+    """Tell whether someone may note that the customer of a hand-over was told.
+
+    The successor, the manager of the file's department, the leaver's former manager, the
+    roles in ``departures.escalate_roles`` and the administrator may; nobody who has left,
+    and no role that reads no contents (HR).
+    """
+    tasks = record.get("tasks") or []
+    if not (0 <= position < len(tasks)) or not isinstance(tasks[position], dict) \
+            or tasks[position].get("kind") != INTRODUCE_SUCCESSOR:
+        return False
+    if not directory.is_active(username) or role in (policy.data.get("no_contents_roles") or []):
+        return False
+    task = tasks[position]
+    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
+    managers = {directory.manager_of(str(custody.get("department") or "")),
+                directory.manager_of_member(str(task.get("from_staff") or ""))}
+    return (username == task.get("assignee") or username in managers - {""}
+            or role in (policy.data["departures"].get("escalate_roles") or [])
+            or role == policy.custodian_role("company"))
