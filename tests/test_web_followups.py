@@ -239,6 +239,7 @@ def test_the_told_form_posts_through_the_action(app, svc, handed):
     done = lee.post(url, data={"told_on": "2026-11-29", "csrf_token": csrf_token(lee, "/")})
     assert done.status_code == 302 and svc.archive.head() != head
     assert "Customer told 2026-11-29" in text(lee, "/")
+    assert "Customer told on 2026-11-29 by" in text(lee, f"/customers/{customer}")
 
 
 def test_hr_sees_a_leavers_reads_of_the_last_weeks_without_contents(app, svc, handed):

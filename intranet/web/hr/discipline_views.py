@@ -59,7 +59,9 @@ def overdue(user: Any) -> dict[str, Any] | None:
     late = listing.late_contacts(index, day.replace(day=1), day, staff=me)
     days = policy.incomplete_file_days
     neglected = [{**row, "overdue": discipline.overdue_days(row["last_change"], day, days),
-                  "fines": discipline.periods_due(row["last_change"], day, days)}
+                  # The fines of my part of the stretch only (it may have been someone else's).
+                  "fines": len(discipline.due_between(row["last_change"], row["since"], day,
+                                                      days))}
                  for row in listing.neglect_runs(index, day, days, owner=me, open_only=True)]
     neglected.sort(key=lambda row: -row["overdue"])
     may_see_lists = bool(scope_of(user))
