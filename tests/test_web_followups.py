@@ -85,6 +85,9 @@ def important(svc, today):
                       stage="active", name="二部客戶"),
         "dept": make(svc, owner="lin.sales2", department="sales2", grade="A",
                      stage="active", name="二部重點", **{"custody.level": "department"}),
+        "promising": make(svc, grade="C", stage="prospect", name="明日之星", sales_power={
+            "scores": {c["key"]: 5 for c in Policy().sales_power_criteria},
+            "assessed_on": "2026-03-01", "assessed_by": "wang.li", "notes": ""}),
     }
 
 
@@ -93,6 +96,7 @@ def test_managers_see_important_customers_short_of_contacts(app, important):
     assert important["alone"] in page and "Fewer than 2 staff" in page
     assert important["quiet"] in page and "No recent report:" in page
     assert "2025-11-20" in page  # chen.yu's last report, older than 90 days
+    assert important["promising"] in page and "Promising prospect" in page  # scores 100
     for key in ("fine", "plain", "other", "dept"):
         assert important[key] not in page  # enough contacts / not important / other department
     assert "拜訪" not in page  # no contact report's contents
@@ -100,7 +104,7 @@ def test_managers_see_important_customers_short_of_contacts(app, important):
     # they are counted, not named. A department-level file is listed.
     everyone = text(client_for(app, "director"), "/discipline/two-contacts")
     assert important["alone"] not in everyone and "孤單客戶" not in everyone
-    assert "3 more files in your scope" in everyone
+    assert "4 more files in your scope" in everyone
     assert important["dept"] in everyone and important["other"] not in everyone
     assert important["other"] in text(client_for(app, "other.mgr"), "/discipline/two-contacts")
     # The link sits in the nav and on the late-updates page.
