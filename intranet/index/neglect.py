@@ -9,7 +9,11 @@ every old version, in batches through one ``git cat-file --batch`` each.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +25,14 @@ from ..records.customers import customer_path
 from ..records.discipline import as_date
 from ..records.neglect import VersionFacts, restarts_clock, stretches
 from ..records.policy import Policy
+from . import parallel
 
 if TYPE_CHECKING:  # the package imports this module through sync
     from . import Index
 
-BATCH = 2000  # old versions read per git process: bounds the memory a full build needs
+BATCH = 500  # old versions per git read and per worker message: bounds the memory held
 UNREADABLE = -1
+log = logging.getLogger(__name__)
 
 
 def fill(conn: sqlite3.Connection, archive: Archive, policy: Policy,
@@ -56,15 +62,67 @@ def fill(conn: sqlite3.Connection, archive: Archive, policy: Policy,
                                 row["customer"], row["seq"]))
                 continue
         old.append(row)
-    for at in range(0, len(old), BATCH):
-        batch = old[at:at + BATCH]
-        blobs = archive.read_many([f"{r['sha']}:{customer_path(r['customer'])}"
-                                   for r in batch])
-        for row, raw in zip(batch, blobs, strict=True):
-            percent, owner, missing = _judge(raw, row["customer"], policy)
-            updates.append((percent, owner, missing, row["customer"], row["seq"]))
+    for row, judged in zip(old, _judge_all(archive, old, policy), strict=True):
+        updates.append((*judged, row["customer"], row["seq"]))
     conn.executemany("UPDATE versions SET completeness=?, owner=?, missing=?"
                      " WHERE customer=? AND seq=?", updates)
+
+
+def _judge_all(archive: Archive, rows: list[sqlite3.Row], policy: Policy
+               ) -> list[tuple[int, str, str]]:
+    """Return each old version's judgement, in order; in worker processes when there are many."""
+    items = [(str(r["customer"]), f"{r['sha']}:{customer_path(r['customer'])}") for r in rows]
+    judged: list[tuple[int, str, str]] = []
+    if parallel.worth_it(len(items)):
+        try:
+            judged.extend(_judge_in_workers(archive, items, policy))
+        except parallel.FAILURES as exc:
+            # Slower, not wrong: the rest are judged here.
+            log.warning("index: worker processes failed (%s); %d of %d old versions left to"
+                        " judge in this process", exc, len(items) - len(judged), len(items))
+    for at in range(len(judged), len(items), BATCH):
+        chunk = items[at:at + BATCH]
+        blobs = archive.read_many([name for _, name in chunk])
+        judged.extend(_judge(raw, customer, policy)
+                      for (customer, _), raw in zip(chunk, blobs, strict=True))
+    return judged
+
+
+def _judge_in_workers(archive: Archive, items: list[tuple[str, str]],
+                      policy: Policy) -> Iterator[tuple[int, str, str]]:
+    """Judge old versions in worker processes, a chunk each, while this one reads the next."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # see parallel.prepare: never fork
+    count = parallel.workers()
+    pool = ProcessPoolExecutor(count, mp_context=context)
+    try:
+        pending: deque[Future] = deque()
+        queue = (items[at:at + BATCH] for at in range(0, len(items), BATCH))
+
+        def submit() -> None:
+            chunk = next(queue, None)
+            if chunk is not None:
+                blobs = archive.read_many([name for _, name in chunk])
+                work = [(customer, raw) for (customer, _), raw in zip(chunk, blobs, strict=True)]
+                pending.append(pool.submit(_judge_chunk, work, policy.data))
+
+        for _ in range(2 * count):
+            submit()
+        while pending:
+            done = pending.popleft().result()
+            submit()
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _judge_chunk(work: list[tuple[str, bytes | None]], policy_data: dict[str, Any]
+                 ) -> list[tuple[int, str, str]]:
+    """Judge a chunk of old versions, in a worker."""
+    policy = Policy(policy_data)
+    return [_judge(raw, customer, policy) for customer, raw in work]
 
 
 def _judge(raw: bytes | None, customer: str, policy: Policy) -> tuple[int, str, str]:
