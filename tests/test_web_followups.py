@@ -106,7 +106,10 @@ def test_managers_see_important_customers_short_of_contacts(app, important):
     assert important["alone"] not in everyone and "孤單客戶" not in everyone
     assert "4 more files in your scope" in everyone
     assert important["dept"] in everyone and important["other"] not in everyone
-    assert important["other"] in text(client_for(app, "other.mgr"), "/discipline/two-contacts")
+    sales2 = text(client_for(app, "other.mgr"), "/discipline/two-contacts")
+    assert important["other"] in sales2 and important["dept"] in sales2
+    assert important["alone"] not in sales2 and "孤單客戶" not in sales2  # not their department
+    assert "more files in your scope" not in sales2  # nor counted
     # The link sits in the nav and on the late-updates page.
     assert "/discipline/two-contacts" in text(client_for(app, "lee.mgr"), "/discipline")
 
