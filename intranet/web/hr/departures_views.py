@@ -33,10 +33,15 @@ from .views import TAIPEI, _entries, _name, hr_required
 def departures_page() -> str:
     """List who left, with their watched reads, and every hand-over with a step still to do."""
     r, day = rules(), today()
-    entries = _entries()
+    gone = departures.leavers(r.directory)
+    # One pass over the journal, not one per leaver.
+    theirs: dict[str, list[dict[str, Any]]] = {str(m["username"]): [] for m in gone}
+    for entry in _entries():
+        if entry.get("user") in theirs:
+            theirs[entry["user"]].append(entry)
     people = [{"member": m, "reads": len(departures.last_weeks(
-        entries, str(m["username"]), as_date(m["left_on"]), r.policy, TAIPEI))}
-        for m in departures.leavers(r.directory)]
+        theirs[str(m["username"])], str(m["username"]), as_date(m["left_on"]), r.policy,
+        TAIPEI))} for m in gone]
     steps = _with_due(followups.handover_steps(services.get().index), day)
     return render_template("hr/departures.html", people=people, steps=steps, names=_name,
                            department_name=department_name,
