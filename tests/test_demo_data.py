@@ -730,7 +730,7 @@ def test_living_false_keeps_files_empty_and_no_milestones():
 
 
 def test_the_intranets_own_rules_see_the_demo_lateness(head):
-    from intranet.records import completeness, discipline, sales_power
+    from intranet.records import completeness, discipline, sales_power, two_contacts
     from intranet.records.policy import Policy
 
     policy = Policy()
@@ -741,7 +741,11 @@ def test_the_intranets_own_rules_see_the_demo_lateness(head):
     assert states[True] >= 5 and states[False] >= 5
     gaps = [r["id"] for r in head.values()
             if discipline.staffing_gap(r, policy, sales_power.score(r, policy))]
-    assert len(gaps) < 0.05 * len(head)  # most important customers have their two contacts
+    important = [r["id"] for r in head.values()
+                 if two_contacts.reasons(r, policy, sales_power.score(r, policy))]
+    # Most important customers (grades A and B, VIP, promising prospects) have their two
+    # contacts; a few do not, so the R31 list has something to show.
+    assert 0 < len(gaps) < 0.2 * len(important)
     assert all(sales_power.check_scores(r["sales_power"]["scores"], policy) == []
                for r in head.values())
 

@@ -12,7 +12,7 @@ import pytest
 from intranet.index import Index
 from intranet.index import discipline as listing
 from intranet.index.database import SCHEMA_VERSION
-from intranet.records import discipline
+from intranet.records import discipline, neglect
 from intranet.records.access import Actor
 from intranet.records.customers import CustomerFiles
 from intranet.records.organisation import save_policy
@@ -149,8 +149,11 @@ def test_two_contacts_warning_shows_and_disappears():
     assert discipline.staffing_gap(vip, POLICY, None) is None
     graded = record(grade="A", stage="active")
     assert discipline.staffing_gap(graded, POLICY, None).reasons == ("grade",)
-    assert discipline.staffing_gap(record(grade="B", stage="active"), POLICY, None) is None
-    prospect = record(grade="B", stage="prospect")
+    # Grades A and B are important by default (two_contacts.grades).
+    assert discipline.staffing_gap(record(grade="B", stage="active"), POLICY, None).reasons \
+        == ("grade",)
+    assert discipline.staffing_gap(record(grade="C", stage="active"), POLICY, None) is None
+    prospect = record(grade="C", stage="prospect")
     assert discipline.staffing_gap(prospect, POLICY, 69.5) is None
     assert discipline.staffing_gap(prospect, POLICY, 70).reasons == ("prospect",)
     assert discipline.staffing_gap(prospect, POLICY, None) is None
@@ -226,38 +229,74 @@ def test_index_catches_up_after_a_save(files, index):
     assert [(r["customer"], r["days_late"]) for r in late] == [(customer, 2)]
 
 
-def test_old_versions_are_read_only_where_a_fine_is_possible(archive, files, tmp_path):
+def test_edits_that_fill_nothing_do_not_end_a_neglect_stretch(archive, files, tmp_path):
+    """R19: monthly edits that fill no missing item leave the file neglected; filling one
+    ends the stretch. Fines go to the custodian of the day."""
     customer, _ = files.create(record(), "wang.li", when=at("2026-01-01"))
 
-    def touch(note, owner="wang.li"):
+    def touch(note, owner="wang.li", **filled):
         def apply(r, _snapshot):
             r["notes"] = note
             r["custody"]["owner"] = owner
+            for key, value in filled.items():
+                r["basic"][key] = value
             return r
         return apply
 
-    files.amend(customer, touch("一"), "wang.li", when=at("2026-01-20"))   # 19 days later
-    files.amend(customer, touch("二", "chen.yu"), "wang.li", when=at("2026-03-01"))  # 40 days
-    files.amend(customer, touch("三", "chen.yu"), "chen.yu", when=at("2026-03-02"))
-    # A fresh index built in one go (as after deleting it) sees the same stretches.
+    files.amend(customer, touch("一"), "wang.li", when=at("2026-01-20"))
+    files.amend(customer, touch("二", "chen.yu"), "wang.li", when=at("2026-02-18"))
+    files.amend(customer, touch("三", "chen.yu"), "chen.yu", when=at("2026-03-15"))
+    # A fresh index built in one go (as after deleting it) judges every version.
     index = Index(tmp_path / "fresh.sqlite3", archive)
     try:
         index.catch_up()
         rows = index.db.connect().execute(
-            "SELECT seq, completeness IS NOT NULL, owner FROM versions WHERE customer=?"
-            " ORDER BY seq", (customer,)).fetchall()
-        assert [tuple(r) for r in rows] == [(1, 0, None), (2, 1, "wang.li"), (3, 0, None),
-                                            (4, 1, "chen.yu")]
+            "SELECT seq, completeness > 0, owner, instr(missing, 'basic.postcode') > 0"
+            " FROM versions WHERE customer=? ORDER BY seq", (customer,)).fetchall()
+        assert [tuple(r) for r in rows] == [(1, 1, "wang.li", 1), (2, 1, "wang.li", 1),
+                                            (3, 1, "chen.yu", 1), (4, 1, "chen.yu", 1)]
         runs = listing.neglect_runs(index, date(2026, 3, 31), 30)
-        # Jan 20 -> Mar 1 (wang.li's, closed); Mar 2 -> today is 29 days: not yet neglected.
-        assert [(r["owner"], r["last_change"], r["until"]) for r in runs] == [
-            ("wang.li", date(2026, 1, 20), date(2026, 3, 1))]
-        people = discipline.month_people(
-            [], runs, "2026-02", date(2026, 3, 31), POLICY,
-            load_rules(archive.snapshot()).directory)
-        assert [(p.username, p.periods, p.fines) for p in people] == [("wang.li", 1, 20)]
+        # One stretch from Jan 1, split where chen.yu took the file over on Feb 18.
+        assert [(r["owner"], r["last_change"], r["since"], r["until"]) for r in runs] == [
+            ("wang.li", date(2026, 1, 1), date(2026, 1, 1), date(2026, 2, 18)),
+            ("chen.yu", date(2026, 1, 1), date(2026, 2, 19), None)]
+        directory = load_rules(archive.snapshot()).directory
+
+        def fined(month, today=date(2026, 3, 31), found=runs):
+            return [(p.username, p.periods, p.fines) for p in discipline.month_people(
+                [], found, month, today, POLICY, directory)]
+
+        assert fined("2026-02") == [("wang.li", 1, 20)]  # due Feb 1
+        assert fined("2026-03") == [("chen.yu", 1, 20)]  # due Mar 3
+        # Filling one missing item (the postcode) on Apr 10 ends the stretch that day.
+        files.amend(customer, touch("四", "chen.yu", postcode="104"), "chen.yu",
+                    when=at("2026-04-10"))
+        runs = listing.neglect_runs(index, date(2026, 5, 1), 30)
+        assert [(r["owner"], r["until"]) for r in runs] == [
+            ("wang.li", date(2026, 2, 18)), ("chen.yu", date(2026, 4, 10))]
+        assert fined("2026-04", date(2026, 5, 1), runs) == [("chen.yu", 1, 20)]  # Apr 2
+        assert listing.neglect_runs(index, date(2026, 5, 10), 30, open_only=True) == []
+        assert [r["last_change"] for r in listing.neglect_runs(
+            index, date(2026, 5, 11), 30, open_only=True)] == [date(2026, 4, 10)]
     finally:
         index.close()
+
+
+def test_which_versions_restart_the_neglect_clock():
+    assert neglect.restarts_clock(None, ["a"], first=True)
+    assert neglect.restarts_clock(["a", "b"], ["b"])        # filled a
+    assert neglect.restarts_clock(["a"], ["b"])             # filled a, emptied b
+    assert not neglect.restarts_clock(["a"], ["a"])         # notes only
+    assert not neglect.restarts_clock(["a"], ["a", "b"])    # only emptied b
+    assert neglect.restarts_clock([], ["a"])                # a complete file became incomplete
+    assert neglect.restarts_clock(None, ["a"])              # after a deletion or a broken one
+    day = date(2026, 1, 1)
+    facts = [neglect.VersionFacts(day, 50, "wang.li", True),
+             neglect.VersionFacts(day + timedelta(days=20), 50, "wang.li", False),
+             neglect.VersionFacts(day + timedelta(days=40), None, "", True)]
+    # Deleted on day 40: the stretch ends there, with the fine of day 31.
+    assert [(r["last_change"], r["until"]) for r in neglect.stretches(
+        "C1", "甲", facts, day + timedelta(days=90), 30)] == [(day, day + timedelta(days=40))]
 
 
 def test_a_policy_change_recomputes_every_file(archive, files, index):

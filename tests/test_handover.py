@@ -158,7 +158,8 @@ def test_custody_moves_and_a_task_is_created(world):
     assert kept["tasks"] == [{
         "kind": "introduce_successor", "assignee": "lee.mgr",
         "summary": "通知客戶並介紹新的負責人（原負責人：王立）", "from_staff": "wang.li",
-        "created_on": "2026-11-20", "due_on": due, "done_on": ""}]
+        "created_on": "2026-11-20", "due_on": due, "done_on": "",
+            "told_on": "", "told_by": ""}]
     assert contact["tasks"][0]["assignee"] == "chen.yu"
     assert contact["tasks"][0]["summary"] == "通知客戶並介紹新的聯絡人（原聯絡人：王立）"
     assert alone["tasks"][0]["assignee"] == "director"

@@ -177,6 +177,9 @@ def test_worker_processes_build_the_same_index(filled, archive, tmp_path, monkey
         tables = {table: [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY {key}")]
                   for table, key in [("customers", "num"), ("versions", "customer, seq"),
                                      ("late_contacts", "customer, position"),
+                                     ("important", "customer"),
+                                     ("contact_log", "customer, position"),
+                                     ("handover_steps", "customer, position"),
                                      ("search", "rowid")]}
         tables["rowids"] = [tuple(r) for r in conn.execute("SELECT rowid FROM search")]
         index.close()

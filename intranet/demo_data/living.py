@@ -293,7 +293,7 @@ def complete(rng: random.Random, record: dict, meta: CustomerMeta, year: int) ->
 
 
 def second_contact(rng: random.Random, record: dict) -> None:
-    """Name a second member of staff for an A customer (R31), as most custodians have."""
+    """Name a second member of staff for an A or B customer (R31), as most custodians have."""
     custody = record["custody"]
     level, department = custody["level"], custody["department"]
     pool = (["vp"] if level == "company" else [managers()[department]] if level == "personal"
@@ -305,7 +305,8 @@ def second_contact(rng: random.Random, record: dict) -> None:
 
 def enrich(rng: random.Random, record: dict, meta: CustomerMeta, before: date) -> None:
     """Give a new record its past: contacts, events, yearly figures, sales power, in place."""
-    if record["grade"] == "A" and len(record["custody"]["contacts"]) < 2 and rng.random() < 0.8:
+    if record["grade"] in ("A", "B") and len(record["custody"]["contacts"]) < 2 \
+            and rng.random() < 0.9:
         second_contact(rng, record)
     record["contacts"] = past_contacts(rng, record, before)
     record["events"] = past_events(rng, record, meta, before)

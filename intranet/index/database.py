@@ -11,7 +11,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
+# The tables derived from the files, dropped when the schema changes.
+TABLES = ("customers", "search", "versions", "late_contacts", "important", "contact_log",
+          "handover_steps")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +54,32 @@ CREATE TABLE IF NOT EXISTS late_contacts (
     PRIMARY KEY (customer, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS late_contacts_recorded ON late_contacts (recorded_on);
+-- R31: files that need two staff in contact (why: vip, grade, prospect), and every dated
+-- contact report (who, when) for the "no report lately" test and R32's first contact.
+CREATE TABLE IF NOT EXISTS important (
+    customer TEXT PRIMARY KEY,
+    reasons TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contact_log (
+    customer TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    staff TEXT NOT NULL,
+    date TEXT NOT NULL,
+    PRIMARY KEY (customer, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contact_log_staff ON contact_log (customer, staff, date);
+-- R32: each hand-over task in a file: successor, leaver, day, customer told, first contact.
+CREATE TABLE IF NOT EXISTS handover_steps (
+    customer TEXT NOT NULL,
+    position INTEGER NOT NULL,         -- the task's index in the file's task list
+    successor TEXT NOT NULL,
+    leaver TEXT NOT NULL,
+    handed_on TEXT NOT NULL,
+    told_on TEXT NOT NULL,
+    told_by TEXT NOT NULL,
+    first_contact TEXT NOT NULL,
+    PRIMARY KEY (customer, position)
+) WITHOUT ROWID;
 -- catalogue: what every member of staff may find (id, names), content: the rest (R36).
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
     catalogue, content, tokenize = 'unicode61 remove_diacritics 0'
@@ -65,10 +94,11 @@ CREATE TABLE IF NOT EXISTS versions (
     author_email TEXT NOT NULL,
     authored_at TEXT NOT NULL,         -- ISO 8601 with the author's offset
     subject TEXT NOT NULL,
-    -- R19: the file's completeness and custodian in this version, read only where a neglect
-    -- fine is possible (the next version came more than incomplete_file_days later, or none).
+    -- R19: the file's completeness (-1: does not load), custodian and missing items in this
+    -- version (index/neglect.py): a version improves the file only if it fills a missing item.
     completeness INTEGER,
     owner TEXT,
+    missing TEXT,
     PRIMARY KEY (customer, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS versions_incomplete ON versions (owner, authored_at)
@@ -110,7 +140,7 @@ class Database:
             row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
                 # An index from another version is simply rebuilt: it holds nothing of its own.
-                for table in ("customers", "search", "versions", "late_contacts"):
+                for table in TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS {table}")
                 conn.execute("DELETE FROM meta")
                 conn.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))

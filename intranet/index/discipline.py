@@ -5,13 +5,12 @@ The rows name files (id, name, custodian) and dates; never a file's contents (R3
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..records.discipline import as_date
 from ..records.zone import local_date
-from . import Index
+from . import Index, neglect
 
 PROSPECT_FILTERS = ("region", "industry", "grade")
 
@@ -35,46 +34,16 @@ def late_contacts(index: Index, start: date, end: date,
 def neglect_runs(index: Index, today: date, days: int, since: date | None = None,
                  owner: str | None = None, open_only: bool = False,
                  zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
-    """Return the stretches in which an incomplete file went unchanged for more than ``days``.
+    """Return the stretches in which an incomplete file was not improved for more than ``days``.
 
-    Each row has customer, name, owner (the custodian in that version), completeness,
-    last_change (the day the stretch began) and until (the day of the next change, None while
-    it lasts). ``since`` leaves out stretches that ended before it; ``open_only`` keeps only
-    the ones that still last.
+    Days are the company zone's (``zone``; without one, the day as the author lived it).
+    Each row has customer, name, owner (the custodian in that segment), completeness,
+    last_change (the day the stretch began), since (the segment's first day) and until (its
+    last day, None while it lasts); see ``records.neglect``. ``since`` leaves out segments
+    that ended before it; ``open_only`` keeps only the ones that still last.
     """
-    index.catch_up()
-    # authored_at carries the author's offset; the day is the company zone's (``zone``; without
-    # one, the day as the author lived it). One day of slack in SQL, the exact test in Python.
-    cutoff = (today - timedelta(days=days - 1)).isoformat()
-    sql = ("SELECT v.customer, c.name, v.owner, v.completeness, v.authored_at,"
-           " (SELECT w.authored_at FROM versions w WHERE w.customer = v.customer"
-           "  AND w.seq = v.seq + 1) AS next_at"
-           " FROM versions v LEFT JOIN customers c ON c.id = v.customer"
-           " WHERE v.completeness < 100 AND v.status != 'D' AND v.authored_at < ?")
-    params: list[Any] = [cutoff]
-    if owner is not None:
-        sql += " AND v.owner = ?"
-        params.append(owner)
-    found = []
-    for row in index.db.connect().execute(sql + " ORDER BY v.customer, v.seq", params):
-        began, until = _day(row["authored_at"], zone), _day(row["next_at"], zone)
-        if until is not None and until > today:
-            until = None  # as of "today" the stretch still lasted
-        if began is None or (open_only and until is not None):
-            continue
-        if (until or today) > today or ((until or today) - began).days <= days:
-            continue
-        if since is not None and until is not None and until < since:
-            continue
-        found.append({"customer": row["customer"], "name": row["name"] or "",
-                      "owner": row["owner"] or "", "completeness": row["completeness"],
-                      "last_change": began, "until": until})
-    return found
-
-
-def _day(stamp: str | None, zone: ZoneInfo | None) -> date | None:
-    """Return a commit time's day in the company zone (or as its author lived it)."""
-    return local_date(stamp, zone) if zone is not None else as_date(stamp)
+    return neglect.runs(index, today, days, since=since, owner=owner, open_only=open_only,
+                        zone=zone)
 
 
 def handovers(index: Index, zone: ZoneInfo) -> dict[str, list[date]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..records import discipline, sales_power
+from ..records import discipline, handover_steps, sales_power, two_contacts
 from ..records.completeness import completeness
 from ..records.customers import check
 from ..records.policy import Policy
@@ -24,6 +24,9 @@ class FileRows(NamedTuple):
     missing: str
     sales_power: float | None
     late: list[tuple]  # late_contacts rows
+    important: str  # R31: why two staff must be in contact (space-separated), "" if not
+    contact_log: list[tuple]  # contact_log rows (R31, R32)
+    handovers: list[tuple]  # handover_steps rows (R32)
 
 
 def checked(raw: bytes, path: str, rules: Rules) -> tuple[dict[str, Any], str | None]:
@@ -62,12 +65,15 @@ def file_rows(customer: str, path: str, blob: str, record: dict[str, Any],
     done = completeness(record, policy) if problem is None else None
     late = [(late.customer, late.position, late.staff, late.date, late.recorded_on,
              late.days_late) for late in discipline.late_contacts(customer, record, policy)]
+    score = sales_power.score(record, policy)
     return FileRows(
         int(customer[1:]), customer, values,
         text.document([customer, *catalogue_fields(record)]),
         text.document(content_fields(record)),
         done.percent if done else None, " ".join(done.missing) if done else "",
-        sales_power.score(record, policy), late,
+        score, late, " ".join(two_contacts.reasons(record, policy, score)),
+        [(customer, *entry) for entry in two_contacts.contact_log(record)],
+        [step.as_row(customer) for step in handover_steps.steps(record)],
     )
 
 

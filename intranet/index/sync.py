@@ -9,14 +9,12 @@ from typing import Any
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
 from ..records import yamlio
-from ..records.completeness import completeness, quick
-from ..records.customers import PREFIX, customer_path, id_from_path
+from ..records.customers import PREFIX, id_from_path
 from ..records.policy import DEFAULT_POLICY, Policy
 from ..records.rules import Rules, load_rules
 from ..records.staff import Directory
-from ..records.zone import company_zone, local_date
-from . import parallel, rows
-from .database import Database
+from . import neglect, parallel, rows
+from .database import TABLES, Database
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ def rebuild(db: Database, archive: Archive) -> str | None:
 
 
 def _clear(conn: sqlite3.Connection) -> None:
-    for table in ("customers", "search", "versions", "late_contacts"):
+    for table in TABLES:
         conn.execute(f"DELETE FROM {table}")
 
 
@@ -97,7 +95,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
     # A new policy changes what every file's completeness, score and lateness are.
     everything = since is None or policy_changed
     if policy_changed:
-        conn.execute("UPDATE versions SET completeness=NULL, owner=NULL")
+        conn.execute("UPDATE versions SET completeness=NULL, owner=NULL, missing=NULL")
     blobs = archive.files(PREFIX, head) if everything else {
         path: snapshot.blob_id(path) for path in touched
     }
@@ -110,7 +108,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         if blob is None:
             conn.execute("DELETE FROM customers WHERE num=?", (num,))
             conn.execute("DELETE FROM search WHERE rowid=?", (num,))
-            conn.execute("DELETE FROM late_contacts WHERE customer=?", (customer,))
+            _forget(conn, customer)
             continue
         stored = conn.execute("SELECT blob FROM customers WHERE num=?", (num,)).fetchone()
         if stored and stored[0] == blob and not policy_changed:
@@ -119,7 +117,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         todo.append((customer, path, blob))
     _index_files(conn, archive, todo, rules)
     changed = None if everything else {c for c in map(id_from_path, touched) if c}
-    _fill_versions(conn, archive, rules.policy, changed, head)
+    neglect.fill(conn, archive, rules.policy, changed)
 
 
 def _index_files(conn: sqlite3.Connection, archive: Archive, todo: list[parallel.Item],
@@ -148,61 +146,6 @@ def _made_here(conn: sqlite3.Connection, archive: Archive, customer: str, path: 
     if not rows.has_custody(record):
         record = {**record, "custody": _last_custody(conn, archive, customer, path)}
     return rows.file_rows(customer, path, blob, record, problem, rules.policy)
-
-
-def _fill_versions(conn: sqlite3.Connection, archive: Archive, policy: Policy,
-                   customers: set[str] | None, head: str) -> None:
-    """Record completeness and custodian on the versions a neglect fine may start from (R19).
-
-    The latest version takes them from the file as indexed. An older version needs them only
-    if the next one came more than incomplete_file_days later; only those are read, so a full
-    build reads few old blobs and a save none.
-    """
-    days, zone = policy.incomplete_file_days, company_zone(policy)
-    sql = ("SELECT v.customer, v.seq, v.sha, v.status, v.authored_at, v.completeness,"
-           " (SELECT w.authored_at FROM versions w WHERE w.customer = v.customer"
-           "  AND w.seq = v.seq + 1) AS next_at FROM versions v")
-    if customers is None:
-        rows = conn.execute(sql + " WHERE v.completeness IS NULL").fetchall()
-    else:
-        rows = [row for customer in sorted(customers) for row in conn.execute(
-            sql + " WHERE v.customer = ? AND v.completeness IS NULL", (customer,)).fetchall()]
-    # The policy judges every version's completeness: the one in force at the head.
-    wanted = []
-    for row in rows:
-        if row["status"] == "D":
-            continue
-        if row["next_at"] is None:
-            conn.execute(
-                "UPDATE versions SET (completeness, owner) = (SELECT completeness, owner FROM"
-                " customers WHERE id = ?) WHERE customer = ? AND seq = ?",
-                (row["customer"], row["customer"], row["seq"]))
-            continue
-        start, end = local_date(row["authored_at"], zone), local_date(row["next_at"], zone)
-        if start is not None and end is not None and (end - start).days > days:
-            wanted.append(row)
-    # One git process reads them all; a tree walk per old version costs a millisecond each.
-    blobs = archive.read_many([f"{r['sha']}:{customer_path(r['customer'])}" for r in wanted])
-    for row, raw in zip(wanted, blobs, strict=True):
-        found = _old_version(raw, row["customer"], policy) if raw else None
-        if found is not None:
-            conn.execute("UPDATE versions SET completeness=?, owner=? WHERE customer=? AND seq=?",
-                         (found[0], found[1], row["customer"], row["seq"]))
-
-
-def _old_version(raw: bytes, customer: str, policy: Policy) -> tuple[int, str] | None:
-    """Return an old version's completeness and custodian; None if it does not load."""
-    # The canonical layout is read line by line, five times faster than a parse.
-    seen = quick(raw, policy)
-    if seen is not None:
-        return seen[0].percent, seen[1]
-    try:
-        record = yamlio.load(raw, customer)
-    except CorruptRecord:
-        return None
-    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
-    owner = custody.get("owner") if isinstance(custody.get("owner"), str) else ""
-    return completeness(record, policy).percent, owner
 
 
 def _rules_or_default(snapshot: Snapshot) -> Rules:
@@ -274,5 +217,15 @@ def _store(conn: sqlite3.Connection, made: rows.FileRows) -> None:
     conn.execute("DELETE FROM search WHERE rowid=?", (made.num,))
     conn.execute("INSERT INTO search (rowid, catalogue, content) VALUES (?, ?, ?)",
                  (made.num, made.catalogue, made.content))
-    conn.execute("DELETE FROM late_contacts WHERE customer=?", (made.customer,))
+    _forget(conn, made.customer)
     conn.executemany("INSERT OR REPLACE INTO late_contacts VALUES (?,?,?,?,?,?)", made.late)
+    if made.important:
+        conn.execute("INSERT INTO important VALUES (?, ?)", (made.customer, made.important))
+    conn.executemany("INSERT INTO contact_log VALUES (?,?,?,?)", made.contact_log)
+    conn.executemany("INSERT INTO handover_steps VALUES (?,?,?,?,?,?,?,?)", made.handovers)
+
+
+def _forget(conn: sqlite3.Connection, customer: str) -> None:
+    """Delete a file's rows in the tables derived from its contents, one row per item."""
+    for table in ("late_contacts", "important", "contact_log", "handover_steps"):
+        conn.execute(f"DELETE FROM {table} WHERE customer=?", (customer,))

@@ -6,13 +6,14 @@ Two kinds of lateness cost the late-update fine (``policy.fine("late_update")``)
   ``deadlines.contact_record_days`` days after its ``date`` (0: the same day). It is the
   fault of the entry's ``staff`` and falls in the month of ``recorded_on``. An entry without
   ``recorded_on`` (older files, hand edits) cannot be judged and is not late.
-- **A neglected file (R19).** A version of a file below 100 % complete that stayed unchanged
-  for more than ``deadlines.incomplete_file_days`` (N) days. Any commit to the file counts as
-  improving it. Counting from that version's day L, a fine falls due on the first day of
-  each full overdue period — L + N + 1, L + 2N + 1, … (with N = 0 every day after L) — up to
-  and including the day of the next change, or today while the stretch lasts. Each is one
-  fine for the custodian of that version, in the month it falls due; a later change does not
-  undo fines already due. The policy at the head judges every version (completeness fields,
+- **A neglected file (R19).** A version of a file below 100 % complete that was not
+  improved for more than ``deadlines.incomplete_file_days`` (N) days; only a version that
+  fills a missing item improves it (``records.neglect``). Counting from that version's day L,
+  a fine falls due on the first day of each full overdue period — L + N + 1, L + 2N + 1, …
+  (with N = 0 every day after L) — up to and including the day of the next improvement, or
+  today while the stretch lasts. Each is one fine for the custodian at the time (the
+  stretch is split where the custodian changes), in the month it falls due; a later change
+  does not undo fines already due. The policy at the head judges every version (completeness fields,
   N and the fine), so a policy change re-judges past months too.
 
 Everything here works on plain values (records, dates, index rows), so "today" is always a
@@ -221,7 +222,9 @@ def month_people(late_rows: Iterable[dict[str, Any]], neglect_rows: Iterable[dic
     for row in neglect_rows:
         # A stretch that ended with a change stops counting on the day of the change.
         until = row.get("until")
-        due = due_between(row["last_change"], start, min(end, until) if until else end, days)
+        # A stretch split at a change of custodian: each part's fines are its custodian's.
+        first = max(start, row.get("since") or start)
+        due = due_between(row["last_change"], first, min(end, until) if until else end, days)
         if due and (found := person(str(row["owner"]))):
             found.neglected.append({**row, "due": due, "overdue": overdue_days(
                 row["last_change"], until or today, days), **liable.judge_neglect(

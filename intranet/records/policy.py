@@ -125,7 +125,17 @@ DEFAULT_POLICY: dict[str, Any] = {
     },
     # R31: an important (VIP or one of these grades) or promising (a prospect scoring at
     # least prospect_score in the sales-power table) customer needs this many staff contacts.
-    "two_contacts": {"minimum": 2, "vip": True, "grades": ["A"], "prospect_score": 70},
+    # report_days: each of them files a contact report (聯系報告) at least this often.
+    # viewers: roles that see the list for every department (managers see their own).
+    "two_contacts": {"minimum": 2, "vip": True, "grades": ["A", "B"], "prospect_score": 70,
+                     "report_days": 90,
+                     "viewers": ["marketing_director", "marketing_vp", "general_manager"]},
+    # R32: after a hand-over the customer is told within notify_days and the successor's first
+    # contact is on the log within first_contact_days; overdue steps go to escalate_roles (the
+    # department managers' manager) and HR. HR sees a leaver's reads and exports of the last
+    # watch_days before they left.
+    "departures": {"notify_days": 7, "first_contact_days": 14, "watch_days": 28,
+                   "escalate_roles": ["marketing_vp"]},
     # R10: the customer's own data form: how long a link lasts and which fields it asks for.
     "customer_form": {"link_days": 14, "fields": [
         "basic.name", "basic.short_name", "basic.tax_id", "basic.legal_representative",
@@ -157,7 +167,10 @@ POLICY_ORDER: dict[str, Any] = {
     "handover_grace_days": None,
     "sales_power": {"scale": None, "criteria": {"key": None, "name": None, "weight": None}},
     "completeness": {"distributor": None, "terminal": None},
-    "two_contacts": {"minimum": None, "vip": None, "grades": None, "prospect_score": None},
+    "two_contacts": {"minimum": None, "vip": None, "grades": None, "prospect_score": None,
+                     "report_days": None, "viewers": None},
+    "departures": {"notify_days": None, "first_contact_days": None, "watch_days": None,
+                   "escalate_roles": None},
     "customer_form": {"link_days": None, "fields": None},
 }
 

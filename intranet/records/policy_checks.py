@@ -111,6 +111,11 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
         if not _whole(two.get("prospect_score"), 0, 100):
             errors.append(FieldError("two_contacts.prospect_score", N_(
                 "Enter a whole number from 0 to 100"), {}))
+        if not _whole(two.get("report_days"), 1, 3650):
+            errors.append(FieldError("two_contacts.report_days", N_(
+                "Enter a whole number of days from 1 to 3650"), {}))
+        errors += _roles(two.get("viewers"), "two_contacts.viewers", roles)
+    errors += _departures(d.get("departures"), roles)
     form = d.get("customer_form")
     if not isinstance(form, dict):
         errors.append(FieldError("customer_form", N_("Expected a group of fields here"), {}))
@@ -120,3 +125,13 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
                 "Enter a whole number of days from 1 to 90"), {}))
         errors += _paths(form.get("fields"), "customer_form.fields")
     return errors
+
+
+def _departures(value: Any, roles: tuple[str, ...]) -> list[FieldError]:
+    """Return the problems of the hand-over deadlines (R32)."""
+    if not isinstance(value, dict):
+        return [FieldError("departures", N_("Expected a group of fields here"), {})]
+    errors = [FieldError(f"departures.{key}", N_("Enter a whole number of days from 1 to 365"),
+                         {}) for key in ("notify_days", "first_contact_days", "watch_days")
+              if not _whole(value.get(key), 1, 365)]
+    return errors + _roles(value.get("escalate_roles"), "departures.escalate_roles", roles)

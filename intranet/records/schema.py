@@ -138,7 +138,7 @@ SCHEMA: dict[str, Field] = {
     # R32: things someone must do about this customer, e.g. introduce a successor.
     "tasks": _l(kind=_e(*TASK_KINDS), assignee=Field(USERNAME), summary=_T,
                 from_staff=Field(USERNAME), created_on=Field(DATE), due_on=Field(DATE),
-                done_on=Field(DATE)),
+                done_on=Field(DATE), told_on=Field(DATE), told_by=Field(USERNAME)),
     # R10: what a customer sent through their own data form, field by field, until reviewed.
     "proposals": _l(id=_NAME, submitted_on=Field(DATE), submitted_by=_NAME,
                     link_by=Field(USERNAME), status=_e(*PROPOSAL_STATES),
@@ -249,7 +249,8 @@ LABELS: dict[str, str] = {
     "tasks": N_("Tasks"), "tasks.kind": N_("Task"), "tasks.assignee": N_("Assigned to"),
     "tasks.summary": N_("Summary"), "tasks.from_staff": N_("From"),
     "tasks.created_on": N_("Created on"), "tasks.due_on": N_("Due on"),
-    "tasks.done_on": N_("Done on"),
+    "tasks.done_on": N_("Done on"), "tasks.told_on": N_("Customer told on"),
+    "tasks.told_by": N_("Customer told by"),
     "proposals": N_("Customer form proposals"), "proposals.id": N_("Proposal"),
     "proposals.submitted_on": N_("Submitted on"), "proposals.submitted_by": N_("Submitted by"),
     "proposals.link_by": N_("Link made by"), "proposals.status": N_("Status"),
@@ -319,7 +320,8 @@ LABELS_ZH: dict[str, str] = {
     "sales_power.notes": "備註",
     "tasks": "待辦事項", "tasks.kind": "事項", "tasks.assignee": "負責人",
     "tasks.summary": "摘要", "tasks.from_staff": "交辦人", "tasks.created_on": "建立日期",
-    "tasks.due_on": "期限", "tasks.done_on": "完成日期",
+    "tasks.due_on": "期限", "tasks.done_on": "完成日期", "tasks.told_on": "通知客戶日期",
+    "tasks.told_by": "通知人",
     "proposals": "客戶填表資料", "proposals.id": "填表編號", "proposals.submitted_on": "填表日期",
     "proposals.submitted_by": "填表人", "proposals.link_by": "連結建立者",
     "proposals.status": "狀態", "proposals.reviewed_by": "審核人",

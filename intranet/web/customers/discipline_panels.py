@@ -12,10 +12,11 @@ from flask_login import current_user, login_required
 from ... import services
 from ...archive.errors import CorruptRecord
 from ...index import discipline as listing
-from ...records import sales_power
+from ...records import sales_power, two_contacts
 from ...records.completeness import completeness
 from ...records.customers import InvalidRecord, Loaded
 from ...records.discipline import staffing_gap
+from ...records.policy import Policy
 from ...records.rules import load_rules
 from ..clock import today
 from ..panels import customer_panel
@@ -39,9 +40,28 @@ def two_contacts_panel(loaded: Loaded, _user: Any) -> dict[str, Any] | None:
     policy = reading.rules().policy
     record = loaded.record or {}
     gap = staffing_gap(record, policy, sales_power.score(record, policy))
-    if gap is None:
+    quiet = _quiet_contacts(record, policy)
+    if gap is None and not quiet:
         return None
-    return {"gap": gap, "names": [reading.staff_name(s) for s in gap.staff]}
+    return {"gap": gap, "names": [reading.staff_name(s) for s in gap.staff] if gap else [],
+            "quiet": [reading.staff_name(s) for s in quiet],
+            "report_days": policy.two_contacts.get("report_days")}
+
+
+def _quiet_contacts(record: dict[str, Any], policy: Policy) -> tuple[str, ...]:
+    """Return the staff in contact with an important customer who filed no report lately."""
+    reasons = two_contacts.reasons(record, policy, sales_power.score(record, policy))
+    if not reasons:
+        return ()
+    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
+    contacts = [c for c in custody.get("contacts") or [] if isinstance(c, str)]
+    last: dict[str, str] = {}
+    for _position, staff, day in two_contacts.contact_log(record):
+        last[staff] = max(last.get(staff, ""), day)
+    row = {"customer": "", "reasons": " ".join(reasons), "owner": custody.get("owner") or "",
+           "contacts": " ".join(contacts)}
+    found = two_contacts.shortfall(row, last, policy, today())
+    return found.quiet if found else ()
 
 
 @customer_panel("customers/_sales_power.html", order=60, slot="main")

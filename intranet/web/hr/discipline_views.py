@@ -69,8 +69,9 @@ def overdue(user: Any) -> dict[str, Any] | None:
     neglected = []
     for row in listing.neglect_runs(index, day, days, owner=me, open_only=True, zone=zone):
         # R20: the days due, less those the hand-over grace or my role keep from a fine.
+        # The days due in my part of the stretch only (it may have been someone else's).
         judged = liable.judge_neglect(me, discipline.due_between(
-            row["last_change"], row["last_change"], day, days),
+            row["last_change"], row["since"], day, days),
             handed.get(row["customer"], []), policy, directory)
         neglected.append({**row, "fines": len(judged["fined"]), "no_fine": judged["no_fine"],
                           "overdue": discipline.overdue_days(row["last_change"], day, days)})

@@ -1,0 +1,206 @@
+"""Every version's completeness in the index, and the neglect stretches drawn from it (R19).
+
+``records.neglect`` says which version improves a file: one that fills an item the version
+before left missing. That needs every version's missing items, so each version row keeps its
+completeness (-1: it does not load), custodian and missing items. A save reads the new
+version only (its row is the file's customers row); a full build or a policy change reads
+every old version, in batches through one ``git cat-file --batch`` each.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from ..archive.errors import CorruptRecord
+from ..archive.repository import Archive
+from ..records import yamlio
+from ..records.completeness import completeness, quick
+from ..records.customers import customer_path
+from ..records.discipline import as_date
+from ..records.neglect import VersionFacts, restarts_clock, stretches
+from ..records.policy import Policy
+from ..records.zone import local_date
+from . import parallel
+
+if TYPE_CHECKING:  # the package imports this module through sync
+    from . import Index
+
+BATCH = 500  # old versions per git read and per worker message: bounds the memory held
+UNREADABLE = -1
+log = logging.getLogger(__name__)
+
+
+def fill(conn: sqlite3.Connection, archive: Archive, policy: Policy,
+         customers: set[str] | None) -> None:
+    """Record completeness, custodian and missing items on every version that lacks them.
+
+    ``customers`` None means every file (a full build or a new policy). The latest version
+    takes them from the file's customers row; older ones are read from git.
+    """
+    sql = ("SELECT v.customer, v.seq, v.sha, v.status, (v.seq = (SELECT max(seq) FROM versions"
+           " w WHERE w.customer = v.customer)) AS latest FROM versions v"
+           " WHERE v.completeness IS NULL AND v.status != 'D'")
+    if customers is None:
+        rows = conn.execute(sql).fetchall()
+    else:
+        rows = [row for customer in sorted(customers) for row in conn.execute(
+            sql + " AND v.customer = ?", (customer,)).fetchall()]
+    updates: list[tuple[Any, ...]] = []
+    old = []
+    for row in rows:
+        if row["latest"]:
+            head = conn.execute("SELECT completeness, owner, missing FROM customers"
+                                " WHERE id = ?", (row["customer"],)).fetchone()
+            if head is not None:
+                percent = UNREADABLE if head["completeness"] is None else head["completeness"]
+                updates.append((percent, head["owner"] or "", head["missing"] or "",
+                                row["customer"], row["seq"]))
+                continue
+        old.append(row)
+    for row, judged in zip(old, _judge_all(archive, old, policy), strict=True):
+        updates.append((*judged, row["customer"], row["seq"]))
+    conn.executemany("UPDATE versions SET completeness=?, owner=?, missing=?"
+                     " WHERE customer=? AND seq=?", updates)
+
+
+def _judge_all(archive: Archive, rows: list[sqlite3.Row], policy: Policy
+               ) -> list[tuple[int, str, str]]:
+    """Return each old version's judgement, in order; in worker processes when there are many."""
+    items = [(str(r["customer"]), f"{r['sha']}:{customer_path(r['customer'])}") for r in rows]
+    judged: list[tuple[int, str, str]] = []
+    if parallel.worth_it(len(items)):
+        try:
+            judged.extend(_judge_in_workers(archive, items, policy))
+        except parallel.FAILURES as exc:
+            # Slower, not wrong: the rest are judged here.
+            log.warning("index: worker processes failed (%s); %d of %d old versions left to"
+                        " judge in this process", exc, len(items) - len(judged), len(items))
+    for at in range(len(judged), len(items), BATCH):
+        chunk = items[at:at + BATCH]
+        blobs = archive.read_many([name for _, name in chunk])
+        judged.extend(_judge(raw, customer, policy)
+                      for (customer, _), raw in zip(chunk, blobs, strict=True))
+    return judged
+
+
+def _judge_in_workers(archive: Archive, items: list[tuple[str, str]],
+                      policy: Policy) -> Iterator[tuple[int, str, str]]:
+    """Judge old versions in worker processes, a chunk each, while this one reads the next."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # see parallel.prepare: never fork
+    count = parallel.workers()
+    pool = ProcessPoolExecutor(count, mp_context=context)
+    try:
+        pending: deque[Future] = deque()
+        queue = (items[at:at + BATCH] for at in range(0, len(items), BATCH))
+
+        def submit() -> None:
+            chunk = next(queue, None)
+            if chunk is not None:
+                blobs = archive.read_many([name for _, name in chunk])
+                work = [(customer, raw) for (customer, _), raw in zip(chunk, blobs, strict=True)]
+                pending.append(pool.submit(_judge_chunk, work, policy.data))
+
+        for _ in range(2 * count):
+            submit()
+        while pending:
+            done = pending.popleft().result()
+            submit()
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _judge_chunk(work: list[tuple[str, bytes | None]], policy_data: dict[str, Any]
+                 ) -> list[tuple[int, str, str]]:
+    """Judge a chunk of old versions, in a worker."""
+    policy = Policy(policy_data)
+    return [_judge(raw, customer, policy) for customer, raw in work]
+
+
+def _judge(raw: bytes | None, customer: str, policy: Policy) -> tuple[int, str, str]:
+    """Return an old version's completeness (-1 if it does not load), custodian and missing."""
+    if not raw:
+        return UNREADABLE, "", ""
+    # The canonical layout is read line by line, five times faster than a parse.
+    seen = quick(raw, policy)
+    if seen is not None:
+        return seen[0].percent, seen[1], " ".join(seen[0].missing)
+    try:
+        record = yamlio.load(raw, customer)
+    except CorruptRecord:
+        return UNREADABLE, "", ""
+    if not isinstance(record, dict):
+        return UNREADABLE, "", ""
+    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
+    owner = custody.get("owner") if isinstance(custody.get("owner"), str) else ""
+    done = completeness(record, policy)
+    return done.percent, owner, " ".join(done.missing)
+
+
+def runs(index: Index, today: date, days: int, since: date | None = None,
+         owner: str | None = None, open_only: bool = False,
+         zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
+    """Return the neglect segments as of ``today`` (see ``records.neglect.stretches``).
+
+    ``since`` leaves out segments that ended before it; ``open_only`` keeps the ones that
+    still last; ``owner`` keeps one custodian's.
+    """
+    index.catch_up()
+    conn = index.db.connect()
+    # Only files that were ever incomplete (and, for one person, ever theirs) can have any.
+    where = "completeness BETWEEN 0 AND 99"
+    params: list[Any] = []
+    if owner is not None:
+        where = "owner = ?"
+        params.append(owner)
+    rows = conn.execute(
+        "SELECT v.customer, v.seq, v.status, v.authored_at, v.completeness, v.owner,"
+        " v.missing, c.name FROM versions v LEFT JOIN customers c ON c.id = v.customer"
+        f" WHERE v.customer IN (SELECT DISTINCT customer FROM versions WHERE {where})"
+        " ORDER BY v.customer, v.seq", params).fetchall()
+    found: list[dict[str, Any]] = []
+    at = 0
+    while at < len(rows):
+        end = at
+        while end < len(rows) and rows[end]["customer"] == rows[at]["customer"]:
+            end += 1
+        group = rows[at:end]
+        for segment in stretches(group[0]["customer"], group[-1]["name"] or "",
+                                 _facts(group, zone), today, days):
+            if owner is not None and segment["owner"] != owner:
+                continue
+            if open_only and segment["until"] is not None:
+                continue
+            if since is not None and segment["until"] is not None and segment["until"] < since:
+                continue
+            found.append(segment)
+        at = end
+    return found
+
+
+def _facts(rows: list[sqlite3.Row], zone: ZoneInfo | None) -> list[VersionFacts]:
+    """Return the versions of one file as the neglect rule sees them, days in ``zone``."""
+    facts: list[VersionFacts] = []
+    before: list[str] | None = None
+    for position, row in enumerate(rows):
+        day = local_date(row["authored_at"], zone) if zone is not None \
+            else as_date(row["authored_at"])
+        readable = row["status"] != "D" and row["completeness"] is not None \
+            and row["completeness"] >= 0
+        missing = (row["missing"] or "").split() if readable else None
+        if day is not None:
+            facts.append(VersionFacts(day, row["completeness"] if readable else None,
+                                      row["owner"] or "",
+                                      restarts_clock(before, missing, first=position == 0)))
+        before = missing
+    return facts
