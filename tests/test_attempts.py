@@ -33,3 +33,24 @@ def test_the_list_warns_and_a_refusal_is_an_attempt_without_a_fine(app, svc, web
     csv = hr.get(f"/hr/export.csv?month={month}").get_data(as_text=True)
     row = next(line.split(",") for line in csv.splitlines() if ",chen.yu," in line)
     assert row[3] == "1" and row[-2] == "0"
+
+
+def test_a_break_glass_read_never_approved_is_fined_in_hrs_month(app, svc, web):
+    """R35: the emergency read happened; with no approval by its deadline it costs 50."""
+    from datetime import UTC, datetime
+
+    from intranet.records import requests
+
+    customer = svc.files.create(sample(), "wang.li")[0]
+    read_at = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # a Monday in Taipei
+    request_id = requests.break_glass(svc.archive, "director", customer, "客戶來電緊急", read_at)
+    hr = machine(app, "hr.chen", "10.0.0.50")
+    person = hr.get("/hr/director?month=2026-11").get_data(as_text=True)
+    assert 'id="unapproved"' in person and request_id in person
+    csv = hr.get("/hr/export.csv?month=2026-11").get_data(as_text=True)
+    header, *rows = [line.split(",") for line in csv.splitlines()]
+    row = dict(zip(header, next(r for r in rows if "director" in r), strict=True))
+    assert row["unapproved_reads"] == "1" and float(row["fines"]) == 50
+    # Another month holds nothing of it.
+    october = hr.get("/hr/export.csv?month=2026-10").get_data(as_text=True)
+    assert "director" not in october

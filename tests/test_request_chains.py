@@ -180,7 +180,8 @@ def test_a_break_glass_read_not_approved_in_time_is_an_unapproved_read(archive, 
     deadline = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
     assert requests.waiting_for(snapshot, "gm", deadline) == []
     found = requests.unapproved_reads(snapshot, rules, deadline)
-    assert found == [{"user": "director", "customers": [files["personal"]], "request": rid,
+    assert found == [{"user": "director", "customers": [files["personal"]],
+                      "customer": files["personal"], "request": rid,
                       "read_at": THURSDAY, "deadline": deadline, "month": "2026-12",
                       "reason": "not_approved_in_time", "fine": 50}]
     head = archive.head()

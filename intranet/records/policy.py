@@ -11,6 +11,7 @@ from intranet.records.policy_checks import check_sections
 from intranet.records.schema import N_
 from intranet.records.staff import ROLES
 from intranet.records.validate import FieldError
+from intranet.records.zone import DEFAULT_ZONE, zone_name
 
 LEVELS = ("company", "department", "personal")
 # Who acts in an approval step: the requester's department manager, a fixed role,
@@ -22,7 +23,6 @@ STEP_ACTIONS = ("sign", "approve", "release")
 # (R33: the marketing vice-president approves department-level reads across departments).
 STEP_WHEN = ("always", "other_department", "same_department")
 BREAK_GLASS_APPROVAL_DAYS = 3
-DEFAULT_TIMEZONE = "Asia/Taipei"
 
 
 def _chain(*approvers: dict[str, str]) -> list[dict[str, str]]:
@@ -89,7 +89,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     # R20: entries from one address less than this apart are one window of activity.
     "shared_account_window_minutes": 30,
     # One company time zone (IANA name) for every date, month and deadline.
-    "timezone": "Asia/Taipei",
+    "timezone": DEFAULT_ZONE,
     # R20: the roles a late record or a neglected file is fined on (銷售人員違反每次罰款20元);
     # a file received in a hand-over is not fined for this many days after it.
     "late_update_roles": ["salesperson"],
@@ -280,8 +280,7 @@ class Policy:
     @property
     def timezone(self) -> str:
         """Return the company's time zone name (policy key ``timezone``)."""
-        value = self.data.get("timezone")
-        return value if isinstance(value, str) and value else DEFAULT_TIMEZONE
+        return zone_name(self.data)
 
     @property
     def sales_power_scale(self) -> int:

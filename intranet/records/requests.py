@@ -22,14 +22,14 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Change, Snapshot
-from . import yamlio
+from . import yamlio, zone
 from .access import FALLBACK_LEVEL, FileMeta, Grant
 from .customers import customer_path, is_customer_id
-from .policy import DEFAULT_TIMEZONE, LEVELS
+from .policy import LEVELS
 from .rules import Rules, load_rules
 from .schema import N_
 
@@ -305,12 +305,8 @@ def break_glass_hours(rules: Rules) -> int:
 # -- break-glass review (R35) ---------------------------------------------------------------
 
 def company_zone(rules: Rules) -> ZoneInfo:
-    """Return the company's time zone (policy key ``timezone``, else Asia/Taipei)."""
-    name = rules.policy.data.get("timezone")
-    try:
-        return ZoneInfo(name if isinstance(name, str) and name else DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
+    """Return the company's time zone (policy key ``timezone``)."""
+    return zone.company_zone(rules.policy)
 
 
 def working_deadline(start: datetime, days: int, zone: ZoneInfo) -> datetime:
@@ -355,7 +351,7 @@ def unapproved_reads(snapshot: Snapshot, rules: Rules, now: datetime | None = No
     company's time zone: when the fine falls), reason (``refused`` or ``not_approved_in_time``),
     fine (policy ``fines.unapproved_view``).
     """
-    zone = company_zone(rules)
+    local = company_zone(rules)
     found = []
     for req in load_all(snapshot).values():
         if review_state(req, now) != "unapproved":
@@ -363,10 +359,11 @@ def unapproved_reads(snapshot: Snapshot, rules: Rules, now: datetime | None = No
         deadline = parse_time(req.get("deadline"))
         refused = req.get("review") == REFUSED
         # The fine falls in the month of the deadline's last working day, not of its midnight.
-        last_day = (deadline - timedelta(microseconds=1)).astimezone(zone) if deadline else None
+        last_day = (deadline - timedelta(microseconds=1)).astimezone(local) if deadline else None
         found.append({
             "user": str(req.get("requester") or ""),
             "customers": [str(c) for c in req.get("customers") or []],
+            "customer": " ".join(str(c) for c in req.get("customers") or []),
             "request": str(req.get("id")),
             "read_at": parse_time(req.get("granted_at") or req.get("created")),
             "deadline": deadline,

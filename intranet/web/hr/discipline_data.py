@@ -12,7 +12,7 @@ from ... import services
 from ...actions import sharing as sharing_action
 from ...archive.errors import CorruptRecord
 from ...index import discipline as listing
-from ...records import discipline, sharing
+from ...records import discipline, requests, sharing
 from ...records.zone import company_zone
 from ..clock import today
 from ..customers.reading import actor, rules
@@ -36,11 +36,12 @@ def month_lists(month: str, scope: discipline.Scope | None,
 def unapproved_reads(month: str) -> list[dict[str, Any]]:
     """Return the month's unapproved reads, each fined ``fines.unapproved_view`` (R35).
 
-    THE one place the HR pages get them: break-glass reads not approved through their chain
-    within the policy's deadline, as dicts with user, customer, request, read time, deadline
-    and month. Empty until the break-glass approval is wired in here.
+    THE one place the HR pages get them: break-glass reads refused or not approved through
+    their chain within the policy's deadline (``requests.unapproved_reads``), in the month
+    their deadline fell.
     """
-    return []
+    found = requests.unapproved_reads(services.get().archive.snapshot(), rules())
+    return [read for read in found if read["month"] == month]
 
 
 def sharing_cases(month: str) -> list[dict[str, Any]]:
