@@ -62,6 +62,9 @@ DEFAULT_POLICY: dict[str, Any] = {
         {"code": "D", "limit": 0, "terms": "款到發貨",
          "description": "信用不良：停止賒銷，追收欠款"},
     ],
+    # R33: the levels a file's department manager may move it between on the custody page
+    # (the marketing director, the company level's custodian, may set any level).
+    "custody_changes": {"manager_levels": ["personal", "department"]},
     # Who may open any file at once in an emergency, with the read audited.
     "break_glass_roles": ["general_manager", "marketing_director"],
     # R36: roles that read no customer file's contents, whatever the levels say.
@@ -124,6 +127,7 @@ POLICY_ORDER: dict[str, Any] = {
     "deadlines": {"contact_record_days": None, "incomplete_file_days": None},
     "grades": _GRADE_ORDER,
     "credit_grades": _GRADE_ORDER,
+    "custody_changes": {"manager_levels": None},
     "break_glass_roles": None,
     "no_contents_roles": None,
     "relative_roles": None,
@@ -222,6 +226,12 @@ class Policy:
     def incomplete_file_days(self) -> int:
         """Return the days within which an incomplete file must be improved (R19)."""
         return int(self.data["deadlines"]["incomplete_file_days"])
+
+    @property
+    def custody_manager_levels(self) -> list[str]:
+        """Return the levels a department manager may set on the custody page (R33)."""
+        levels = (self.data.get("custody_changes") or {}).get("manager_levels") or []
+        return [str(level) for level in levels if level in LEVELS]
 
     @property
     def break_glass_roles(self) -> list[str]:
@@ -357,4 +367,9 @@ def validate_policy(data: dict[str, Any]) -> list[FieldError]:
     errors += _check_grades(d["grades"], "grades", credit=False)
     errors += _check_grades(d["credit_grades"], "credit_grades", credit=True)
     errors += _check_roles(d["break_glass_roles"], "break_glass_roles", roles)
+    manager_levels = (d.get("custody_changes") or {}).get("manager_levels") \
+        if isinstance(d.get("custody_changes"), dict) else None
+    if not isinstance(manager_levels, list) or any(lv not in LEVELS for lv in manager_levels):
+        errors.append(FieldError("custody_changes.manager_levels", N_(
+            "Must be one of: {choices}"), {"choices": ", ".join(LEVELS)}))
     return errors + check_sections(d, roles)

@@ -161,15 +161,16 @@ def may(customer_id: str, user: Person, action: str) -> bool:
     return True
 
 
-def custody_of(record: object) -> tuple[object, object]:
-    """Return a record's (level, custodian): what only may_change_custody lets change."""
-    meta = access.FileMeta.from_record("", record if isinstance(record, dict) else None)
-    return meta.level, meta.owner
+def custody_meta(customer_id: str) -> access.FileMeta:
+    """Return a file's custody from the index (no contents: not a read); Hidden if absent."""
+    return _meta(customer_id)
 
 
-def may_change_custody(customer_id: str, user: Person) -> bool:
-    """Tell whether the user may change the file's level or custodian."""
-    return access.may_change_custody(actor(user), _meta(customer_id), rules().policy)
+def reasons(customer_id: str, user: Person) -> dict[str, str]:
+    """Return the reason given for each custody change of a file (its Reason: trailer)."""
+    allow(customer_id, user, "history")
+    return {v.commit: v.reason for v in services.get().files.history(customer_id)
+            if v.reason}
 
 
 def may_create(user: Person) -> bool:
@@ -179,11 +180,11 @@ def may_create(user: Person) -> bool:
 
 
 def load(customer_id: str, user: Person, action: str = "view",
-         rev: str | None = None) -> Loaded:
+         rev: str | None = None, checked: bool = True) -> Loaded:
     """Return a customer file at ``rev`` (default: head); Hidden if refused or absent."""
     allow(customer_id, user, action)
     try:
-        return services.get().files.load(customer_id, rev)
+        return services.get().files.load(customer_id, rev, checked)
     except NotFound:
         if rev is None:
             raise Hidden(customer_id) from None
