@@ -17,6 +17,7 @@ from ... import services
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
 from ...index.holdings import held_by
+from ...records import access
 from ...records.organisation import (
     DirectoryError,
     disable_member,
@@ -53,7 +54,7 @@ def is_administrator() -> bool:
     """Tell whether the signed-in user holds the policy's company custodian role."""
     if not getattr(current_user, "is_authenticated", False):
         return False
-    return current_user.role == _rules().policy.custodian_role("company")
+    return access.is_administrator(str(current_user.role or ""), _rules().policy)
 
 
 @bp.app_context_processor
