@@ -17,19 +17,20 @@ from ...actions import ActionError, Forbidden
 from ...actions import custody as custody_action
 from ...records import access
 from . import bp, reading
-from .forms import CHOICE_ERROR, CHOICES_ERROR
 from .labels import enum_label
 
 
 class CustodyForm(FlaskForm):
-    """A custody change: the four parts of custody and the reason, which is required."""
+    """A custody change: the four parts of custody and the reason, which is required.
 
-    level = SelectField(_l("Confidentiality level"), choices=[],
-                        invalid_choice_message=CHOICE_ERROR)
-    owner = SelectField(_l("Custodian"), choices=[], invalid_choice_message=CHOICE_ERROR)
-    department = SelectField(_l("Department"), choices=[], invalid_choice_message=CHOICE_ERROR)
-    contacts = SelectMultipleField(_l("Contacts"), choices=[],
-                                   invalid_choice_message=CHOICES_ERROR)
+    The lists offer what the user may choose, but a value outside them is not refused here:
+    the custody action decides (403 with nothing written), so the rule lives in one place.
+    """
+
+    level = SelectField(_l("Confidentiality level"), choices=[], validate_choice=False)
+    owner = SelectField(_l("Custodian"), choices=[], validate_choice=False)
+    department = SelectField(_l("Department"), choices=[], validate_choice=False)
+    contacts = SelectMultipleField(_l("Contacts"), choices=[], validate_choice=False)
     reason = TextAreaField(_l("Reason for the change"), validators=[
         DataRequired(_l("Give a reason for the change.")), Length(max=custody_action.MAX_REASON)])
     submit = SubmitField(_l("Change custody"))
@@ -91,7 +92,9 @@ def custody(customer_id: str):
         else:
             flash(_("Custody changed.") if made else _("Nothing changed."),
                   "success" if made else "info")
-            return redirect(url_for(".history", customer_id=customer_id))
+            # The actor may no longer read the file (the director moving it to personal
+            # level), but may still see its custody.
+            return redirect(url_for(".custody", customer_id=customer_id))
     return render_template("customers/custody.html", form=form, meta=meta,
                            customer_id=customer_id)
 

@@ -13,12 +13,13 @@ from flask_login import current_user
 from wtforms import Field, FieldList, FormField
 
 from ...actions.customers import new_custody
+from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
 from ...records import schema
 from ...records.customers import InvalidRecord, SaveConflict
 from ...records.validate import FieldError
 from . import reading
-from .forms import CustomerForm, apply, posted_custody, record_data
+from .forms import CustomerForm, apply, record_data
 from .labels import enum_choices, field_label
 from .present import show, when
 
@@ -144,6 +145,9 @@ class Edit:
         self.rows: list[ConflictRow] = []
         self.author: dict[str, Any] | None = None
         if request.method == "POST":
+            # The form has no custody fields: a post that carries some is refused whole
+            # (403, nothing written); the save action refuses a changed custody as well.
+            refuse_custody_fields(request.form)
             self.form = CustomerForm()
         else:
             self.form = CustomerForm(data={**record_data(record), "base": base})
@@ -176,7 +180,7 @@ class Edit:
         for i, path in enumerate(self.paths):
             if self.choices[i] == "theirs":
                 set_at(record, path, get_at(self.record, path))
-        return posted_custody(request.form, record)
+        return record
 
     def attempt(self, write: Callable[[dict[str, Any]], Any]) -> tuple[bool, Any]:
         """Run a write with the form's record; on a refusal keep the reasons for the page."""

@@ -32,7 +32,6 @@ from ...records.schema import LABELS
 
 # Custody is not here: it changes only on the custody page (actions.custody, R33).
 GROUPS = ("classification", "credit", "basic", "characteristics", "business", "transactions")
-CUSTODY = "custody"
 TOP = ("card", "kind", "stage", "market", "channel", "grade", "vip", "source", "notes")
 PERSON = tuple(schema.SCHEMA["people"].children)
 # Long free text gets a text area; everything else is one line.
@@ -43,7 +42,6 @@ TEXTAREAS = frozenset({
 })
 # Text in the schema, but chosen from the directory's departments.
 _DIRECTORY_SELECTS = frozenset({"custody.department"})
-_CUSTODY_LISTS = frozenset({"contacts"})
 _NUMBERS = frozenset({schema.AMOUNT, schema.SIGNED_AMOUNT, schema.INT})
 NUMBER_ERROR = _l("Enter a number")
 # Explicit messages instead of WTForms' defaults: Flask-WTF looks those up in WTForms' own
@@ -175,22 +173,6 @@ def record_data(record: dict[str, Any]) -> dict[str, Any]:
         {"origin": str(i), **{k: _out(f"people.{k}", p.get(k)) for k in PERSON}}
         for i, p in enumerate(people) if isinstance(p, dict)]
     return data
-
-
-def posted_custody(formdata: Any, record: dict[str, Any]) -> dict[str, Any]:
-    """Return ``record`` with any posted ``custody.*`` field applied, so the action sees it.
-
-    The form has no custody fields; a hand-made post that carries some is not dropped
-    silently but handed on, and the save action refuses it (403, nothing written).
-    """
-    keys = [k for k in formdata if k.startswith(CUSTODY + ".")]
-    if not keys:
-        return record
-    custody = dict(record.get(CUSTODY) or {}) if isinstance(record.get(CUSTODY), dict) else {}
-    for key in keys:
-        name = key[len(CUSTODY) + 1:]
-        custody[name] = formdata.getlist(key) if name in _CUSTODY_LISTS else formdata.get(key)
-    return {**record, CUSTODY: custody}
 
 
 def _in(path: str, f: Field) -> Any:
