@@ -57,15 +57,6 @@ class Custody:
                 "contacts": contacts}
 
 
-def may_open(files: CustomerFiles, username: str, customer_id: str,
-             record: dict[str, Any] | None) -> bool:
-    """Tell whether the actor may see the custody page of a file at the head."""
-    rules = load_rules(files.archive.snapshot())
-    return access.may_change_custody(actor_at(rules, username),
-                                     access.FileMeta.from_record(customer_id, record),
-                                     rules.policy, rules.directory)
-
-
 def clean_reason(reason: str) -> str:
     """Return the reason as one line for the trailer; ActionError when it is blank or long."""
     text = _CONTROL.sub(" ", reason or "").strip()

@@ -89,6 +89,14 @@ def custody_meta(customer_id: str) -> access.FileMeta:
     return reader().meta(customer_id)
 
 
+def may_change_custody(customer_id: str, user: Person, record: Any) -> bool:
+    """Tell whether the user may open the custody page of a file (its record's custody)."""
+    r = rules()
+    return access.may_change_custody(actor(user), access.FileMeta.from_record(customer_id,
+                                                                              record),
+                                     r.policy, r.directory)
+
+
 def may_create(user: Person) -> bool:
     """Tell whether the user may open new customer files."""
     return reader().may_create(actor(user))

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
-from ...actions import custody as custody_action
 from ...actions import customers
 from ...records import schema
 from ...records.customers import Loaded
@@ -41,9 +40,8 @@ def show(customer_id: str):
                            panels=panels.build(panels.CUSTOMER, loaded, current_user),
                            policy=reading.rules().policy,
                            may_edit=reading.may(customer_id, current_user, "edit"),
-                           may_custody=custody_action.may_open(
-                               services.get().files, current_user.username, customer_id,
-                               record))
+                           may_custody=reading.may_change_custody(customer_id, current_user,
+                                                                  record))
 
 
 @bp.get("/<customer_id>/request")
@@ -97,7 +95,6 @@ def edit(customer_id: str):
             return redirect(url_for(".show", customer_id=customer_id))
     return edit.render(title=_("Edit %(id)s", id=customer_id), loaded=loaded,
                        custody=loaded.record.get("custody"),
-                       may_custody=custody_action.may_open(
-                           services.get().files, current_user.username, customer_id,
-                           loaded.record),
+                       may_custody=reading.may_change_custody(customer_id, current_user,
+                                                              loaded.record),
                        action=url_for(".edit", customer_id=customer_id))
