@@ -179,3 +179,36 @@ def test_only_the_administrator_hands_over(files, customer):
         handover.execute(files.archive, "director", "director", {}, head, [], "2026-11-30",
                          TODAY)
     assert files.archive.head() == head
+
+
+def test_one_edit_post_parses_and_validates_once(web, svc, monkeypatch):
+    # Before the service layer one edit POST parsed the file 3 times and entered
+    # records/validate.py 6 times (4 validate, 2 normalise).
+    from intranet.records import customers as customer_module
+    from intranet.records import validate as validate_module
+
+    from .conftest import sign_in
+    from .test_web_customers import send
+
+    customer = svc.files.create(record(), "wang.li")[0]
+    web.set_cookie("lang", "en")
+    sign_in(web, "wang.li")
+    edit = f"/customers/{customer}/edit"
+    html = web.get(edit).get_data(as_text=True)
+    counts = {"parse": 0, "validate": 0, "normalise": 0}
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            path = args[1] if len(args) > 1 else kwargs.get("path", "")
+            if name != "parse" or str(path).startswith("customers/"):
+                counts[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(yamlio, "load", counting("parse", yamlio.load))
+    for name in ("validate", "normalise"):
+        wrapped = counting(name, getattr(validate_module, name))
+        monkeypatch.setattr(validate_module, name, wrapped)
+        monkeypatch.setattr(customer_module, name, wrapped)
+    assert send(web, html, edit, {"basic.fax": "02-2531-7009"}).status_code == 302
+    assert counts == {"parse": 1, "validate": 1, "normalise": 1}
