@@ -233,6 +233,15 @@ def test_the_manager_levels_are_policy_data():
     assert not may_change_custody(actor("lee.mgr"), FILES["department"], wider, DIRECTORY)
 
 
+def test_the_manager_levels_are_validated():
+    from intranet.records.policy import validate_policy
+
+    assert validate_policy({"custody_changes": {"manager_levels": ["personal"]}}) == []
+    for wrong in (["secret"], "personal", [1]):
+        errors = validate_policy({"custody_changes": {"manager_levels": wrong}})
+        assert [e.path for e in errors] == ["custody_changes.manager_levels"], wrong
+
+
 def test_one_administrator_test():
     assert is_administrator("marketing_director", POLICY)
     assert not any(is_administrator(role, POLICY) for role in

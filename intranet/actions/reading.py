@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..archive.errors import NotFound
-from ..archive.repository import Archive
+from ..archive.repository import Archive, Version
 from ..index import Page, Query
 from ..records import access, requests
 from ..records.audit import AuditUnavailable
@@ -59,6 +59,7 @@ class Reader:
     audited: set[tuple[str, str, bool]] = field(default_factory=set)
     _rules: Rules | None = None
     _grants: list[access.Grant] | None = None
+    _logs: dict[str, list[Version]] = field(default_factory=dict)
 
     def rules(self) -> Rules:
         """Return the policy and staff directory at the head, once per request."""
@@ -216,15 +217,19 @@ class Reader:
         """Return one page of the customer list; unreadable files as catalogue cards."""
         return self.stores.index.find(query, self.readable(actor), only_readable)
 
+    def _log(self, customer_id: str) -> list[Version]:
+        """Return the file's own git log once per request (the index keeps no trailers)."""
+        if customer_id not in self._logs:
+            # The file's own log is short: folders of 100 files, each with its own commits.
+            self._logs[customer_id] = self.stores.files.history(customer_id)
+        return self._logs[customer_id]
+
     def sources(self, customer_id: str, actor: access.Actor) -> dict[str, str]:
         """Return where each version of a file came from (its Source: trailer, R10)."""
         self.allow(customer_id, actor, "history")
-        # The index does not keep the trailer; the file's own log is short (folders of 100).
-        return {v.commit: v.source for v in self.stores.files.history(customer_id)
-                if v.source}
+        return {v.commit: v.source for v in self._log(customer_id) if v.source}
 
     def reasons(self, customer_id: str, actor: access.Actor) -> dict[str, str]:
         """Return the reason given for each custody change of a file (its Reason: trailer)."""
         self.allow(customer_id, actor, "history")
-        return {v.commit: v.reason for v in self.stores.files.history(customer_id)
-                if v.reason}
+        return {v.commit: v.reason for v in self._log(customer_id) if v.reason}
