@@ -15,9 +15,11 @@ from wtforms.validators import DataRequired, Length
 from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import custody as custody_action
+from ...archive.errors import CorruptRecord
 from ...records import access
+from ...records.customers import InvalidRecord
 from . import bp, reading
-from .labels import enum_label
+from .labels import enum_label, field_label
 
 
 class CustodyForm(FlaskForm):
@@ -82,13 +84,21 @@ def custody(customer_id: str):
     _choices(form, meta)
     if form.validate_on_submit():
         try:
-            made = custody_action.change(services.get().files, current_user.username, customer_id,
-                                  form.level.data, form.owner.data, form.department.data,
-                                  form.contacts.data or [], form.reason.data)
+            made = custody_action.change(
+                services.get().files, current_user.username, customer_id, form.level.data,
+                form.owner.data, form.department.data, form.contacts.data or [],
+                form.reason.data)
         except Forbidden:
             raise
         except ActionError as error:
             form.reason.errors = [*form.reason.errors, _(error.message, **error.params)]
+        except InvalidRecord as error:
+            form.reason.errors = [*form.reason.errors, *(
+                f"{field_label(e.path)}: {_(e.message).format(**e.params)}"
+                for e in error.errors)]
+        except CorruptRecord as error:
+            form.reason.errors = [*form.reason.errors, _(
+                "The file in the archive is damaged: %(reason)s", reason=error.reason)]
         else:
             flash(_("Custody changed.") if made else _("Nothing changed."),
                   "success" if made else "info")

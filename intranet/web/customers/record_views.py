@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -81,7 +82,8 @@ def edit(customer_id: str):
                           checked=not posted)
     if loaded.record is None:
         return _damaged(loaded)
-    edit = Edit(loaded.record, loaded.commit, customer_id)
+    # The form works on a copy, so the base handed to the merge stays as it was loaded.
+    edit = Edit(copy.deepcopy(loaded.record), loaded.commit, customer_id)
 
     def save(record: dict[str, Any]) -> str | None:
         """Write the record through the save action (which refuses a custody change)."""
