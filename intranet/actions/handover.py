@@ -53,7 +53,10 @@ def execute(archive: Archive, username: str, leaver: str, assignments: dict[str,
         if username == leaver:
             raise Forbidden("Another administrator must hand over your own files.")
 
-    check(archive.snapshot())  # before any work; again inside the commit's build
-    return handover.execute(_Checked(archive, check), leaver, assignments, base,  # type: ignore[arg-type]
-                            candidates, left_on, today,
-                            load_rules(archive.snapshot()).identity(username))
+    snapshot = archive.snapshot()
+    check(snapshot)  # before any work; again inside the commit's build
+    author = load_rules(snapshot).identity(username)
+    # Duck-typed: records.handover uses only the archive's reading methods and ``commit``.
+    checked: Any = _Checked(archive, check)
+    return handover.execute(checked, leaver, assignments, base, candidates, left_on, today,
+                            author)
