@@ -16,7 +16,9 @@ from intranet.records.access import (
     Actor,
     FileMeta,
     Grant,
+    custody_change,
     decide,
+    is_administrator,
     may_change_custody,
     may_create,
     readable_sql,
@@ -172,12 +174,79 @@ def test_a_grant_covers_only_its_holder_and_its_files():
     assert decide(actor("chen.yu"), "view", meta, POLICY, DIRECTORY, [naive], NOW).allowed
 
 
-def test_custodian_change_rule():
+def test_custody_page_is_the_administrators_and_the_department_managers():
+    # R33: the file's department manager within the department (personal and department
+    # levels), the marketing director for anything; never the custodian as such.
+    allowed = {"company": {"director"}, "department": {"director", "lee.mgr"},
+               "personal": {"director", "lee.mgr"}}
     for level, meta in FILES.items():
         for username in PEOPLE:
-            expected = username in (meta.owner, "director")
-            assert may_change_custody(actor(username), meta, POLICY) == expected, (level,
-                                                                                   username)
+            expected = username in allowed[level]
+            assert may_change_custody(actor(username), meta, POLICY, DIRECTORY) == expected, \
+                (level, username)
+
+
+def _moved(meta: FileMeta, **changes: object) -> FileMeta:
+    """Return a file's custody with some parts changed."""
+    return FileMeta(meta.id, str(changes.get("level", meta.level)),
+                    str(changes.get("owner", meta.owner)),
+                    str(changes.get("department", meta.department)),
+                    frozenset(changes.get("contacts", meta.contacts)))  # type: ignore[arg-type]
+
+
+def test_a_department_manager_changes_custody_within_the_department_only():
+    personal, mgr = FILES["personal"], actor("lee.mgr")
+
+    def ok(**changes: object) -> bool:
+        return custody_change(mgr, personal, _moved(personal, **changes), POLICY,
+                              DIRECTORY).allowed
+
+    assert ok(level="department") and ok(owner="chen.yu") and ok(contacts={"chen.yu"})
+    assert not ok(level="company")
+    assert not ok(department="sales2")
+    assert not ok(owner="lin.sales2") and not ok(contacts={"vp"})  # not of the department
+    assert not ok(owner="gone")
+    other = actor("other.mgr")
+    assert not custody_change(other, personal, _moved(personal, level="department"), POLICY,
+                              DIRECTORY).allowed
+
+
+def test_the_administrator_changes_any_custody_and_nobody_else():
+    personal = FILES["personal"]
+    for change in ({"level": "company"}, {"department": "sales2", "owner": "other.mgr"},
+                   {"contacts": {"vp"}}):
+        after = _moved(personal, **change)
+        assert custody_change(actor("director"), personal, after, POLICY, DIRECTORY).allowed
+        for username in ("wang.li", "chen.yu", "gm", "vp", "hr.chen", "info.wu"):
+            assert not custody_change(actor(username), personal, after, POLICY,
+                                      DIRECTORY).allowed
+    # Only known levels, departments and active staff.
+    for change in ({"level": "secret"}, {"department": "nowhere"}, {"owner": "gone"}):
+        assert not custody_change(actor("director"), personal, _moved(personal, **change),
+                                  POLICY, DIRECTORY).allowed
+
+
+def test_the_manager_levels_are_policy_data():
+    wider = Policy({**DEFAULT_POLICY, "custody_changes": {"manager_levels": ["personal"]}})
+    personal = FILES["personal"]
+    assert not custody_change(actor("lee.mgr"), personal, _moved(personal, level="department"),
+                              wider, DIRECTORY).allowed
+    assert not may_change_custody(actor("lee.mgr"), FILES["department"], wider, DIRECTORY)
+
+
+def test_the_manager_levels_are_validated():
+    from intranet.records.policy import validate_policy
+
+    assert validate_policy({"custody_changes": {"manager_levels": ["personal"]}}) == []
+    for wrong in (["secret"], "personal", [1]):
+        errors = validate_policy({"custody_changes": {"manager_levels": wrong}})
+        assert [e.path for e in errors] == ["custody_changes.manager_levels"], wrong
+
+
+def test_one_administrator_test():
+    assert is_administrator("marketing_director", POLICY)
+    assert not any(is_administrator(role, POLICY) for role in
+                   ("", "general_manager", "marketing_vp", "department_manager", "hr"))
 
 
 def test_a_file_without_a_known_level_is_kept_as_the_strictest():

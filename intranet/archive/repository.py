@@ -58,6 +58,7 @@ class Version:
     action: str = ""
     paths: tuple[tuple[str, str], ...] = field(default=())  # (status A/M/D, path)
     source: str = ""  # the Source: trailer (R10): visit, customer_form, agency, import …
+    reason: str = ""  # the Reason: trailer of a custody change (R33)
 
 
 class Snapshot:
@@ -322,6 +323,7 @@ class Archive:
     _LOG_FORMAT = (
         "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%(trailers:key=Action,valueonly,separator=%x2C)"
         "%x1f%(trailers:key=Source,valueonly,separator=%x2C)"
+        "%x1f%(trailers:key=Reason,valueonly,separator=%x2C)"
     )
 
     def log(
@@ -466,7 +468,7 @@ class Archive:
 
 def _parse_version(chunk: str) -> Version:
     head, _, rest = chunk.strip("\n").partition("\n")
-    sha, name, email, date, subject, action, source = (head.split("\x1f") + [""] * 7)[:7]
+    sha, name, email, date, subject, action, source, reason = (head.split("\x1f") + [""] * 8)[:8]
     paths = []
     for line in rest.splitlines():
         status, _, path = line.partition("\t")
@@ -474,5 +476,5 @@ def _parse_version(chunk: str) -> Version:
             paths.append((status[:1], path))
     return Version(
         sha, name, email, datetime.fromisoformat(date), subject, action.strip(), tuple(paths),
-        source.strip(),
+        source.strip(), reason.strip(),
     )

@@ -150,9 +150,17 @@ def _reads_by_level(actor: Actor, meta: FileMeta, policy: Policy,
     return False
 
 
+def is_administrator(role: str, policy: Policy) -> bool:
+    """Tell whether a role is the administrator's: the company level's custodian (R33).
+
+    The one test of "administrator" in the product; every other module asks this one.
+    """
+    return bool(role) and role == policy.custodian_role(FALLBACK_LEVEL)
+
+
 def _administrator(actor: Actor, policy: Policy) -> bool:
-    """Tell whether the actor holds the company level's custodian role (the administrator)."""
-    return actor.role == policy.custodian_role(FALLBACK_LEVEL)
+    """Tell whether the actor is the administrator."""
+    return is_administrator(actor.role, policy)
 
 
 def _valid_grants(actor: Actor, grants: Iterable[Grant], now: datetime) -> list[Grant]:
@@ -191,11 +199,62 @@ def decide(actor: Actor, action: str, meta: FileMeta, policy: Policy, directory:
     return Decision(False, "none", "no level, custody or grant allows this")
 
 
-def may_change_custody(actor: Actor, meta: FileMeta, policy: Policy) -> bool:
-    """Tell whether the actor may change a file's level or custodian."""
-    if actor.role in no_contents_roles(policy):
+def custody(meta: FileMeta) -> tuple[str, str, str, frozenset[str]]:
+    """Return what the custody action alone changes: level, custodian, department, contacts."""
+    return meta.level, meta.owner, meta.department, meta.contacts
+
+
+def _manages(actor: Actor, meta: FileMeta, directory: Directory) -> bool:
+    """Tell whether the actor is the manager of the file's department."""
+    return bool(meta.department) and directory.manager_of(meta.department) == actor.username
+
+
+def may_change_custody(actor: Actor, meta: FileMeta, policy: Policy,
+                       directory: Directory) -> bool:
+    """Tell whether the actor may open the custody page of a file at all (R33).
+
+    Only the administrator and the manager of the file's department, while the file's level
+    is one the policy's ``custody_changes.manager_levels`` lets a manager handle. Being the
+    file's custodian, a listed contact or a grant holder gives no say over custody.
+    """
+    if not _standing(actor, directory) or actor.role in no_contents_roles(policy):
         return False
-    return (bool(meta.owner) and meta.owner == actor.username) or _administrator(actor, policy)
+    if _administrator(actor, policy):
+        return True
+    return _manages(actor, meta, directory) and meta.level in policy.custody_manager_levels
+
+
+def custody_change(actor: Actor, before: FileMeta, after: FileMeta, policy: Policy,
+                   directory: Directory) -> Decision:
+    """Tell whether the actor may change a file's custody from ``before`` to ``after`` (R33).
+
+    The administrator may make any change to known levels and departments. The manager of the
+    file's department may move it between the policy's manager levels (personal and department
+    by default), keep it in the department and choose its custodian and new contacts among the
+    department's active staff. Nobody else may change custody at all.
+    """
+    if not may_change_custody(actor, before, policy, directory):
+        return Decision(False, "none", "only the file's department manager or the "
+                                       "administrator may change its custody")
+    if after.level not in policy.levels:
+        return Decision(False, "none", f"unknown level {after.level!r}")
+    if after.department and directory.department(after.department) is None:
+        return Decision(False, "none", f"unknown department {after.department!r}")
+    people = ({after.owner} if after.owner != before.owner else set()) \
+        | set(after.contacts - before.contacts)
+    if any(not directory.is_active(name) for name in people if name):
+        return Decision(False, "none", "custodian and contacts must be active staff")
+    if _administrator(actor, policy):
+        return Decision(True, "administrator", "the administrator changes any custody")
+    if after.level not in policy.custody_manager_levels:
+        return Decision(False, "none", f"a department manager may not set level {after.level!r}")
+    if after.department != before.department:
+        return Decision(False, "none", "a department manager may not move a file to another "
+                                       "department")
+    staff = {str(m.get("username")) for m in directory.members(before.department)}
+    if any(name not in staff for name in people if name):
+        return Decision(False, "none", "custodian and contacts must be of the department")
+    return Decision(True, "department_manager", "manager of the file's department")
 
 
 def may_create(actor: Actor, policy: Policy, directory: Directory) -> bool:

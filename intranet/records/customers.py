@@ -31,6 +31,9 @@ PREFIX = "customers/"
 # amend(): the new record from the head's record; other files for the same commit.
 Amendment = Callable[[dict[str, Any], Snapshot], "dict[str, Any] | None"]
 ExtraFiles = Callable[[Snapshot, dict[str, Any]], "dict[str, bytes | None]"]
+# guard(snapshot, head record or None): called inside the commit's build, against the head the
+# commit will follow, so a right revoked meanwhile is seen; it raises to write nothing.
+Guard = Callable[[Snapshot, "dict[str, Any] | None"], None]
 _LOGS = ("contacts", "events", "yearly", "documents", "tasks", "proposals")
 
 
@@ -96,12 +99,15 @@ class Loaded:
         return str(basic.get("name") or "") if isinstance(basic, dict) else ""
 
 
-def check(raw: bytes, path: str, rules: Rules) -> tuple[dict | None, str | None, list[FieldError]]:
-    """Parse and validate a file; return (record, problem, errors), never raising."""
+def check(raw: bytes, path: str, rules: Rules | None
+          ) -> tuple[dict | None, str | None, list[FieldError]]:
+    """Parse and validate a file (parse only without rules); return (record, problem, errors)."""
     try:
         record = yamlio.load(raw, path)
     except CorruptRecord as exc:
         return None, exc.reason, []
+    if rules is None:
+        return record, None, []
     errors = validate(record, rules.policy) + rules.check_people(record)
     expected = id_from_path(path)
     if expected and record.get("id") != expected:
@@ -122,14 +128,17 @@ class CustomerFiles:
         """Return the policy and staff directory as of a snapshot."""
         return load_rules(snapshot)
 
-    def load(self, customer_id: str, rev: str | None = None) -> Loaded:
-        """Return a customer file at ``rev`` (default: head); NotFound if it is not there."""
+    def load(self, customer_id: str, rev: str | None = None, checked: bool = True) -> Loaded:
+        """Return a customer file at ``rev`` (default: head); NotFound if it is not there.
+
+        ``checked=False`` only parses: for the base of a save, which validates its result once.
+        """
         path = customer_path(customer_id)
         snapshot = self.archive.snapshot(rev)
         raw = snapshot.get(path)
         if raw is None or snapshot.commit is None:
             raise NotFound(customer_id)
-        record, problem, errors = check(raw, path, self.rules(snapshot))
+        record, problem, errors = check(raw, path, self.rules(snapshot) if checked else None)
         return Loaded(customer_id, snapshot.commit, raw, record, problem, errors)
 
     def next_id(self, snapshot: Snapshot) -> str:
@@ -140,14 +149,16 @@ class CustomerFiles:
                 return f"C{int(max(ids)[1:]) + 1:06d}"
         return "C000001"
 
-    def create(self, record: dict[str, Any], author: str,
-               when: Any = None, source: str | None = None) -> tuple[str, str]:
+    def create(self, record: dict[str, Any], author: str, when: Any = None,
+               source: str | None = None, guard: Guard | None = None) -> tuple[str, str]:
         """Commit a new customer file under the next free id; return (id, commit)."""
         created: dict[str, str] = {}
 
         def build(snapshot: Snapshot) -> Change:
             # Run again on a race, so the id is always the next one at the head we follow.
             rules = self.rules(snapshot)
+            if guard:
+                guard(snapshot, None)
             new = normalise({**record, "id": self.next_id(snapshot)})
             self._require_valid(new, rules)
             created["id"] = new["id"]
@@ -160,15 +171,22 @@ class CustomerFiles:
         return created["id"], commit
 
     def save(self, customer_id: str, record: dict[str, Any], base: str, author: str,
-             when: Any = None, source: str | None = None) -> str | None:
+             when: Any = None, source: str | None = None, *,
+             base_record: dict[str, Any] | None = None, guard: Guard | None = None,
+             keep: tuple[str, ...] = ()) -> str | None:
         """Commit an edited record that was loaded at ``base``; merge or raise Conflict.
 
-        Returns the new commit, or None when the record did not change anything.
+        ``base_record`` is the record at ``base`` when the caller parsed it already; when the
+        head still holds the base's bytes it is not parsed again. The sections in ``keep`` are
+        always the head's. Returns the new commit, or None when the record changed nothing.
         """
         path = customer_path(customer_id)
-        base_loaded = self.load(customer_id, base)
-        if base_loaded.record is None:
-            raise CorruptRecord(path, base_loaded.problem or "")
+        if base_record is None:
+            base_loaded = self.load(customer_id, base, checked=False)
+            if base_loaded.record is None:
+                raise CorruptRecord(path, base_loaded.problem or "")
+            base_record = base_loaded.record
+        base_blob = self.archive.snapshot(base).blob_id(path)
         mine = normalise({**record, "id": customer_id})
         made: dict[str, bool] = {}
 
@@ -177,16 +195,22 @@ class CustomerFiles:
             if raw is None:
                 raise NotFound(customer_id)
             rules = self.rules(snapshot)
-            theirs, problem, _ = check(raw, path, rules)
+            same = snapshot.blob_id(path) == base_blob
+            # The head still holds what the form was loaded from: no second parse.
+            theirs, problem, _ = (base_record, None, []) if same else check(raw, path, None)
             if theirs is None:
                 raise CorruptRecord(path, problem or "")
-            merged, conflicts = merge3(base_loaded.record, mine, theirs)
+            if guard:
+                guard(snapshot, theirs)
+            merged, conflicts = merge3(base_record, mine, theirs)
             if conflicts:
                 # The merged record (mine where we collide) and the head let a conflict page
                 # offer both values without dropping the other person's other changes.
                 raise Conflict([c.path for c in conflicts],
                                details=SaveConflict(conflicts, merged, theirs, snapshot.commit))
-            merged = normalise(merged)
+            for section in keep:
+                _take(merged, theirs, section)
+            merged = merged if same else normalise(merged)  # mine was normalised above
             self._require_valid(merged, rules)
             data = yamlio.dump(merged)
             made.clear()
@@ -204,7 +228,8 @@ class CustomerFiles:
 
     def amend(self, customer_id: str, apply: Amendment, author: str | Identity,
               action: str = "update", source: str | None = None, when: Any = None,
-              files: ExtraFiles | None = None) -> str | None:
+              files: ExtraFiles | None = None, *, trailers: dict[str, str] | None = None,
+              body: str = "", verb: str = "更新") -> str | None:
         """Apply a change to the file as it is at the head, as one commit; None if no change.
 
         For additions that cannot collide with anyone's edit (a contact entry, a document,
@@ -213,7 +238,7 @@ class CustomerFiles:
         (a document's bytes) to the same commit. InvalidRecord if the result does not validate.
         """
         path = customer_path(customer_id)
-        trailers = _source(source)
+        extra = {**_source(source), **(trailers or {})}
         made: dict[str, bool] = {}
 
         def build(snapshot: Snapshot) -> Change | None:
@@ -222,7 +247,7 @@ class CustomerFiles:
             if raw is None:
                 raise NotFound(customer_id)
             rules = self.rules(snapshot)
-            before, problem, _ = check(raw, path, rules)
+            before, problem, _ = check(raw, path, None)
             if before is None:
                 raise CorruptRecord(path, problem or "")
             after = apply(copy.deepcopy(before), snapshot)
@@ -231,19 +256,23 @@ class CustomerFiles:
             after = normalise({**after, "id": customer_id})
             self._require_valid(after, rules)
             data = yamlio.dump(after)
-            extra = files(snapshot, after) if files else {}
-            if data == raw and not extra:
+            others = files(snapshot, after) if files else {}
+            if data == raw and not others:
                 return None
             made["commit"] = True
-            subject = f"更新 {customer_id} {after['basic']['name']}：{describe(before, after)}"
-            return Change({path: data, **extra},
-                          _message(subject, customer_id, action, trailers))
+            subject = f"{verb} {customer_id} {after['basic']['name']}：{describe(before, after)}"
+            return Change({path: data, **others},
+                          _message(subject, customer_id, action, extra, body))
 
         commit = self.archive.commit(build, self._identity(author), when=when)
         return commit if made else None
 
-    def restore(self, customer_id: str, version: str, base: str, author: str) -> str | None:
-        """Commit the file as it was at ``version``, if nobody changed it since ``base``."""
+    def restore(self, customer_id: str, version: str, base: str, author: str, *,
+                guard: Guard | None = None, keep: tuple[str, ...] = ()) -> str | None:
+        """Commit the file as it was at ``version``, if nobody changed it since ``base``.
+
+        The sections in ``keep`` stay as they are at the head (when the head parses).
+        """
         path = customer_path(customer_id)
         old = self.load(customer_id, version)
         if old.record is None or old.damaged:
@@ -254,7 +283,15 @@ class CustomerFiles:
             if snapshot.blob_id(path) != expected:
                 # Restoring over a change the user has not seen would lose it.
                 raise Conflict(["*"])
-            data = yamlio.dump(old.record)
+            raw = snapshot.get(path)
+            now = check(raw, path, None)[0] if raw is not None else None
+            if guard:
+                guard(snapshot, now)
+            restored = copy.deepcopy(old.record)
+            for section in keep:
+                if now is not None:
+                    _take(restored, now, section)
+            data = yamlio.dump(normalise(restored) if keep else restored)
             if snapshot.get(path) == data:
                 return None
             name = old.record["basic"]["name"]
@@ -314,7 +351,17 @@ def _source(source: str | None) -> dict[str, str]:
     return {"Source": source} if source else {}
 
 
+def _take(record: dict[str, Any], source: dict[str, Any], section: str) -> None:
+    """Set a record's section to a copy of another record's (or drop it if that has none)."""
+    if section in source:
+        record[section] = copy.deepcopy(source[section])
+    else:
+        record.pop(section, None)
+
+
 def _message(subject: str, customer_id: str, action: str,
-             extra: dict[str, str] | None = None) -> str:
+             extra: dict[str, str] | None = None, body: str = "") -> str:
     trailers = {"Customer": customer_id, "Action": action, **(extra or {})}
-    return subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
+    middle = body.strip() + "\n\n" if body.strip() else ""
+    return (subject + "\n\n" + middle
+            + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n")

@@ -72,6 +72,9 @@ DEFAULT_POLICY: dict[str, Any] = {
         {"code": "D", "limit": 0, "terms": "款到發貨",
          "description": "信用不良：停止賒銷，追收欠款"},
     ],
+    # R33: the levels a file's department manager may move it between on the custody page
+    # (the marketing director, the company level's custodian, may set any level).
+    "custody_changes": {"manager_levels": ["personal", "department"]},
     # Who may open any file at once in an emergency, with the read audited.
     "break_glass_roles": ["general_manager", "marketing_director"],
     # R35: a break-glass read is approved after the fact through the level's chain within
@@ -155,6 +158,7 @@ POLICY_ORDER: dict[str, Any] = {
     "deadlines": {"contact_record_days": None, "incomplete_file_days": None},
     "grades": _GRADE_ORDER,
     "credit_grades": _GRADE_ORDER,
+    "custody_changes": {"manager_levels": None},
     "break_glass_roles": None,
     "break_glass_approval_days": None,
     "policy_approvers": None,
@@ -261,6 +265,12 @@ class Policy:
     def incomplete_file_days(self) -> int:
         """Return the days within which an incomplete file must be improved (R19)."""
         return int(self.data["deadlines"]["incomplete_file_days"])
+
+    @property
+    def custody_manager_levels(self) -> list[str]:
+        """Return the levels a department manager may set on the custody page (R33)."""
+        levels = (self.data.get("custody_changes") or {}).get("manager_levels") or []
+        return [str(level) for level in levels if level in LEVELS]
 
     @property
     def break_glass_roles(self) -> list[str]:
@@ -439,4 +449,9 @@ def validate_policy(data: dict[str, Any]) -> list[FieldError]:
     if approvers == []:
         errors.append(FieldError("policy_approvers", N_("List roles from: {choices}"),
                                  {"choices": ", ".join(roles)}))
+    manager_levels = (d.get("custody_changes") or {}).get("manager_levels") \
+        if isinstance(d.get("custody_changes"), dict) else None
+    if not isinstance(manager_levels, list) or any(lv not in LEVELS for lv in manager_levels):
+        errors.append(FieldError("custody_changes.manager_levels", N_(
+            "Must be one of: {choices}"), {"choices": ", ".join(LEVELS)}))
     return errors + check_sections(d, roles)

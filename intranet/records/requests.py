@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio, zone
-from .access import FALLBACK_LEVEL, FileMeta, Grant
+from .access import FALLBACK_LEVEL, FileMeta, Grant, is_administrator
 from .customers import customer_path, is_customer_id
 from .policy import LEVELS
 from .rules import Rules, load_rules
@@ -195,7 +195,7 @@ def state(req: dict[str, Any], now: datetime | None = None) -> str:
 def administrator(rules: Rules, username: str) -> bool:
     """Tell whether someone holds the company level's custodian role (the administrator)."""
     return rules.directory.is_active(username) and \
-        rules.directory.role(username) == rules.policy.custodian_role(FALLBACK_LEVEL)
+        is_administrator(rules.directory.role(username), rules.policy)
 
 
 def signers(req: dict[str, Any], step: dict[str, Any], rules: Rules) -> set[str]:

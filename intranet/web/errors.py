@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..actions import Forbidden
 from ..archive.errors import Conflict, NotFound
 from ..archive.repository import Busy
 
@@ -49,6 +51,11 @@ def init_app(app: Flask) -> None:
     def _csrf(error: CSRFError):
         return render_error(400, _l("The form had expired or was not sent from this intranet. "
                                     "Nothing was saved; reload the page and try again."))
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden):
+        # An action refused the change before anything was written.
+        return render_error(403, _(error.message, **error.params))
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):

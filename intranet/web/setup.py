@@ -32,7 +32,9 @@ from ..accounts import MIN_PASSWORD
 from ..archive.errors import CorruptRecord
 from ..archive.objects import Identity
 from ..records import formats, yamlio
+from ..records.access import FALLBACK_LEVEL
 from ..records.organisation import DirectoryError, save_member
+from ..records.policy import DEFAULT_POLICY
 from ..records.rules import STAFF_PATH
 from . import users
 from .auth import guard
@@ -40,7 +42,8 @@ from .validators import at_most, between, required, same_as
 
 bp = Blueprint("setup", __name__)
 EXTENSION = "intranet_setup"
-ADMIN_ROLE = "marketing_director"
+# The administrator is whoever keeps company-level files (records.access.is_administrator).
+ADMIN_ROLE = DEFAULT_POLICY["levels"][FALLBACK_LEVEL]["custodian"]
 # No 0/O or 1/I: the code is read off a console and typed by hand.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # Reachable while the archive has no staff: the page itself, its assets, the language switch

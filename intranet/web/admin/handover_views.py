@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import services
+from ...actions import handover as handover_action
 from ...archive.errors import NotFound
 from ...index.holdings import held_by
 from ...records import handover
@@ -25,7 +26,7 @@ from ..clock import today
 from ..customers.labels import enum_label
 from . import bp
 from .handover_forms import PREFIX, handover_form
-from .views import _author, _member_or_404
+from .views import _member_or_404
 
 
 def _candidates(username: str) -> list[str]:
@@ -105,9 +106,10 @@ def handover_page(username: str):
     bulk = form.bulk.data or ""
     assignments = {cid: bulk or f.data for cid, f in form.successor_fields().items()}
     try:
-        done = handover.execute(services.get().archive, username, assignments,
-                                form.base.data or "", _candidates(username),
-                                form.left_on.data.isoformat(), today(), _author())
+        done = handover_action.execute(services.get().archive, current_user.username,
+                                       username, assignments, form.base.data or "",
+                                       _candidates(username), form.left_on.data.isoformat(),
+                                       today())
     except handover.HandoverRefused as refused:
         fresh = _plan(username)
         message = _(refused.message).format(**refused.params)

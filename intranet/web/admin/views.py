@@ -19,7 +19,7 @@ from ...actions import policy as policy_actions
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
 from ...index.holdings import held_by
-from ...records import proposals
+from ...records import access, proposals
 from ...records.organisation import (
     DirectoryError,
     disable_member,
@@ -55,7 +55,7 @@ def is_administrator() -> bool:
     """Tell whether the signed-in user holds the policy's company custodian role."""
     if not getattr(current_user, "is_authenticated", False):
         return False
-    return current_user.role == _rules().policy.custodian_role("company")
+    return access.is_administrator(str(current_user.role or ""), _rules().policy)
 
 
 @bp.app_context_processor

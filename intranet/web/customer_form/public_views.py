@@ -13,6 +13,7 @@ from flask import Response, render_template
 from flask_babel import gettext as _
 
 from ... import services
+from ...actions import customer_form as form_actions
 from ...archive.errors import CorruptRecord, NotFound
 from ...archive.objects import Identity
 from ...form_links import Link
@@ -103,10 +104,8 @@ def _submit(form: PublicForm, token: str, link: Link, paths: list[str], policy,
         return _invalid()  # another submission with this link got there first
     proposal = customer_form.new_proposal(used.id, filled, name, used.created_by, today())
     try:
-        services.get().files.amend(
-            link.customer, lambda record, _snapshot: customer_form.add_proposal(record, proposal),
-            author=Identity(f"{name}（客戶填表）", AUTHOR_EMAIL), action="customer_form",
-            source="customer_form")
+        form_actions.submit(services.get().files, link.customer, proposal,
+                            Identity(f"{name}（客戶填表）", AUTHOR_EMAIL))
     except (InvalidRecord, CorruptRecord, NotFound, customer_form.ProposalGone):
         links().release(used.id)
         return render_error(503, _("Your details cannot be received at the moment. "

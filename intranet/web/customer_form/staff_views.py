@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
+from ...actions import customer_form as form_actions
+from ...actions.rights import refuse_custody_fields
 from ...records import customer_form
 from ...records.customers import InvalidRecord, Loaded
 from ..clock import today
@@ -74,6 +76,8 @@ def revoke_form_link(customer_id: str, link_id: str):
 def review_proposal(customer_id: str, proposal_id: str):
     """Show a proposal field by field beside the file; commit the accepted fields."""
     loaded = _editable(customer_id)
+    if request.method == "POST":
+        refuse_custody_fields(request.form)  # a review never changes custody
     proposal = customer_form.find(loaded.record or {}, proposal_id)
     if proposal is None:
         abort(404)
@@ -109,16 +113,8 @@ def _decisions(form: ReviewForm, proposal: dict[str, Any]) -> dict[str, str]:
 
 def _review(customer_id: str, proposal_id: str, decisions: dict[str, str]) -> bool:
     """Commit the review as one change by the reviewer; False if it was reviewed already."""
-    def apply(record: dict[str, Any], _snapshot: Any) -> dict[str, Any]:
-        return customer_form.review(record, proposal_id, decisions, current_user.username,
-                                    today())
-
-    try:
-        services.get().files.amend(customer_id, apply, author=current_user.username,
-                                   action="customer_form_review", source="customer_form")
-    except customer_form.ProposalGone:
-        return False
-    return True
+    return form_actions.review(services.get().files, current_user.username, customer_id,
+                               proposal_id, decisions, today())
 
 
 def _errors(exc: InvalidRecord) -> dict[str, list[str]]:

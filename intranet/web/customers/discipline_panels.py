@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
+from ...actions import sales_power as power_action
 from ...archive.errors import CorruptRecord
 from ...index import discipline as listing
 from ...records import sales_power, two_contacts
@@ -17,7 +18,6 @@ from ...records.completeness import completeness
 from ...records.customers import InvalidRecord, Loaded
 from ...records.discipline import staffing_gap
 from ...records.policy import Policy
-from ...records.rules import load_rules
 from ..clock import today
 from ..panels import customer_panel
 from . import bp, reading
@@ -91,18 +91,10 @@ def save_sales_power(customer_id: str):
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "danger")
         return redirect(target)
-    scores, by, on = form.scores(), str(current_user.username), today().isoformat()
-
-    def apply(record: dict[str, Any], snapshot: Any) -> dict[str, Any]:
-        # Checked against the policy of the commit the scores land on, not the form's.
-        errors = sales_power.check_scores(scores, load_rules(snapshot).policy)
-        if errors:
-            raise InvalidRecord(errors)
-        return sales_power.assess(record, scores, by, on, form.notes.data or "")
-
     try:
-        commit = services.get().files.amend(customer_id, apply, current_user.username,
-                                            action="sales_power")
+        commit = power_action.assess(services.get().files, str(current_user.username),
+                                     customer_id, form.scores(), form.notes.data or "",
+                                     today())
     except CorruptRecord as error:
         flash(_("The file in the archive is damaged: %(reason)s", reason=error.reason),
               "danger")

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
+from ...actions import documents as document_actions
 from ...archive.errors import CorruptRecord, NotFound
 from ...records import documents
 from ...records.customers import InvalidRecord, Loaded
@@ -103,8 +104,9 @@ def add_document(customer_id: str):
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            _commit, entry = documents.add(services.get().files, customer_id, _upload(form),
-                                           current_user.username, clock.today(), max_bytes())
+            _commit, entry = document_actions.add(
+                services.get().files, current_user.username, customer_id, _upload(form),
+                clock.today(), max_bytes())
         except (documents.Refused, InvalidRecord) as error:
             problems = _refused(form, error)
         except (CorruptRecord, NotFound) as error:
@@ -130,7 +132,8 @@ def remove_document(customer_id: str, name: str):
     form = RemoveDocumentForm()
     if form.validate_on_submit():
         try:
-            documents.remove(services.get().files, customer_id, name, current_user.username)
+            document_actions.remove(services.get().files, current_user.username, customer_id,
+                                    name)
         except NotFound:
             flash(_("The document had already been removed."), "info")
         else:

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import Field, FieldList, FormField
 
+from ...actions.customers import new_custody
+from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
 from ...records import schema
 from ...records.customers import InvalidRecord, SaveConflict
@@ -28,9 +30,8 @@ _ABSENT = object()
 
 def blank(card: str) -> dict[str, Any]:
     """Return a new record of a card, kept by the signed-in user at personal level."""
-    return schema.new_record(card, **{"custody.owner": current_user.username,
-                                      "custody.department": current_user.department,
-                                      "custody.level": "personal"})
+    custody = new_custody(current_user.username, current_user.department)
+    return schema.new_record(card, **{f"custody.{k}": v for k, v in custody.items()})
 
 
 def _keep(pairs: list[tuple[str, str]], current: Any) -> list[tuple[str, str]]:
@@ -41,16 +42,12 @@ def _keep(pairs: list[tuple[str, str]], current: Any) -> list[tuple[str, str]]:
 
 
 def set_choices(form: CustomerForm, record: dict[str, Any]) -> None:
-    """Fill the drop-downs: enumerations from the schema, grades from the policy, staff."""
+    """Fill the drop-downs: enumerations from the schema, grades from the policy."""
     rules = reading.rules()
-    policy, directory = rules.policy, rules.directory
-    staff = [(str(m["username"]), f"{m.get('name') or m['username']} ({m['username']})")
-             for m in directory.staff if directory.is_active(str(m.get("username")))]
+    policy = rules.policy
     grades = [(code, f"{code} — {policy.grade_description(code)}") for code in policy.grades]
     credit = [(str(g["code"]), f"{g['code']} — {g.get('description', '')}")
               for g in policy.data["credit_grades"]]
-    departments = [(str(d["id"]), str(d.get("name") or d["id"])) for d in directory.departments]
-    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
     credit_now = record.get("credit") if isinstance(record.get("credit"), dict) else {}
     lists = {
         "card": enum_choices("card"), "kind": enum_choices("kind"),
@@ -61,11 +58,6 @@ def set_choices(form: CustomerForm, record: dict[str, Any]) -> None:
     for name, pairs in lists.items():
         form[name].choices = _keep(pairs, record.get(name))
     form.credit.form.grade.choices = _keep([("", "—"), *credit], credit_now.get("grade"))
-    form.custody.form.level.choices = _keep(enum_choices("custody.level"), custody.get("level"))
-    form.custody.form.owner.choices = _keep([("", "—"), *staff], custody.get("owner"))
-    form.custody.form.department.choices = _keep([("", "—"), *departments],
-                                                 custody.get("department"))
-    form.custody.form.contacts.choices = _keep(staff, custody.get("contacts"))
     form.change_source.choices = enum_choices("source")
 
 
@@ -153,6 +145,9 @@ class Edit:
         self.rows: list[ConflictRow] = []
         self.author: dict[str, Any] | None = None
         if request.method == "POST":
+            # The form has no custody fields: a post that carries some is refused whole
+            # (403, nothing written); the save action refuses a changed custody as well.
+            refuse_custody_fields(request.form)
             self.form = CustomerForm()
         else:
             self.form = CustomerForm(data={**record_data(record), "base": base})

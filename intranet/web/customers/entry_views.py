@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ... import services
+from ...actions import entries as entry_actions
 from ...archive.errors import CorruptRecord, NotFound
 from ...records import entries
 from ...records.customers import InvalidRecord, Loaded
@@ -94,12 +95,11 @@ def add_contact(customer_id: str):
                        else None)
     problems: list[str] = []
     if form.validate_on_submit():
-        done, problems = _write(form, lambda: entries.add_contact(
-            services.get().files, customer_id, entries.contact_entry(
+        done, problems = _write(form, lambda: entry_actions.add_contact(
+            services.get().files, current_user.username, customer_id, entries.contact_entry(
                 when=form.date.data, channel=form.channel.data, staff=current_user.username,
                 summary=form.summary.data, report=form.report.data, source=form.source.data,
-                confidential=form.confidential.data, today=clock.today()),
-            current_user.username), "contacts")
+                confidential=form.confidential.data, today=clock.today())), "contacts")
         if done:
             return _back(customer_id, "contact-log")
     return _page(loaded, form, "contact", problems, 400 if request.method == "POST" else 200)
@@ -113,11 +113,10 @@ def add_event(customer_id: str):
     form = EventForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        done, problems = _write(form, lambda: entries.add_event(
-            services.get().files, customer_id, entries.event_entry(
+        done, problems = _write(form, lambda: entry_actions.add_event(
+            services.get().files, current_user.username, customer_id, entries.event_entry(
                 when=form.date.data, kind=form.kind.data, summary=form.summary.data,
-                source=form.source.data, today=clock.today()),
-            current_user.username), "events")
+                source=form.source.data, today=clock.today())), "events")
         if done:
             return _back(customer_id, "events")
     return _page(loaded, form, "event", problems, 400 if request.method == "POST" else 200)
@@ -134,12 +133,12 @@ def put_year(customer_id: str):
     if form.add_row.data:
         form.sales.append_entry()  # no JavaScript: the page comes back one row longer
     elif form.validate_on_submit():
-        done, problems = _write(form, lambda: entries.put_year(
-            services.get().files, customer_id, entries.year_entry(
+        done, problems = _write(form, lambda: entry_actions.put_year(
+            services.get().files, current_user.username, customer_id, entries.year_entry(
                 year=form.year.data, today=clock.today(),
                 sales=[(r.form.product.data, r.form.amount.data) for r in form.sales],
                 financials={k: form[k].data for k in (*entries.FINANCIALS, "notes")}),
-            current_user.username, source=form.source.data), "yearly")
+            source=form.source.data), "yearly")
         if done:
             return _back(customer_id, "yearly-figures")
     status = 400 if request.method == "POST" and not form.add_row.data else 200
@@ -158,8 +157,8 @@ def import_years(customer_id: str):
         imported = entries.parse_yearly_csv(form.file.data.read(), clock.today())
         lines = [(n, _(m).format(**p)) for n, m, p in imported.errors]
         if not lines:
-            done, problems = _write(form, lambda: entries.import_years(
-                services.get().files, customer_id, imported, current_user.username), "yearly")
+            done, problems = _write(form, lambda: entry_actions.import_years(
+                services.get().files, current_user.username, customer_id, imported), "yearly")
             if done:
                 return _back(customer_id, "yearly-figures")
     return _page(loaded, form, "import", problems, 400 if request.method == "POST" else 200,

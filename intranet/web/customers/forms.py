@@ -30,8 +30,8 @@ from ...records import schema
 from ...records.formats import parse_number
 from ...records.schema import LABELS
 
-GROUPS = ("classification", "credit", "custody", "basic", "characteristics", "business",
-          "transactions")
+# Custody is not here: it changes only on the custody page (actions.custody, R33).
+GROUPS = ("classification", "credit", "basic", "characteristics", "business", "transactions")
 TOP = ("card", "kind", "stage", "market", "channel", "grade", "vip", "source", "notes")
 PERSON = tuple(schema.SCHEMA["people"].children)
 # Long free text gets a text area; everything else is one line.
@@ -119,7 +119,6 @@ class CustomerForm(FlaskForm):
     notes = _field("notes")
     classification = _group_field("classification")
     credit = _group_field("credit")
-    custody = _group_field("custody")
     basic = _group_field("basic")
     characteristics = _group_field("characteristics")
     business = _group_field("business")

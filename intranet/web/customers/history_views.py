@@ -7,19 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
+from ...actions import customers
+from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
 from . import bp, present, reading
 from .forms import RestoreForm
 from .labels import ACTIONS
-
-
-def _custody_kept(customer_id: str, commit: str) -> bool:
-    """Tell whether restoring a version keeps the file's level and custodian, or may change them."""
-    old = reading.load(customer_id, current_user, "restore", commit)
-    now = reading.load(customer_id, current_user, "restore")
-    if reading.custody_of(old.record) == reading.custody_of(now.record):
-        return True
-    return reading.may_change_custody(customer_id, current_user)
 
 
 @bp.get("/<customer_id>/history")
@@ -30,6 +23,7 @@ def history(customer_id: str):
     return render_template("customers/history.html", customer_id=customer_id,
                            versions=versions, actions=ACTIONS,
                            sources=reading.sources(customer_id, current_user),
+                           reasons=reading.reasons(customer_id, current_user),
                            row=reading.row(customer_id, current_user, "history"))
 
 
@@ -59,14 +53,12 @@ def restore(customer_id: str, commit: str):
     # A posted form keeps the revision it was confirmed at: never fill in today's head.
     form = RestoreForm() if request.method == "POST" else RestoreForm(base=reading.head())
     back = url_for(".version", customer_id=customer_id, commit=commit)
+    if request.method == "POST":
+        refuse_custody_fields(request.form)  # a restore never changes custody
     if form.validate_on_submit():
-        if not _custody_kept(customer_id, commit):
-            flash(_("Only the custodian or the administrator may restore a version with "
-                    "another level or custodian."), "danger")
-            return redirect(back)
         try:
-            made = services.get().files.restore(customer_id, commit, form.base.data,
-                                                current_user.username)
+            made = customers.restore(services.get().files, current_user.username, customer_id,
+                                     commit, form.base.data)
         except Conflict:
             return render_template("customers/restore_conflict.html", back=back,
                                    customer_id=customer_id), 409

@@ -46,7 +46,8 @@ ACTIONS = {"create": _l("Created"), "update": _l("Updated"), "restore": _l("Rest
            "yearly": _l("Yearly figures entered"), "import": _l("Figures imported"),
            "document": _l("Document added"), "document_removed": _l("Document removed"),
            "customer_form": _l("Customer form received"),
-           "customer_form_review": _l("Customer form reviewed")}
+           "customer_form_review": _l("Customer form reviewed"),
+           "custody": _l("Custody changed")}
 
 # R9: what each card is for, shown when a new file is opened.
 CARDS = {

@@ -1,10 +1,9 @@
-"""Every read of customer files by the web layer, in one place.
+"""The web's adapter to ``actions.reading``: every read of customer files by a view.
 
-Views never call ``files.load`` or the index directly. Every function that returns anything of
-a file asks ``records.access`` first and raises ``Hidden`` when the answer is no, the same way as
-for a file that does not exist (R33, R36). Each such answer, yes or no, is written to the audit
-journal (R35) once per request and action, and flushed to disk before the page is made; if the
-journal cannot be written, nothing of the file is shown (fail closed).
+Views never call ``files.load`` or the index directly. This module only supplies what Flask
+knows (the signed-in user, the route and address, the request's ``g``) to one
+``actions.reading.Reader`` per request, which asks ``records.access``, journals every answer
+(R35, fail closed) and raises ``Hidden`` for a refused or missing file alike (R33, R36).
 """
 
 from __future__ import annotations
@@ -15,26 +14,15 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from ... import services
-from ...archive.errors import NotFound
+from ...actions.reading import AuditDown, Hidden, Reader
 from ...index import Page, Query
-from ...records import access, requests
-from ...records.audit import AuditError, AuditUnavailable
-from ...records.customers import Loaded, is_customer_id
+from ...records import access
+from ...records.audit import AuditError
+from ...records.customers import Loaded
 from ...records.diff import Change
-from ...records.rules import Rules, load_rules
+from ...records.rules import Rules
 
-
-class Hidden(Exception):
-    """Raised when a file may not be seen by the asker, or does not exist: the same answer."""
-
-    def __init__(self, customer_id: str) -> None:
-        """Remember which id was asked for (as typed, to echo it escaped)."""
-        super().__init__(customer_id)
-        self.customer_id = customer_id
-
-
-class AuditDown(Exception):
-    """Raised when a read cannot be recorded, so it must not happen."""
+__all__ = ["AuditDown", "Hidden", "Reader"]
 
 
 class Person(Protocol):
@@ -50,95 +38,34 @@ def actor(user: Person) -> access.Actor:
     return access.Actor(str(user.username), str(user.role or ""), str(user.department or ""))
 
 
+def reader() -> Reader:
+    """Return this request's reader: the services, the signed-in user, route and address."""
+    if "customer_reader" not in g:
+        g.customer_reader = Reader(
+            services.get(), str(getattr(current_user, "username", "") or ""),
+            route=request.endpoint or "", address=request.remote_addr or "",
+            audited=g.setdefault("audited", set()))
+    return g.customer_reader
+
+
 def grants() -> list[access.Grant]:
-    """Return the signed-in user's grants in force at the archive head, once per request.
-
-    Read from the head every request, so a revocation takes effect on the next one.
-    """
-    if "access_grants" not in g:
-        username = str(getattr(current_user, "username", "") or "")
-        g.access_grants = requests.grants_for(services.get().archive.snapshot(), username) \
-            if username else []
-    return g.access_grants
-
-
-def _meta(customer_id: str) -> access.FileMeta:
-    """Return a file's custody from the index; Hidden if the id names no file."""
-    if not is_customer_id(customer_id):
-        raise Hidden(customer_id)
-    found = services.get().index.get(customer_id)
-    if found is None:
-        raise Hidden(customer_id)
-    return access.FileMeta.from_row(found)
+    """Return the signed-in user's grants in force at the archive head, once per request."""
+    return reader().grants()
 
 
 def decision(customer_id: str, user: Person, action: str) -> access.Decision:
     """Return what the access module says of a user doing an action to a file."""
-    r = rules()
-    return access.decide(actor(user), action, _meta(customer_id), r.policy, r.directory,
-                         grants())
+    return reader().decision(customer_id, actor(user), action)
 
 
 def allow(customer_id: str, user: Person, action: str, audit: bool = True) -> access.FileMeta:
-    """Return the file's custody if the user may do the action; Hidden otherwise.
-
-    With ``audit`` (every read of contents) the answer is journalled first.
-    """
-    try:
-        meta = _meta(customer_id)
-    except Hidden:
-        if audit:
-            _record(customer_id, user, action, access.Decision(False, "none", "no such file"))
-        raise
-    r = rules()
-    answer = access.decide(actor(user), action, meta, r.policy, r.directory, grants())
-    if audit:
-        _record(customer_id, user, action, answer)
-    if not answer.allowed:
-        raise Hidden(customer_id)
-    return meta
-
-
-def _record(customer_id: str, user: Person, action: str, answer: access.Decision) -> None:
-    """Journal one read or refusal, once per request, before anything is shown."""
-    done = g.setdefault("audited", set())
-    key = (customer_id, action, answer.allowed)
-    if key in done:
-        return
-    try:
-        services.get().journal.record(
-            user=str(user.username), customer=customer_id[:40], action=action,
-            allowed=answer.allowed, basis=answer.basis, route=request.endpoint or "",
-            address=request.remote_addr or "")
-    except AuditUnavailable as error:
-        current_app.logger.error("audit journal unavailable, read refused: %s", error)
-        raise AuditDown(customer_id) from error
-    done.add(key)
+    """Return the file's custody if the user may do the action; Hidden otherwise."""
+    return reader().allow(customer_id, actor(user), action, audit)
 
 
 def allow_rows(rows: list[dict[str, Any]], user: Person, action: str) -> list[dict[str, Any]]:
-    """Return the index rows of files the user may do an action to, journalling each answer.
-
-    For exports: every file's answer is its own journal entry, written together with one
-    lock and one flush before anything is returned (fail closed, as for one file).
-    """
-    r = rules()
-    who, held = actor(user), grants()
-    answers = [(row, access.decide(who, action, access.FileMeta.from_row(row), r.policy,
-                                   r.directory, held)) for row in rows]
-    done = g.setdefault("audited", set())
-    fresh = {(str(row["id"]), action, answer.allowed): answer for row, answer in answers}
-    fresh = {key: answer for key, answer in fresh.items() if key not in done}
-    try:
-        services.get().journal.record_many([
-            {"user": str(user.username), "customer": key[0][:40], "action": action,
-             "allowed": answer.allowed, "basis": answer.basis, "route": request.endpoint or "",
-             "address": request.remote_addr or ""} for key, answer in fresh.items()])
-    except AuditUnavailable as error:
-        current_app.logger.error("audit journal unavailable, export refused: %s", error)
-        raise AuditDown(action) from error
-    done.update(fresh)
-    return [row for row, answer in answers if answer.allowed]
+    """Return the index rows of files the user may do an action to, journalling each answer."""
+    return reader().allow_rows(rows, actor(user), action)
 
 
 def seal_if_due() -> None:
@@ -154,85 +81,62 @@ def seal_if_due() -> None:
 
 def may(customer_id: str, user: Person, action: str) -> bool:
     """Tell whether the user may do an action to a file (a check, not a read: not journalled)."""
-    try:
-        allow(customer_id, user, action, audit=False)
-    except Hidden:
-        return False
-    return True
+    return reader().may(customer_id, actor(user), action)
 
 
-def custody_of(record: object) -> tuple[object, object]:
-    """Return a record's (level, custodian): what only may_change_custody lets change."""
-    meta = access.FileMeta.from_record("", record if isinstance(record, dict) else None)
-    return meta.level, meta.owner
+def custody_meta(customer_id: str) -> access.FileMeta:
+    """Return a file's custody from the index (no contents: not a read); Hidden if absent."""
+    return reader().meta(customer_id)
 
 
-def may_change_custody(customer_id: str, user: Person) -> bool:
-    """Tell whether the user may change the file's level or custodian."""
-    return access.may_change_custody(actor(user), _meta(customer_id), rules().policy)
+def may_change_custody(customer_id: str, user: Person, record: Any) -> bool:
+    """Tell whether the user may open the custody page of a file (its record's custody)."""
+    r = rules()
+    return access.may_change_custody(actor(user), access.FileMeta.from_record(customer_id,
+                                                                              record),
+                                     r.policy, r.directory)
 
 
 def may_create(user: Person) -> bool:
     """Tell whether the user may open new customer files."""
-    r = rules()
-    return access.may_create(actor(user), r.policy, r.directory)
+    return reader().may_create(actor(user))
 
 
 def load(customer_id: str, user: Person, action: str = "view",
-         rev: str | None = None) -> Loaded:
+         rev: str | None = None, checked: bool = True) -> Loaded:
     """Return a customer file at ``rev`` (default: head); Hidden if refused or absent."""
-    allow(customer_id, user, action)
-    try:
-        return services.get().files.load(customer_id, rev)
-    except NotFound:
-        if rev is None:
-            raise Hidden(customer_id) from None
-        raise
+    return reader().load(customer_id, actor(user), action, rev, checked)
 
 
 def versions(customer_id: str, user: Person, action: str = "history") -> list[dict[str, Any]]:
     """Return a file's versions, newest first; Hidden if refused or absent."""
-    allow(customer_id, user, action)
-    rows = services.get().index.versions(customer_id)
-    if not rows:
-        raise Hidden(customer_id)
-    return rows
+    return reader().versions(customer_id, actor(user), action)
 
 
 def version_at(customer_id: str, commit: str, user: Person,
                action: str = "version") -> tuple[list[dict[str, Any]], int]:
     """Return the versions and the position of ``commit``; NotFound if it is not one of them."""
-    rows = versions(customer_id, user, action)
-    for position, row in enumerate(rows):
-        if row["sha"] == commit and row["status"] != "D":
-            return rows, position
-    raise NotFound(commit)
+    return reader().version_at(customer_id, commit, actor(user), action)
 
 
 def compare(customer_id: str, old: str | None, new: str, user: Person) -> list[Change] | None:
     """Return the field changes from ``old`` (None: nothing) to ``new``; None if unreadable."""
-    allow(customer_id, user, "diff")
-    for rev in (old, new):
-        if rev and services.get().files.load(customer_id, rev).record is None:
-            return None  # a version that does not parse has no fields to compare
-    return services.get().files.compare(customer_id, old, new)
+    return reader().compare(customer_id, old, new, actor(user))
 
 
 def row(customer_id: str, user: Person, action: str = "view") -> dict[str, Any] | None:
     """Return the customer's catalogue row (last change, damaged reason) from the index."""
-    allow(customer_id, user, action)
-    return services.get().index.get(customer_id)
+    return reader().row(customer_id, actor(user), action)
 
 
 def readable(user: Person) -> tuple[str, list[Any]]:
     """Return the SQL condition on the index's ``customers c`` for files the user may read."""
-    r = rules()
-    return access.readable_sql(actor(user), r.policy, r.directory, grants())
+    return reader().readable(actor(user))
 
 
 def find(query: Query, user: Person, only_readable: bool = False) -> Page:
     """Return one page of the customer list; files the user may not read as catalogue cards."""
-    return services.get().index.find(query, readable(user), only_readable)
+    return reader().find(query, actor(user), only_readable)
 
 
 def choices(column: str) -> list[str]:
@@ -247,9 +151,7 @@ def head() -> str | None:
 
 def rules() -> Rules:
     """Return the policy and staff directory at the head, once per request."""
-    if "customer_rules" not in g:
-        g.customer_rules = load_rules(services.get().archive.snapshot())
-    return g.customer_rules
+    return reader().rules()
 
 
 def staff_name(username: str) -> str:
@@ -266,7 +168,9 @@ def department_name(department_id: str) -> str:
 
 def sources(customer_id: str, user: Person) -> dict[str, str]:
     """Return where each version of a file came from (its Source: trailer, R10), by commit."""
-    allow(customer_id, user, "history")
-    # The index does not keep the trailer; the file's own log is short (folders of 100).
-    return {v.commit: v.source for v in services.get().files.history(customer_id)
-            if v.source}
+    return reader().sources(customer_id, actor(user))
+
+
+def reasons(customer_id: str, user: Person) -> dict[str, str]:
+    """Return the reason given for each custody change of a file (its Reason: trailer)."""
+    return reader().reasons(customer_id, actor(user))

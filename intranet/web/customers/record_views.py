@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,10 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
+from ...actions import customers
 from ...records import schema
-from ...records.customers import InvalidRecord, Loaded
-from ...records.schema import N_
-from ...records.validate import FieldError
+from ...records.customers import Loaded
 from .. import panels
 from . import bp, present, reading
 from .editing import Edit, blank
@@ -40,7 +40,9 @@ def show(customer_id: str):
                            tables=present.tables(record, panels.covered()),
                            panels=panels.build(panels.CUSTOMER, loaded, current_user),
                            policy=reading.rules().policy,
-                           may_edit=reading.may(customer_id, current_user, "edit"))
+                           may_edit=reading.may(customer_id, current_user, "edit"),
+                           may_custody=reading.may_change_custody(customer_id, current_user,
+                                                                  record))
 
 
 @bp.get("/<customer_id>/request")
@@ -48,18 +50,6 @@ def show(customer_id: str):
 def request_access(customer_id: str):
     """Go to the access request form for a file (the same answer whether it exists or not)."""
     return redirect(url_for("access.new", customer=customer_id))
-
-
-def _guard_custody(customer_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-    """Refuse a change of level or custodian by someone the policy does not allow."""
-    if reading.may_change_custody(customer_id, current_user):
-        return
-    message = N_("Only the custodian or the administrator may change this")
-    pairs = zip(("custody.level", "custody.owner"), reading.custody_of(before),
-                reading.custody_of(after), strict=True)
-    errors = [FieldError(path, message, {}) for path, old, new in pairs if old != new]
-    if errors:
-        raise InvalidRecord(errors)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,8 +64,8 @@ def new():
     edit = Edit(blank(card))
     if edit.submitted():
         done, created = edit.attempt(
-            lambda record: services.get().files.create(record, current_user.username,
-                                                       source=edit.source))
+            lambda record: customers.create(services.get().files, current_user.username,
+                                            record, source=edit.source))
         if done:
             flash(_("Customer file %(id)s created.", id=created[0]), "success")
             return redirect(url_for(".show", customer_id=created[0]))
@@ -86,16 +76,19 @@ def new():
 @login_required
 def edit(customer_id: str):
     """Edit a file; a stale form is merged, a collision asks which value to keep."""
-    loaded = reading.load(customer_id, current_user, "edit", request.form.get("base") or None)
+    posted = request.method == "POST"
+    # A post's base is parsed here once and handed to the action, which validates its result.
+    loaded = reading.load(customer_id, current_user, "edit", request.form.get("base") or None,
+                          checked=not posted)
     if loaded.record is None:
         return _damaged(loaded)
-    edit = Edit(loaded.record, loaded.commit, customer_id)
+    # The form works on a copy, so the base handed to the merge stays as it was loaded.
+    edit = Edit(copy.deepcopy(loaded.record), loaded.commit, customer_id)
 
     def save(record: dict[str, Any]) -> str | None:
-        """Write the record unless it changes custody without the right to."""
-        _guard_custody(customer_id, loaded.record or {}, record)
-        return services.get().files.save(customer_id, record, loaded.commit,
-                                         current_user.username, source=edit.source)
+        """Write the record through the save action (which refuses a custody change)."""
+        return customers.save(services.get().files, current_user.username, customer_id,
+                              record, loaded.commit, loaded.record, source=edit.source)
 
     if edit.submitted():
         done, commit = edit.attempt(save)
@@ -103,4 +96,7 @@ def edit(customer_id: str):
             flash(_("Saved.") if commit else _("Nothing changed."), "success" if commit else "info")
             return redirect(url_for(".show", customer_id=customer_id))
     return edit.render(title=_("Edit %(id)s", id=customer_id), loaded=loaded,
+                       custody=loaded.record.get("custody"),
+                       may_custody=reading.may_change_custody(customer_id, current_user,
+                                                              loaded.record),
                        action=url_for(".edit", customer_id=customer_id))

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from ... import services
 from ...records import discipline, reports
+from ...records.access import is_administrator
 from ...records.audit import parse_stamp
 from ...records.policy import Policy
 from ..clock import company_zone, today
@@ -28,7 +29,7 @@ def may_see_reports(role: str, policy: Policy) -> bool:
     """Tell whether a role sees HR's reports: the policy's hr_roles and the administrator."""
     hr_roles = policy.data.get("hr_roles")
     hr_roles = hr_roles if isinstance(hr_roles, list) else []
-    return bool(role) and (role in hr_roles or role == policy.custodian_role("company"))
+    return bool(role) and (role in hr_roles or is_administrator(role, policy))
 
 
 @bp.app_context_processor

@@ -1,0 +1,68 @@
+"""Open, edit and restore a customer file: the only ways its fields change (R33, R36).
+
+None of them changes custody (level, custodian, department, contacts): a new file is kept at
+personal level by its creator in the creator's department, an edit keeps the head's custody
+and refuses a posted one that differs, and a restore keeps the current custody. Custody has
+its own action (``actions.custody``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..archive.repository import Snapshot
+from ..records import access
+from ..records.customers import CustomerFiles
+from ..records.policy import LEVELS
+from ..records.rules import load_rules
+from . import Forbidden
+from .rights import actor_at, custody_of, guard, refuse_custody_change
+
+PERSONAL = LEVELS[-1]
+
+
+def new_custody(username: str, department: str) -> dict[str, Any]:
+    """Return the custody of a new file: personal level, kept by its creator."""
+    return {"level": PERSONAL, "owner": username, "department": department, "contacts": []}
+
+
+def create(files: CustomerFiles, username: str, record: dict[str, Any],
+           source: str | None = None, when: Any = None) -> tuple[str, str]:
+    """Open a new customer file kept by its creator at personal level; return (id, commit)."""
+
+    def check(snapshot: Snapshot, _head: dict[str, Any] | None) -> None:
+        rules = load_rules(snapshot)
+        actor = actor_at(rules, username)
+        if not access.may_create(actor, rules.policy, rules.directory):
+            raise Forbidden("You may not open customer files.")
+        if custody_of(record) != custody_of({"custody": new_custody(username,
+                                                                    actor.department)}):
+            raise Forbidden("Custody changes only on the custody page.")
+
+    return files.create(record, username, when=when, source=source, guard=check)
+
+
+def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str, Any],
+         base: str, base_record: dict[str, Any] | None = None, source: str | None = None,
+         when: Any = None) -> str | None:
+    """Save an edit loaded at ``base``, merged with what changed since; custody stays the head's.
+
+    ``base_record`` is the record at ``base`` when the caller has parsed it (parsed once).
+    Forbidden when the actor may not edit the file at the head, or the record's custody
+    differs from the base's; Conflict and InvalidRecord as ``CustomerFiles.save``.
+    """
+    if base_record is None:
+        loaded = files.load(customer_id, base, checked=False)
+        base_record = loaded.record
+    if base_record is not None:
+        refuse_custody_change(base_record, record)
+    return files.save(customer_id, record, base, username, when=when, source=source,
+                      base_record=base_record, guard=guard(username, "edit", customer_id),
+                      keep=("custody",))
+
+
+def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
+            base: str) -> str | None:
+    """Restore a version's fields, keeping the file's current custody; None if nothing changed."""
+    return files.restore(customer_id, version, base, username,
+                         guard=guard(username, "restore", customer_id), keep=("custody",))
