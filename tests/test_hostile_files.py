@@ -131,7 +131,7 @@ def test_the_policy_form_refuses_a_60000_deep_text(app, svc, web):
 assert sign_in(client, "director").status_code == 302
 token = csrf_token(client, "/admin/policy")
 deep = "max_grant_days: 3\\nnotes:\\n" + "- " * 60_000 + "x\\n"
-response = client.post("/admin/policy", data={"text": deep, "csrf_token": token})
+response = client.post("/admin/policy", data={"text": deep, "reason": "r", "csrf_token": token})
 print(response.status_code, "line 3: the document is nested more than 64 levels deep" in
       response.get_data(as_text=True))
 """)
@@ -141,7 +141,7 @@ print(response.status_code, "line 3: the document is nested more than 64 levels 
     before = svc.archive.head()
     token = csrf_token(web, "/admin/policy")
     response = web.post("/admin/policy", data={"text": "max_grant_days: 3\n" + DEEP,
-                                               "csrf_token": token})
+                                               "reason": "r", "csrf_token": token})
     assert response.status_code == 400
     assert "line 3: the document is nested more than 64 levels deep" in \
         response.get_data(as_text=True)
@@ -202,10 +202,18 @@ def test_a_broken_policy_falls_back_and_the_policy_page_repairs_it(app, svc, web
     assert sign_in(web, "director").status_code == 302
     page = web.get("/admin/policy").get_data(as_text=True)
     assert 'id="damaged-file"' in page and "policy.yaml" in page and commit[:10] in page
-    # The form offers the last valid version; saving it unchanged repairs the file.
+    # The form offers the last valid version; proposing it unchanged, approved by the general
+    # manager (R3), repairs the file.
     token = csrf_token(web, "/admin/policy")
-    response = web.post("/admin/policy", data={"text": good_text, "csrf_token": token})
+    response = web.post("/admin/policy", data={"text": good_text, "reason": "修復",
+                                               "csrf_token": token})
     assert response.status_code == 302
+    assert svc.archive.read("policy.yaml").decode() != good_text  # not before the approval
+    gm = app.test_client()
+    assert sign_in(gm, "gm").status_code == 302
+    answer = gm.post("/policy/proposals/PP000001/decide",
+                     data={"approve": "1", "csrf_token": csrf_token(gm, "/")})
+    assert answer.status_code == 302
     assert svc.archive.read("policy.yaml").decode() == good_text
     assert 'id="damaged-file"' not in web.get("/").get_data(as_text=True)
 

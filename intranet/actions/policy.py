@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Change, Snapshot
 from ..records import proposals, yamlio
 from ..records.organisation import DirectoryError, parse_policy
@@ -62,8 +63,12 @@ def _parse(text: str) -> dict[str, Any]:
 
 
 def _changed_keys(snapshot: Snapshot, data: dict[str, Any]) -> list[str]:
+    """Return the top-level keys a text changes (all of them over a damaged policy.yaml)."""
     raw = snapshot.get(POLICY_PATH)
-    old = yamlio.load(raw, POLICY_PATH) if raw else {}
+    try:
+        old = yamlio.load(raw, POLICY_PATH) if raw else {}
+    except CorruptRecord:
+        old = {}  # a hand-pushed broken file: the proposal repairs it
     return [str(k) for k in sorted(set(old) | set(data), key=str) if old.get(k) != data.get(k)]
 
 
