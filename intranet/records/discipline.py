@@ -256,6 +256,21 @@ class StaffingGap:
     minimum: int
 
 
+def importance(record: dict[str, Any], policy: Policy, score: float | None) -> tuple[str, ...]:
+    """Return why a customer needs two staff in contact ("vip", "grade", "prospect"), or ()."""
+    rule = policy.two_contacts
+    found = []
+    if rule.get("vip") and record.get("vip") is True:
+        found.append("vip")
+    if record.get("grade") and record.get("grade") in (rule.get("grades") or []):
+        found.append("grade")
+    threshold = rule.get("prospect_score")
+    if record.get("stage") == "prospect" and score is not None \
+            and isinstance(threshold, (int, float)) and score >= threshold:
+        found.append("prospect")
+    return tuple(found)
+
+
 def staffing_gap(record: dict[str, Any], policy: Policy,
                  score: float | None) -> StaffingGap | None:
     """Return why a customer needs more staff contacts, or None when it has enough (R31).
@@ -265,15 +280,7 @@ def staffing_gap(record: dict[str, Any], policy: Policy,
     the custodian and the file's named contacts, each once.
     """
     rule = policy.two_contacts
-    reasons = []
-    if rule.get("vip") and record.get("vip") is True:
-        reasons.append("vip")
-    if record.get("grade") and record.get("grade") in (rule.get("grades") or []):
-        reasons.append("grade")
-    threshold = rule.get("prospect_score")
-    if record.get("stage") == "prospect" and score is not None \
-            and isinstance(threshold, (int, float)) and score >= threshold:
-        reasons.append("prospect")
+    reasons = importance(record, policy, score)
     if not reasons:
         return None
     custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}

@@ -17,24 +17,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from .access import Actor
-from .discipline import Scope, as_date
+from .discipline import Scope, as_date, importance
 from .policy import Policy
 from .staff import Directory
 
-
-def reasons(record: dict[str, Any], policy: Policy, score: float | None) -> tuple[str, ...]:
-    """Return why a customer needs two staff in contact ("vip", "grade", "prospect"), or ()."""
-    rule = policy.two_contacts
-    found = []
-    if rule.get("vip") and record.get("vip") is True:
-        found.append("vip")
-    if record.get("grade") and record.get("grade") in (rule.get("grades") or []):
-        found.append("grade")
-    threshold = rule.get("prospect_score")
-    if record.get("stage") == "prospect" and score is not None \
-            and isinstance(threshold, (int, float)) and score >= threshold:
-        found.append("prospect")
-    return tuple(found)
+# R31's "important or promising" test is the one the card's warning uses.
+reasons = importance
 
 
 def staff_of(owner: str, contacts: Iterable[str]) -> tuple[str, ...]:
