@@ -15,6 +15,7 @@ from typing import Any
 from ..archive.objects import Identity
 from ..archive.repository import Snapshot
 from ..records.customers import CustomerFiles, ExtraFiles
+from ..records.schema import N_
 from . import Forbidden
 from .rights import custody_of, require
 
@@ -37,7 +38,7 @@ def amend(files: CustomerFiles, username: str, customer_id: str, apply: Apply, *
         before = copy.deepcopy(record.get("custody"))
         after = apply(record, snapshot)
         if after is not None and custody_of({"custody": before}) != custody_of(after):
-            raise Forbidden("Custody changes only on the custody page.")
+            raise Forbidden(N_("Custody changes only on the custody page."))
         return after
 
     return files.amend(customer_id, checked, author if author is not None else username,

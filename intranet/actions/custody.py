@@ -18,6 +18,7 @@ from ..archive.repository import Snapshot
 from ..records import access
 from ..records.customers import CustomerFiles
 from ..records.rules import load_rules
+from ..records.schema import N_
 from . import ActionError, Forbidden
 from .rights import actor_at
 
@@ -61,9 +62,9 @@ def clean_reason(reason: str) -> str:
     """Return the reason as one line for the trailer; ActionError when it is blank or long."""
     text = _CONTROL.sub(" ", reason or "").strip()
     if not text:
-        raise ActionError("Give a reason for the change.")
+        raise ActionError(N_("Give a reason for the change."))
     if len(text) > MAX_REASON:
-        raise ActionError("Keep the reason under %(n)s characters.", n=MAX_REASON)
+        raise ActionError(N_("Keep the reason under %(n)s characters."), n=MAX_REASON)
     return text
 
 
@@ -83,7 +84,7 @@ def change(files: CustomerFiles, username: str, customer_id: str, level: str, ow
         answer = access.custody_change(actor_at(rules, username), before.meta(customer_id),
                                        wanted.meta(customer_id), rules.policy, rules.directory)
         if not answer.allowed:
-            raise Forbidden("You may not change the custody of %(id)s this way: %(why)s.",
+            raise Forbidden(N_("You may not change the custody of %(id)s this way: %(why)s."),
                             id=customer_id, why=answer.reason)
         section = wanted.section()
         if section == before.section():

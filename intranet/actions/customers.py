@@ -15,6 +15,7 @@ from ..records import access
 from ..records.customers import CustomerFiles
 from ..records.policy import LEVELS
 from ..records.rules import load_rules
+from ..records.schema import N_
 from . import Forbidden
 from .rights import actor_at, custody_of, guard, refuse_custody_change
 
@@ -34,10 +35,10 @@ def create(files: CustomerFiles, username: str, record: dict[str, Any],
         rules = load_rules(snapshot)
         actor = actor_at(rules, username)
         if not access.may_create(actor, rules.policy, rules.directory):
-            raise Forbidden("You may not open customer files.")
+            raise Forbidden(N_("You may not open customer files."))
         if custody_of(record) != custody_of({"custody": new_custody(username,
                                                                     actor.department)}):
-            raise Forbidden("Custody changes only on the custody page.")
+            raise Forbidden(N_("Custody changes only on the custody page."))
 
     return files.create(record, username, when=when, source=source, guard=check)
 

@@ -15,6 +15,7 @@ from typing import Any
 from ..archive.repository import Archive, Change, Snapshot
 from ..records import handover
 from ..records.rules import load_rules
+from ..records.schema import N_
 from . import Forbidden
 from .rights import is_administrator
 
@@ -49,9 +50,9 @@ def execute(archive: Archive, username: str, leaver: str, assignments: dict[str,
 
     def check(snapshot: Snapshot) -> None:
         if not is_administrator(load_rules(snapshot), username):
-            raise Forbidden("Only the administrator hands over a leaver's files.")
+            raise Forbidden(N_("Only the administrator hands over a leaver's files."))
         if username == leaver:
-            raise Forbidden("Another administrator must hand over your own files.")
+            raise Forbidden(N_("Another administrator must hand over your own files."))
 
     snapshot = archive.snapshot()
     check(snapshot)  # before any work; again inside the commit's build

@@ -15,6 +15,7 @@ from ..records import handover_steps
 from ..records.access import Actor
 from ..records.customers import CustomerFiles
 from ..records.rules import load_rules
+from ..records.schema import N_
 from . import ActionError, Forbidden
 
 
@@ -34,17 +35,17 @@ def record_customer_told(files: CustomerFiles, actor: Actor, customer_id: str, p
         role = rules.directory.role(actor.username)
         if not handover_steps.may_record_told(actor.username, role, record, position,
                                               rules.directory, rules.policy):
-            raise Forbidden("You may not record this hand-over step.")
+            raise Forbidden(N_("You may not record this hand-over step."))
         task = record["tasks"][position]
         if task.get("told_on"):
-            raise ActionError("The customer was already recorded as told on %(day)s.",
+            raise ActionError(N_("The customer was already recorded as told on %(day)s."),
                               day=str(task["told_on"]))
         handed = str(task.get("created_on") or "")
         if told_on > today or (handed and told_on.isoformat() < handed):
-            raise ActionError("Enter a day between the hand-over (%(handed)s) and today.",
+            raise ActionError(N_("Enter a day between the hand-over (%(handed)s) and today."),
                               handed=handed)
         if not rules.directory.is_active(teller):
-            raise ActionError("No active member of staff is called %(name)s.", name=teller)
+            raise ActionError(N_("No active member of staff is called %(name)s."), name=teller)
         return handover_steps.mark_told(record, position, told_on, teller)
 
     return files.amend(customer_id, apply, actor.username, action="handover_told")

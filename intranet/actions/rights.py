@@ -12,6 +12,7 @@ from typing import Any
 from ..archive.repository import Snapshot
 from ..records import access, requests
 from ..records.rules import Rules, load_rules
+from ..records.schema import N_
 from . import Forbidden
 
 CUSTODY = "custody"
@@ -40,7 +41,7 @@ def require(snapshot: Snapshot, username: str, action: str, customer_id: str,
     answer = access.decide(actor_at(rules, username), action, meta, rules.policy,
                            rules.directory, requests.grants_for(snapshot, username))
     if not answer.allowed:
-        raise Forbidden("You may not do this to customer file %(id)s.", id=customer_id)
+        raise Forbidden(N_("You may not do this to customer file %(id)s."), id=customer_id)
     return answer
 
 
@@ -61,10 +62,10 @@ def custody_of(record: Mapping[str, Any] | None) -> tuple[str, str, str, frozens
 def refuse_custody_change(base: Mapping[str, Any] | None, posted: Mapping[str, Any]) -> None:
     """Refuse a record whose custody differs from the one it was loaded from (any actor)."""
     if custody_of(base) != custody_of(posted):
-        raise Forbidden("Custody changes only on the custody page.")
+        raise Forbidden(N_("Custody changes only on the custody page."))
 
 
 def refuse_custody_fields(keys: Iterable[str]) -> None:
     """Refuse a posted form that carries custody fields where custody cannot change."""
     if any(key == CUSTODY or key.startswith(CUSTODY + ".") for key in keys):
-        raise Forbidden("Custody changes only on the custody page.")
+        raise Forbidden(N_("Custody changes only on the custody page."))

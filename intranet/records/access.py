@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .policy import LEVELS, Policy
+from .schema import N_
 from .staff import Directory
 
 READ_ACTIONS = frozenset({"view", "history", "version", "diff", "document", "export"})
@@ -234,26 +235,26 @@ def custody_change(actor: Actor, before: FileMeta, after: FileMeta, policy: Poli
     department's active staff. Nobody else may change custody at all.
     """
     if not may_change_custody(actor, before, policy, directory):
-        return Decision(False, "none", "only the file's department manager or the "
-                                       "administrator may change its custody")
+        return Decision(False, "none", N_("only the file's department manager or the "
+                                          "administrator may change its custody"))
     if after.level not in policy.levels:
-        return Decision(False, "none", f"unknown level {after.level!r}")
+        return Decision(False, "none", N_("the level is not one of the policy's"))
     if after.department and directory.department(after.department) is None:
-        return Decision(False, "none", f"unknown department {after.department!r}")
+        return Decision(False, "none", N_("the department is not known"))
     people = ({after.owner} if after.owner != before.owner else set()) \
         | set(after.contacts - before.contacts)
     if any(not directory.is_active(name) for name in people if name):
-        return Decision(False, "none", "custodian and contacts must be active staff")
+        return Decision(False, "none", N_("custodian and contacts must be active staff"))
     if _administrator(actor, policy):
         return Decision(True, "administrator", "the administrator changes any custody")
     if after.level not in policy.custody_manager_levels:
-        return Decision(False, "none", f"a department manager may not set level {after.level!r}")
+        return Decision(False, "none", N_("a department manager may not set this level"))
     if after.department != before.department:
-        return Decision(False, "none", "a department manager may not move a file to another "
-                                       "department")
+        return Decision(False, "none", N_("a department manager may not move a file to "
+                                          "another department"))
     staff = {str(m.get("username")) for m in directory.members(before.department)}
     if any(name not in staff for name in people if name):
-        return Decision(False, "none", "custodian and contacts must be of the department")
+        return Decision(False, "none", N_("custodian and contacts must be of the department"))
     return Decision(True, "department_manager", "manager of the file's department")
 
 

@@ -55,7 +55,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(error: Forbidden):
         # An action refused the change before anything was written.
-        return render_error(403, _(error.message, **error.params))
+        # A parameter may itself be a msgid (a rule's reason); ids and names pass unchanged.
+        params = {k: _(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
+        return render_error(403, _(error.message, **params))
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):
