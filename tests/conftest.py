@@ -59,18 +59,23 @@ def archive(tmp_path):
     archive.close()
 
 
+def app_in(root: Path):
+    """Return an app on a fresh archive with the test staff, everything under ``root``."""
+    make_archive(root / "archive.git").close()
+    return create_app({
+        "TESTING": True,
+        "ARCHIVE_REPO": str(root / "archive.git"),
+        "INSTANCE_PATH": str(root / "instance"),
+        "INDEX_PATH": str(root / "instance" / "index.sqlite3"),
+        "CREDENTIALS_PATH": str(root / "instance" / "credentials.json"),
+        "SECRET_KEY": "test",
+    })
+
+
 @pytest.fixture
 def app(tmp_path):
     """An app on a fresh archive and instance folder."""
-    make_archive(tmp_path / "archive.git").close()
-    app = create_app({
-        "TESTING": True,
-        "ARCHIVE_REPO": str(tmp_path / "archive.git"),
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "INDEX_PATH": str(tmp_path / "instance" / "index.sqlite3"),
-        "CREDENTIALS_PATH": str(tmp_path / "instance" / "credentials.json"),
-        "SECRET_KEY": "test",
-    })
+    app = app_in(tmp_path)
     yield app
     app.extensions["customer_archive"].close()
 

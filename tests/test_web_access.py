@@ -7,11 +7,10 @@ import re
 
 import pytest
 
-from intranet import create_app
 from intranet.records.customers import customer_path
 from intranet.records.schema import new_record
 
-from .conftest import PASSWORD, STAFF, make_archive, sign_in
+from .conftest import PASSWORD, STAFF, app_in, sign_in
 from .test_web_customers import send
 
 # role in the matrix -> the test member of staff who plays it (files are in department sales)
@@ -72,14 +71,7 @@ def record(level: str) -> dict:
 def world(tmp_path_factory):
     """One app for the module: a file of each level, two versions each, and signed-in clients."""
     root = tmp_path_factory.mktemp("access")
-    make_archive(root / "archive.git").close()
-    app = create_app({
-        "TESTING": True, "ARCHIVE_REPO": str(root / "archive.git"),
-        "INSTANCE_PATH": str(root / "instance"),
-        "INDEX_PATH": str(root / "instance" / "index.sqlite3"),
-        "CREDENTIALS_PATH": str(root / "instance" / "credentials.json"),
-        "SECRET_KEY": "test",
-    })
+    app = app_in(root)
     svc = app.extensions["customer_archive"]
     svc.credentials.set_many([m["username"] for m in STAFF], PASSWORD)
     ids, shas = {}, {}

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from intranet import create_app
 from intranet.actions import customer_form as form_actions
 from intranet.archive.objects import Identity
 from intranet.records import customer_form, requests
@@ -18,7 +17,7 @@ from intranet.records.customers import customer_path
 from intranet.records.schema import new_record
 from intranet.records.yamlio import load
 
-from .conftest import PASSWORD, STAFF, csrf_token, git, make_archive, sign_in
+from .conftest import PASSWORD, STAFF, app_in, csrf_token, git, sign_in
 from .test_web_customers import send
 
 LEVELS = ("personal", "department", "company")
@@ -73,14 +72,7 @@ def grant_edit(archive, username: str, customers: list[str]) -> str:
 def world(tmp_path_factory):
     """One app: a file of each level with a contact and an edit grant; signed-in clients."""
     root = tmp_path_factory.mktemp("custody")
-    make_archive(root / "archive.git").close()
-    app = create_app({
-        "TESTING": True, "ARCHIVE_REPO": str(root / "archive.git"),
-        "INSTANCE_PATH": str(root / "instance"),
-        "INDEX_PATH": str(root / "instance" / "index.sqlite3"),
-        "CREDENTIALS_PATH": str(root / "instance" / "credentials.json"),
-        "SECRET_KEY": "test",
-    })
+    app = app_in(root)
     svc = app.extensions["customer_archive"]
     svc.credentials.set_many([m["username"] for m in STAFF], PASSWORD)
     ids = {level: svc.files.create(record(level), "wang.li")[0] for level in LEVELS}

@@ -18,7 +18,8 @@ from intranet.records.policy import Policy
 from intranet.records.rules import load_rules
 from intranet.records.schema import new_item, new_record
 
-from .conftest import csrf_token, git, sign_in
+from .conftest import csrf_token, git
+from .test_web_discipline import client_for, text
 
 TAIPEI = timezone(timedelta(hours=8))
 TODAY = "2026-03-31"
@@ -44,23 +45,10 @@ def make(svc, owner="wang.li", department="sales", contacts=(), staff=(), name=N
     return svc.files.create(record, owner, when=at("2026-01-05"))[0]
 
 
-def client_for(app, username):
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    client.set_cookie("lang", "en")
-    return client
-
-
 @pytest.fixture
 def today(app, web):
     app.config["TODAY"] = TODAY
     return TODAY
-
-
-def text(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)[:1500]
-    return response.get_data(as_text=True)
 
 
 # -- R31: two contacts ------------------------------------------------------------------------
