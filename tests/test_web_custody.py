@@ -17,7 +17,8 @@ from intranet.records.customers import customer_path
 from intranet.records.schema import new_record
 from intranet.records.yamlio import load
 
-from .conftest import PASSWORD, STAFF, app_in, csrf_token, git, sign_in
+from .conftest import PASSWORD, STAFF, app_in, csrf_token, git
+from .test_web_access import client_for
 from .test_web_customers import send
 
 LEVELS = ("personal", "department", "company")
@@ -79,16 +80,6 @@ def world(tmp_path_factory):
     grant_edit(svc.archive, "lin.sales2", list(ids.values()))
     yield {"app": app, "svc": svc, "ids": ids, "clients": {}, "root": root}
     svc.close()
-
-
-def client_for(world, username: str):
-    """Return a client signed in as a member of staff, reading English pages."""
-    if username not in world["clients"]:
-        client = world["app"].test_client()
-        client.set_cookie("lang", "en")
-        assert sign_in(client, username).status_code == 302
-        world["clients"][username] = client
-    return world["clients"][username]
 
 
 def fresh(world, level: str, name: str = "保管測試客戶") -> str:
