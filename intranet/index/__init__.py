@@ -45,6 +45,11 @@ class Index:
         self.catch_up()
         return _query.versions(self.db, customer_id, limit)
 
+    def matches(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """Return the files that hold each (kind, key) of ``records.keys``."""
+        self.catch_up()
+        return _query.matches(self.db, pairs)
+
     def choices(self, column: str) -> list[str]:
         """Return the values a filter can take."""
         self.catch_up()

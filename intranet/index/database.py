@@ -11,10 +11,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # The tables derived from the files, dropped when the schema changes.
 TABLES = ("customers", "search", "versions", "late_contacts", "important", "contact_log",
-          "handover_steps")
+          "handover_steps", "keys")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,6 +80,14 @@ CREATE TABLE IF NOT EXISTS handover_steps (
     first_contact TEXT NOT NULL,
     PRIMARY KEY (customer, position)
 ) WITHOUT ROWID;
+-- R4: what tells two files apart or the same (records/keys.py): tax (統一編號), name, phone.
+CREATE TABLE IF NOT EXISTS keys (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    PRIMARY KEY (kind, key, customer)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS keys_customer ON keys (customer);
 -- catalogue: what every member of staff may find (id, names), content: the rest (R36).
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
     catalogue, content, tokenize = 'unicode61 remove_diacritics 0'

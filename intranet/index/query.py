@@ -171,3 +171,18 @@ def choices(db: Database, column: str) -> list[str]:
         f"SELECT DISTINCT {column} FROM customers WHERE {column} != '' ORDER BY {column}"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def matches(db: Database, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    """Return the files holding each (kind, key) of ``records.keys``, by id; absent: none."""
+    found: dict[tuple[str, str], list[str]] = {}
+    conn = db.connect()
+    wanted = sorted(set(pairs))
+    for start in range(0, len(wanted), 300):  # SQLite's bound-parameter limit
+        chunk = wanted[start:start + 300]
+        terms = " OR ".join("(kind=? AND key=?)" for _ in chunk)
+        params = [part for pair in chunk for part in pair]
+        for row in conn.execute(f"SELECT kind, key, customer FROM keys WHERE {terms}"
+                                " ORDER BY customer", params):
+            found.setdefault((row[0], row[1]), []).append(row[2])
+    return found

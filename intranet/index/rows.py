@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 from ..records import discipline, handover_steps, sales_power, two_contacts
 from ..records.completeness import completeness
 from ..records.customers import check
+from ..records.keys import record_keys
 from ..records.policy import Policy
 from ..records.rules import Rules
 from . import text
@@ -27,6 +28,7 @@ class FileRows(NamedTuple):
     important: str  # R31: why two staff must be in contact (space-separated), "" if not
     contact_log: list[tuple]  # contact_log rows (R31, R32)
     handovers: list[tuple]  # handover_steps rows (R32)
+    keys: list[tuple]  # keys rows: (kind, key, customer) (R4, records/keys.py)
 
 
 def checked(raw: bytes, path: str, rules: Rules) -> tuple[dict[str, Any], str | None]:
@@ -74,6 +76,7 @@ def file_rows(customer: str, path: str, blob: str, record: dict[str, Any],
         score, late, " ".join(two_contacts.reasons(record, policy, score)),
         [(customer, *entry) for entry in two_contacts.contact_log(record)],
         [step.as_row(customer) for step in handover_steps.steps(record)],
+        [(kind, key, customer) for kind, key in record_keys(record)],
     )
 
 

@@ -223,9 +223,10 @@ def _store(conn: sqlite3.Connection, made: rows.FileRows) -> None:
         conn.execute("INSERT INTO important VALUES (?, ?)", (made.customer, made.important))
     conn.executemany("INSERT INTO contact_log VALUES (?,?,?,?)", made.contact_log)
     conn.executemany("INSERT INTO handover_steps VALUES (?,?,?,?,?,?,?,?)", made.handovers)
+    conn.executemany("INSERT OR IGNORE INTO keys VALUES (?,?,?)", made.keys)
 
 
 def _forget(conn: sqlite3.Connection, customer: str) -> None:
     """Delete a file's rows in the tables derived from its contents, one row per item."""
-    for table in ("late_contacts", "important", "contact_log", "handover_steps"):
+    for table in ("late_contacts", "important", "contact_log", "handover_steps", "keys"):
         conn.execute(f"DELETE FROM {table} WHERE customer=?", (customer,))
