@@ -67,6 +67,15 @@ class Defaults:
     CUSTOMER_FORM_CLOCK = None  # a function returning the time (tests); default now
     # The company's name at the head of the printed blank data form.
     COMPANY_NAME = ""
+    # Spreadsheet imports (web/imports, `flask import`): uploads wait for their import in
+    # IMPORT_DIR for a day; the mapping chosen per heading set is kept in IMPORT_MAPPINGS_DB.
+    # A workbook larger than these limits is refused with a message, nothing written.
+    IMPORT_DIR = None  # default: <instance>/imports
+    IMPORT_MAPPINGS_DB = None  # default: <instance>/imports.sqlite3
+    IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    IMPORT_MAX_UNPACKED = 200 * 1024 * 1024  # an .xlsx's contents once unzipped (zip bombs)
+    IMPORT_MAX_ROWS = 20_000
+    IMPORT_MAX_COLUMNS = 200
     # Fix "today" (YYYY-MM-DD) for deadlines, fines and tasks (tests, demos); default: the
     # date in the policy's company time zone (policy key ``timezone``).
     TODAY = None
@@ -89,6 +98,9 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["SECURITY_DB"] = app.config["SECURITY_DB"] or str(instance / "security.sqlite3")
     app.config["SETUP_CODE_PATH"] = app.config["SETUP_CODE_PATH"] or str(instance / "setup-code")
     app.config["AUDIT_JOURNAL"] = app.config["AUDIT_JOURNAL"] or str(instance / "audit.jsonl")
+    app.config["IMPORT_DIR"] = app.config["IMPORT_DIR"] or str(instance / "imports")
+    app.config["IMPORT_MAPPINGS_DB"] = (app.config["IMPORT_MAPPINGS_DB"]
+                                        or str(instance / "imports.sqlite3"))
     if app.config["MAX_CONTENT_LENGTH"] is None:
         app.config["MAX_CONTENT_LENGTH"] = (int(app.config["DOCUMENT_MAX_BYTES"])
                                             + int(app.config["FORM_OVERHEAD"]))
