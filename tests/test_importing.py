@@ -221,3 +221,46 @@ def test_the_commit_message_names_the_file_and_counts(svc):
     assert message.splitlines()[0] == "匯入 客戶名冊.xlsx：新增 120、補充 3"
     assert "Action: import" in message and "Source: import 客戶名冊.xlsx" in message
     assert "Rows: 130" in message
+
+
+def test_one_commit_writes_new_files_under_consecutive_ids_and_fills(svc):
+    from tests.conftest import git
+
+    first = existing(svc, **{"basic.name": "臺灣水泥", "basic.tax_id": "11913502",
+                             "basic.phone": "02-2531-7099"})
+    plan = planned(svc, [(2, {**TAIWAN_CEMENT, "basic.address": "台北市中山北路2段113號"}),
+                         (3, ASIA_CEMENT),
+                         (4, {"basic.name": "味全食品工業股份有限公司", "basic.tax_id": "11347802",
+                              "basic.phone": "(02)25065020", "classification.industry": "食品",
+                              "basic.registered_capital": 5060629140,
+                              "basic.founded": "1953-09-22"})],
+                   importer="wang.li")
+    before = svc.archive.head()
+    identity = load_rules(svc.archive.snapshot()).identity("wang.li")
+    commit = svc.archive.commit(
+        lambda snap: import_commit.change(svc.files, snap, plan, "客戶名冊.xlsx", 3), identity)
+    assert git(svc.archive.path, "rev-list", "--count", f"{before}..{commit}").strip() == "1"
+    assert git(svc.archive.path, "log", "-1", "--format=%an|%ae|%s", commit).strip() == \
+        "王立|wang.li@example.com|匯入 客戶名冊.xlsx：新增 2、補充 1"
+    body = git(svc.archive.path, "log", "-1", "--format=%b", commit)
+    assert "Action: import" in body and "Source: import 客戶名冊.xlsx" in body
+    assert "Rows: 3" in body
+    assert [row.customer for row in plan.new_rows] == ["C000002", "C000003"]
+    asia = svc.files.load("C000002")
+    assert not asia.damaged
+    assert asia.record["basic"]["name"] == "亞洲水泥股份有限公司"
+    assert asia.record["basic"]["tax_id"] == "03244509"
+    assert asia.record["custody"] == {"level": "personal", "owner": "wang.li",
+                                      "department": "sales", "contacts": []}
+    assert asia.record["source"] == "import"
+    wei = svc.files.load("C000003").record
+    assert wei["basic"]["registered_capital"] == 5060629140
+    assert wei["basic"]["founded"] == "1953-09-22"
+    filled = svc.files.load(first).record
+    assert filled["basic"]["address"] == "台北市中山北路2段113號"
+    assert filled["basic"]["phone"] == "02-2531-7099"
+    # The same rows again: everything is in the archive already, nothing to write.
+    again = planned(svc, [(2, {**TAIWAN_CEMENT, "basic.address": "台北市中山北路2段113號"}),
+                          (3, ASIA_CEMENT)], importer="wang.li")
+    assert statuses(again) == [(2, UNCHANGED), (3, UNCHANGED)]
+    assert import_commit.change(svc.files, svc.archive.snapshot(), again, "x.csv", 2) is None
