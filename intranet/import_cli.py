@@ -86,11 +86,12 @@ def describe(row: RowResult) -> str:
     elif row.status == MERGED:
         text = f"duplicate of {where}: merged"
     elif row.status == FILLS:
-        text = f"duplicate of {where}: fills it"
+        text = f"already in the archive as {where}: fills it"
     elif row.status == UNCHANGED:
-        text = f"duplicate of {where}: already in the archive, nothing to fill"
+        text = f"already in the archive as {where}: nothing to fill"
     elif row.status == FORBIDDEN:
-        text = f"duplicate of {where}, a file you may not edit: nothing written to it"
+        text = (f"already in the archive as {where}, a file you may not edit: nothing "
+                "written to it")
     elif row.status == FLAGGED:
         text = f"flagged: may be {where}; left out (import it with --accept-flagged)"
     else:

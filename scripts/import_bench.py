@@ -141,9 +141,8 @@ def write_workbook(path: Path, rows: list[list[Any]]) -> None:
 def measure_import(workdir: Path, rows: int = 5000, username: str = "director",
                    log: Callable[[str], None] = print) -> dict[str, Any]:
     """Time the preview and the import of a ``rows``-row workbook into the built archive."""
-    from intranet.sheets.reading import read_table
-
     from intranet.sheets import headings
+    from intranet.sheets.reading import read_table
 
     archive = Archive(workdir / "archive.git")
     index = Index(workdir / "instance" / "index.sqlite3", archive)

@@ -38,6 +38,8 @@ PLACEHOLDER_ID = "C000000"
 _REQUIRED = frozenset({"Required", "Required for a distributor card",
                        "Required for a terminal card"})
 _SPACE = re.compile(r"\s+")
+# The reader's own note for it (sheets.values.TAX_ID_CHECKSUM); the same msgid when it is not.
+CHECKSUM = N_("The 統一編號 {value} fails its checksum; it was kept, check it")
 
 # matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record or None}.
 Matches = Callable[[list[tuple[str, str]]], "dict[tuple[str, str], list[str]]"]
@@ -216,7 +218,9 @@ def plan(table: Any, mapping: list[str], *, rules: Rules, matches: Matches, impo
     from ..sheets.cells import convert  # the reader is its own package
 
     grades = tuple(rules.policy.grades)
-    incoming = [from_converted(row.number, convert(row, mapping, grades=grades))
+    credit = tuple(rules.policy.credit_grades)
+    incoming = [from_converted(row.number, convert(row, mapping, grades=grades,
+                                                   credit_grades=credit))
                 for row in table.rows]
     return plan_rows(incoming, rules=rules, matches=matches, load=load, importer=importer,
                      custodian=custodian, card=card, accept_flagged=accept_flagged,
@@ -279,10 +283,8 @@ class _Planner:
             return result, None, [], row
         tax = tax8(values.get("basic.tax_id"))
         if tax and not tax_id_valid(tax) and not any(
-                n.path == "basic.tax_id" for n in result.notes):
-            result.notes.append(Reason("basic.tax_id", N_(
-                "%(value)s fails the 統一編號 checksum: imported as written, please check it"),
-                {"value": tax}))
+                n.message == CHECKSUM for n in result.notes):
+            result.notes.append(Reason("basic.tax_id", CHECKSUM, {"value": tax}))
         result.owner = self.owner_of(values, result)
         record = self.record_of(values, result.owner)
         errors = validate(record, self.rules.policy) + self.rules.check_people(record)
@@ -309,7 +311,7 @@ class _Planner:
             name = written.strip()
             if name not in self.unknown:
                 self.unknown.append(name)
-            result.notes.append(Reason(CUSTODIAN, N_(
+            result.notes.append(Reason("custody.owner", N_(
                 "No member of staff who may keep files is called %(name)s: the file goes to "
                 "%(owner)s"), {"name": name, "owner": self.fallback}))
         return self.fallback
