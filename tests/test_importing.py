@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from intranet.actions import Forbidden
 from intranet.actions.importing import _loader, plan_at
 from intranet.records import import_commit
+from intranet.records.audit import read_lines
 from intranet.records.importing import (
     ERROR,
     FILLS,
@@ -264,3 +267,43 @@ def test_one_commit_writes_new_files_under_consecutive_ids_and_fills(svc):
                           (3, ASIA_CEMENT)], importer="wang.li")
     assert statuses(again) == [(2, UNCHANGED), (3, UNCHANGED)]
     assert import_commit.change(svc.files, svc.archive.snapshot(), again, "x.csv", 2) is None
+
+
+class _SomeoneSavesFirst:
+    """The real index; the first look-up is followed by another person's new file."""
+
+    def __init__(self, svc, record):
+        self.svc, self.record, self.done = svc, record, False
+
+    def matches(self, pairs):
+        found = self.svc.index.matches(pairs)
+        if not self.done:
+            self.done = True
+            self.svc.files.create(self.record, "director")
+        return found
+
+
+def test_the_commit_plans_again_when_someone_saved_after_the_preview(svc):
+    from intranet.actions import importing
+    from intranet.sheets import headings
+    from intranet.sheets.reading import read_table
+
+    table = read_table("公司名稱,統一編號,電話,產業別\n臺灣水泥股份有限公司,11913502,"
+                       "(02)2531-7099,水泥\n".encode(), "a.csv")
+    theirs = new_record("terminal", **{"basic.name": "臺灣水泥", "basic.tax_id": "11913502",
+                                       "basic.phone": "02-2531-7099",
+                                       "classification.industry": "水泥",
+                                       "custody.owner": "director",
+                                       "custody.department": "marketing"})
+    index = _SomeoneSavesFirst(svc, theirs)
+    report = importing.run(svc.files, index, "director", table,
+                           headings.suggest(table.headings), journal=svc.journal)
+    # The preview saw no such file; the commit saw C000001 and wrote nothing twice.
+    assert statuses(report.plan) == [(2, UNCHANGED)]
+    assert report.plan.rows[0].match.customer == "C000001"
+    assert report.commit is None
+    assert svc.archive.files("customers/").keys() == {"customers/0000/C000001.yaml"}
+    # The report showed that file's contents (nothing to fill): journalled as a read.
+    entries = [json.loads(line) for line in read_lines(svc.journal.path)]
+    assert any(e["customer"] == "C000001" and e["user"] == "director" and e["allowed"]
+               for e in entries)
