@@ -146,6 +146,10 @@ DEFAULT_POLICY: dict[str, Any] = {
         "basic.website", "basic.business_scope", "basic.registered_capital", "basic.founded",
         "basic.organisation_form", "characteristics.employees",
         "characteristics.annual_sales", "characteristics.service_area"]},
+    # R4 (issue 11): who may bring customers in from a spreadsheet: ``roles`` for every
+    # department, ``department_roles`` only files kept in their own department.
+    "imports": {"roles": ["marketing_director", "marketing_staff"],
+                "department_roles": ["department_manager"]},
 }
 
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
@@ -176,6 +180,7 @@ POLICY_ORDER: dict[str, Any] = {
     "departures": {"notify_days": None, "first_contact_days": None, "watch_days": None,
                    "escalate_roles": None},
     "customer_form": {"link_days": None, "fields": None},
+    "imports": {"roles": None, "department_roles": None},
 }
 
 
@@ -315,6 +320,12 @@ class Policy:
     def customer_form_days(self) -> int:
         """Return how many days a customer-form link stays valid (R10)."""
         return int(self.data["customer_form"]["link_days"])
+
+    @property
+    def import_roles(self) -> tuple[list[str], list[str]]:
+        """Return who may import: (roles for every department, roles for their own only)."""
+        section = self.data.get("imports") or {}
+        return (list(section.get("roles") or []), list(section.get("department_roles") or []))
 
     @property
     def customer_form_fields(self) -> list[str]:

@@ -124,6 +124,12 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
             errors.append(FieldError("customer_form.link_days", N_(
                 "Enter a whole number of days from 1 to 90"), {}))
         errors += _paths(form.get("fields"), "customer_form.fields")
+    imports = d.get("imports")
+    if not isinstance(imports, dict):
+        errors.append(FieldError("imports", N_("Expected a group of fields here"), {}))
+    else:
+        for key in ("roles", "department_roles"):
+            errors += _roles(imports.get(key), f"imports.{key}", roles)
     return errors
 
 

@@ -66,6 +66,9 @@ class Table:
     rows: list[SheetRow]
     encoding: str = ""            # a CSV's encoding as detected or chosen
     notes: list[Message] = field(default_factory=list)
+    # Each column's number in the sheet (1-based; A = 1): blank columns are left out of the
+    # table, so "column 3 of the table" may be column E of the sheet.
+    columns: list[int] = field(default_factory=list)
 
 
 DATE_TYPES = (datetime.date, datetime.datetime)

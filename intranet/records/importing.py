@@ -1,0 +1,449 @@
+"""Plan an import of a spreadsheet row by row, before anything is written (R4, R33).
+
+Each row becomes a complete customer record (personal level, kept by the salesperson its
+custodian cell names, else the custodian chosen for the import, else the importer), is
+validated like any other file, and is then compared with the rows above it and with the
+archive: by 統一編號 first (eight digits), where two different numbers are two customers
+whatever their names; then by folded name and phone, where the same name and phone with no
+統一編號 on either side is the same customer and any other name or phone match with a side
+lacking its 統一編號 is left for a person to decide (flagged). Duplicates are merged into the
+first row or the existing file by filling its empty fields (``import_duplicates``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import access
+from .import_duplicates import Conflict, Keys, fill, person_of, tax8
+from .keys import tax_id_valid
+from .policy import LEVELS
+from .rules import Rules
+from .schema import N_, label, new_record
+from .validate import FieldError, normalise, validate
+
+NEW, MERGED, FILLS, UNCHANGED = "new", "merged", "fills", "unchanged"
+FORBIDDEN, FLAGGED, ERROR = "forbidden", "flagged", "error"
+STATUSES = (NEW, MERGED, FILLS, UNCHANGED, FORBIDDEN, FLAGGED, ERROR)
+PERSONAL = LEVELS[-1]
+CUSTODIAN = "custodian"
+# Stands in for the id while a new record is checked; the commit gives the real one.
+PLACEHOLDER_ID = "C000000"
+# A row that is merged into another file needs none of the fields a new file requires.
+_REQUIRED = frozenset({"Required", "Required for a distributor card",
+                       "Required for a terminal card"})
+_SPACE = re.compile(r"\s+")
+# The reader's own note for it (sheets.values.TAX_ID_CHECKSUM); the same msgid when it is not.
+CHECKSUM = N_("The 統一編號 {value} fails its checksum; it was kept, check it")
+
+# matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record or None}.
+Matches = Callable[[list[tuple[str, str]]], "dict[tuple[str, str], list[str]]"]
+Load = Callable[[list[str]], "dict[str, dict[str, Any] | None]"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a row is refused, or a note on it: a field (target path), a msgid and its values."""
+
+    path: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    column: int | None = None
+
+    def text(self, gettext: Callable[[str], str] = str, labels: bool = True) -> str:
+        """Return the message translated, with its field's label in front."""
+        message = gettext(self.message)
+        with contextlib.suppress(KeyError, ValueError, IndexError, TypeError):
+            message = message % self.params if "%(" in message else \
+                message.format(**self.params)
+        if labels and self.path:
+            return f"{gettext(label(self.path))}: {message}"
+        return message
+
+
+@dataclass
+class Incoming:
+    """One converted row: its number in the sheet, its clean values by target, its problems."""
+
+    number: int
+    values: dict[str, Any]
+    problems: list[Reason] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a row duplicates: an earlier row or an existing file, and by which key.
+
+    For a file the importer may not read only its catalogue card is kept (id and name).
+    """
+
+    kind: str  # tax, name or phone
+    row: int | None = None
+    customer: str | None = None
+    name: str = ""
+    readable: bool = True
+
+
+@dataclass
+class RowResult:
+    """The plan for one row, and after the commit the id its new file received."""
+
+    number: int
+    status: str
+    name: str = ""
+    owner: str = ""
+    match: Match | None = None
+    fills: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
+    record: dict[str, Any] | None = None  # the new file's record (new rows only)
+    accepted: bool = False  # a flagged row imported as a new file (accept_flagged)
+    customer: str | None = None  # the new file's id, once committed
+
+
+@dataclass
+class Plan:
+    """Every row's plan, the existing files to fill, and the unknown salesperson names."""
+
+    rows: list[RowResult]
+    files: dict[str, dict[str, Any]]  # existing id -> the record with its fills
+    unknown_custodians: list[str]
+    head: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Return how many rows have each status, the accepted flagged ones and the total."""
+        counts = {status: 0 for status in STATUSES}
+        for row in self.rows:
+            counts[row.status] += 1
+        counts["accepted"] = sum(row.accepted for row in self.rows)
+        counts["filled_files"] = len(self.files)
+        counts["rows"] = len(self.rows)
+        return counts
+
+    @property
+    def new_rows(self) -> list[RowResult]:
+        """Return the rows that become new files, in sheet order."""
+        return [row for row in self.rows if row.status == NEW]
+
+    @property
+    def errors(self) -> list[RowResult]:
+        """Return the rows that cannot be imported."""
+        return [row for row in self.rows if row.status == ERROR]
+
+
+class StaffNames:
+    """Find a member of staff by username or name as a sheet writes it (R33: who keeps files).
+
+    Only active staff who may hold files count. Names are compared folded: full-width and
+    half-width, Traditional and Simplified, spaces and case alike; a name two people share
+    finds nobody.
+    """
+
+    def __init__(self, rules: Rules) -> None:
+        """Index the active members who may hold files."""
+        self.rules = rules
+        self._users: dict[str, str] = {}
+        names: dict[str, set[str]] = {}
+        for member in rules.directory.staff:
+            username = str(member.get("username") or "")
+            if not self.may_hold(username):
+                continue
+            self._users[username.casefold()] = username
+            key = _fold(str(member.get("name") or ""))
+            if key:
+                names.setdefault(key, set()).add(username)
+        self._names = {k: next(iter(v)) for k, v in names.items() if len(v) == 1}
+
+    def may_hold(self, username: str) -> bool:
+        """Tell whether a member of staff may be a file's custodian."""
+        directory = self.rules.directory
+        actor = access.Actor(username, directory.role(username),
+                             str((directory.member(username) or {}).get("department") or ""))
+        return bool(username) and access.may_create(actor, self.rules.policy, directory)
+
+    def find(self, text: Any) -> str | None:
+        """Return the username a cell names, or None."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        plain = text.strip()
+        return self._users.get(plain.casefold()) or self._names.get(_fold(plain))
+
+    def department(self, username: str) -> str:
+        """Return a member's department id."""
+        return str((self.rules.directory.member(username) or {}).get("department") or "")
+
+
+def _fold(text: str) -> str:
+    from ..index.text import fold  # the character table loads on first use only
+
+    return _SPACE.sub("", fold(text))
+
+
+@dataclass
+class _Target:
+    """Something a later row may duplicate: an imported row or an existing file."""
+
+    record: dict[str, Any]
+    keys: Keys
+    name: str
+    row: int | None = None
+    customer: str | None = None
+    readable: bool = True
+    editable: bool = True
+
+
+def from_converted(number: int, converted: Any) -> Incoming:
+    """Return the Incoming row of a ``sheets.cells.Converted`` result."""
+
+    def reasons(items: Iterable[Any]) -> list[Reason]:
+        return [Reason(str(p.target or ""), p.message, dict(p.params or {}), p.column)
+                for p in items]
+
+    return Incoming(number, dict(converted.values), reasons(converted.problems),
+                    reasons(converted.notes))
+
+
+def plan(table: Any, mapping: list[str], *, rules: Rules, matches: Matches, importer: str,
+         load: Load, custodian: str | None = None, card: str = "terminal",
+         accept_flagged: bool = False, grants: Iterable[access.Grant] = (),
+         department: str | None = None, head: str | None = None) -> Plan:
+    """Convert every row of a ``sheets.model.Table`` with ``mapping`` and plan it."""
+    from ..sheets.cells import convert  # the reader is its own package
+
+    grades = tuple(rules.policy.grades)
+    credit = tuple(rules.policy.credit_grades)
+    incoming = [from_converted(row.number, convert(row, mapping, grades=grades,
+                                                   credit_grades=credit))
+                for row in table.rows]
+    return plan_rows(incoming, rules=rules, matches=matches, load=load, importer=importer,
+                     custodian=custodian, card=card, accept_flagged=accept_flagged,
+                     grants=grants, department=department, head=head)
+
+
+def plan_rows(incoming: list[Incoming], *, rules: Rules, matches: Matches, load: Load,
+              importer: str, custodian: str | None = None, card: str = "terminal",
+              accept_flagged: bool = False, grants: Iterable[access.Grant] = (),
+              department: str | None = None, head: str | None = None) -> Plan:
+    """Plan converted rows against the archive that ``matches`` and ``load`` show.
+
+    ``department``: a department manager's import, whose files must all be kept in it.
+    """
+    return _Planner(rules, matches, load, importer, custodian, card, accept_flagged,
+                    list(grants), department).run(incoming, head)
+
+
+class _Planner:
+    """One planning pass: the rows so far, the files met, the names not found."""
+
+    def __init__(self, rules: Rules, matches: Matches, load: Load, importer: str,
+                 custodian: str | None, card: str, accept_flagged: bool,
+                 grants: list[access.Grant], department: str | None) -> None:
+        self.rules, self.matches, self.load = rules, matches, load
+        self.staff = StaffNames(rules)
+        self.importer, self.fallback = importer, custodian or importer
+        self.card, self.accept_flagged = card, accept_flagged
+        self.grants, self.department = grants, department
+        directory = rules.directory
+        self.actor = access.Actor(importer, directory.role(importer),
+                                  self.staff.department(importer))
+        self.by_key: dict[tuple[str, str], list[_Target]] = {}
+        self.files: dict[str, _Target] = {}
+        self.found: dict[tuple[str, str], list[str]] = {}
+        self.records: dict[str, dict[str, Any] | None] = {}
+        self.unknown: list[str] = []
+
+    def run(self, incoming: list[Incoming], head: str | None) -> Plan:
+        """Plan every row in sheet order."""
+        built = [self.build(row) for row in incoming]
+        pairs = sorted({p for _, keys, _, _ in built if keys for p in keys.pairs()})
+        self.found = self.matches(pairs) if pairs else {}
+        ids = sorted({c for ids in self.found.values() for c in ids})
+        self.records = self.load(ids) if ids else {}
+        rows = [self.place(*item) for item in built]
+        filled = {r.match.customer for r in rows if r.status == FILLS and r.match}
+        changed = {c: t.record for c, t in self.files.items() if c in filled}
+        return Plan(rows, changed, self.unknown, head)
+
+    # -- one row on its own ----------------------------------------------------------------
+
+    def build(self, row: Incoming) -> tuple[RowResult, Keys | None, list[Reason], Incoming]:
+        """Return the row's result so far, its keys, its missing required fields, the row."""
+        values = row.values
+        result = RowResult(row.number, NEW, str(values.get("basic.name") or ""),
+                           notes=list(row.notes))
+        if row.problems:
+            result.status, result.reasons = ERROR, list(row.problems)
+            return result, None, [], row
+        tax = tax8(values.get("basic.tax_id"))
+        if tax and not tax_id_valid(tax) and not any(
+                n.message == CHECKSUM for n in result.notes):
+            result.notes.append(Reason("basic.tax_id", CHECKSUM, {"value": tax}))
+        result.owner = self.owner_of(values, result)
+        record = self.record_of(values, result.owner)
+        errors = validate(record, self.rules.policy) + self.rules.check_people(record)
+        hard = [_reason(e) for e in errors if e.message not in _REQUIRED]
+        soft = [_reason(e) for e in errors if e.message in _REQUIRED]
+        where = self.staff.department(result.owner)
+        if self.department is not None and where != self.department:
+            hard.append(Reason("custody.owner", N_(
+                "%(name)s is not of your department: you import files for %(department)s "
+                "only"), {"name": result.owner, "department": self.department}))
+        if hard:
+            result.status, result.reasons = ERROR, hard + soft
+            return result, None, [], row
+        result.record = record
+        return result, Keys.of(record), soft, row
+
+    def owner_of(self, values: dict[str, Any], result: RowResult) -> str:
+        """Return the custodian a row names, or the import's; note a name nobody has."""
+        written = values.get(CUSTODIAN)
+        if isinstance(written, str) and written.strip():
+            found = self.staff.find(written)
+            if found:
+                return found
+            name = written.strip()
+            if name not in self.unknown:
+                self.unknown.append(name)
+            result.notes.append(Reason("custody.owner", N_(
+                "No member of staff who may keep files is called %(name)s: the file goes to "
+                "%(owner)s"), {"name": name, "owner": self.fallback}))
+        return self.fallback
+
+    def record_of(self, values: dict[str, Any], owner: str) -> dict[str, Any]:
+        """Return the complete record a row makes, kept by ``owner`` at personal level."""
+        card = values.get("card") or self.card
+        fields = {k: v for k, v in values.items()
+                  if k not in ("custodian", "card") and not k.startswith("people.")}
+        record = new_record(card, PLACEHOLDER_ID, **fields)
+        person = person_of(values)
+        if person:
+            record["people"] = [person]
+        record["source"] = "import"
+        record["custody"] = {"level": PERSONAL, "owner": owner,
+                             "department": self.staff.department(owner), "contacts": []}
+        return normalise(record)
+
+    # -- against the rows above and the archive --------------------------------------------
+
+    def place(self, result: RowResult, keys: Keys | None, soft: list[Reason],
+              row: Incoming) -> RowResult:
+        """Decide a valid row's status: merged, fills, unchanged, forbidden, flagged or new."""
+        if keys is None:
+            return result
+        if keys.tax:
+            target = self.first(("tax", keys.tax))
+            if target is not None:
+                return self.merge(result, target, "tax", row.values)
+        candidates: list[tuple[str, _Target]] = []
+        for kind, key in (("name", keys.name), ("phone", keys.phone)):
+            for target in self.all((kind, key)) if key else []:
+                if not keys.apart(target.keys) and all(t is not target for _, t in candidates):
+                    candidates.append((kind, target))
+        exact = [(k, t) for k, t in candidates if keys.exact(t.keys)]
+        if exact:
+            return self.merge(result, exact[0][1], exact[0][0], row.values)
+        if candidates:
+            result.match = self.match(*candidates[0])
+            if not self.accept_flagged:
+                result.status, result.record = FLAGGED, None
+                return result
+            result.accepted = True
+        if soft:
+            result.status, result.reasons, result.record = ERROR, soft, None
+            return result
+        assert result.record is not None
+        self.remember(_Target(result.record, keys, result.name, row=result.number))
+        return result
+
+    def merge(self, result: RowResult, target: _Target, kind: str,
+              values: dict[str, Any]) -> RowResult:
+        """Merge a duplicate row into the row or file it duplicates."""
+        result.match, result.record = self.match(kind, target), None
+        if target.customer is not None and not target.editable:
+            result.status = FORBIDDEN
+            return result
+        trial = _copy(target.record)
+        fills, conflicts = fill(trial, values, target.readable)
+        errors = validate(trial, self.rules.policy) if fills else []
+        if errors:
+            result.status, result.reasons = ERROR, [_reason(e) for e in errors]
+            return result
+        target.record.clear()
+        target.record.update(trial)
+        result.fills, result.conflicts = fills, conflicts
+        if target.customer is None:
+            result.status = MERGED
+        else:
+            result.status = FILLS if fills else UNCHANGED
+        if fills:
+            # A filled phone or name finds later rows too.
+            target.keys = Keys.of(target.record) if target.customer is None else \
+                _widen(target.keys, Keys.of(target.record))
+            self.remember(target)
+        return result
+
+    def match(self, kind: str, target: _Target) -> Match:
+        """Return what a row matched, showing an unreadable file only by its catalogue."""
+        return Match(kind, target.row, target.customer, target.name, target.readable)
+
+    def remember(self, target: _Target) -> None:
+        """Make a target findable by its keys for the rows below."""
+        for pair in target.keys.pairs():
+            known = self.by_key.setdefault(pair, [])
+            if all(t is not target for t in known):
+                known.append(target)
+
+    def first(self, pair: tuple[str, str]) -> _Target | None:
+        """Return the first row or file holding a key."""
+        found = self.all(pair)
+        return found[0] if found else None
+
+    def all(self, pair: tuple[str, str]) -> list[_Target]:
+        """Return the rows above and the existing files holding a key, rows' first."""
+        here = list(self.by_key.get(pair, []))
+        for customer in self.found.get(pair, []):
+            target = self.file(customer)
+            if target is not None and all(t is not target for t in here):
+                here.append(target)
+        return here
+
+    def file(self, customer: str) -> _Target | None:
+        """Return the target of an existing file (None if it is gone or unreadable as YAML)."""
+        if customer in self.files:
+            return self.files[customer]
+        record = self.records.get(customer)
+        if not isinstance(record, dict):
+            return None
+        meta = access.FileMeta.from_record(customer, record)
+        policy, directory = self.rules.policy, self.rules.directory
+
+        def may(action: str) -> bool:
+            return access.decide(self.actor, action, meta, policy, directory,
+                                 self.grants).allowed
+
+        basic = record.get("basic") if isinstance(record.get("basic"), dict) else {}
+        target = _Target(_copy(record), Keys.of(record), str(basic.get("name") or ""),
+                         customer=customer, readable=may("view"), editable=may("edit"))
+        self.files[customer] = target
+        return target
+
+
+def _widen(old: Keys, new: Keys) -> Keys:
+    """Return a file's keys with those its fills added (the old ones still find it)."""
+    return Keys(old.tax or new.tax, old.name or new.name, old.phone or new.phone)
+
+
+def _copy(record: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(record)
+
+
+def _reason(error: FieldError) -> Reason:
+    """Return a validation error as a row's reason."""
+    return Reason(error.path, error.message, dict(error.params))
