@@ -10,8 +10,8 @@ from wtforms.validators import Optional
 
 from ..validators import at_most
 
-ENCODINGS = (("", _l("Detect")), ("utf-8", "UTF-8"), ("utf-8-sig", _l("UTF-8 with BOM")),
-             ("cp950", _l("Big5 (CP950)")))
+ENCODINGS = [("", _l("Detect")), ("utf-8", "UTF-8"), ("utf-8-sig", _l("UTF-8 with BOM")),
+             ("cp950", _l("Big5 (CP950)"))]
 
 
 class UploadForm(FlaskForm):

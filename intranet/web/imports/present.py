@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ...records.importing import (
+    ERROR,
+    FILLS,
+    FLAGGED,
+    FORBIDDEN,
+    MERGED,
+    NEW,
+    STATUSES,
+    UNCHANGED,
+)
 from ...records.rules import Rules
-from ...records.schema import CARDS, N_
+from ...records.schema import CARDS, N_, label
 from ...sheets.headings import TARGETS
 from ...sheets.model import Table
 from ..customers.labels import enum_label
@@ -23,6 +34,16 @@ def safe_filename(name: str) -> str:
     """Return an upload's own name without folders or control characters (for messages)."""
     name = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return name[:120] or "upload"
+
+
+def column_name(index: int) -> str:
+    """Return a spreadsheet's letter for a column: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def megabytes(size: int) -> str:
@@ -92,10 +113,85 @@ def read_settings(form: Any, rules: Rules) -> tuple[dict[str, Any], str | None]:
 
 
 STATUS_LABELS = {
-    "new": _l("New customer"),
+    NEW: _l("New customer"), MERGED: _l("Duplicate of a row above"),
+    FILLS: _l("Fills an existing file"), UNCHANGED: _l("Already in the archive"),
+    FORBIDDEN: _l("A file you may not edit"), FLAGGED: _l("Possible duplicate"),
+    ERROR: _l("Error"),
 }
+STATUS_CLASSES = {NEW: "success", MERGED: "secondary", FILLS: "info", UNCHANGED: "secondary",
+                  FORBIDDEN: "warning", FLAGGED: "warning", ERROR: "danger"}
+KINDS = {"tax": _l("tax ID"), "name": _l("name"), "phone": _l("phone")}
 
 
-def report(found: Any) -> Any:
+@dataclass
+class RowView:
+    """One row of the report in words."""
+
+    number: int
+    status: str
+    label: str
+    css: str
+    name: str
+    customer: str | None
+    lines: list[str]
+
+
+@dataclass
+class ReportView:
+    """The import's report in words."""
+
+    rows: list[RowView]
+    counts: list[tuple[str, str, int]]  # (status, words, rows)
+    unknown: list[str]
+    commit: str | None
+    created: list[tuple[str, str]]  # (id, name) of the new files
+    errors: int
+    flagged: int
+    aborted: bool
+
+
+def _where(match: Any) -> str:
+    """Return what a row duplicates: a row above, or an existing file's id and name."""
+    if match is None:
+        return ""
+    kind = KINDS.get(match.kind, match.kind)
+    if match.row is not None:
+        return _("row %(row)s (same %(kind)s)", row=match.row, kind=kind)
+    return _("%(id)s %(name)s (same %(kind)s)", id=match.customer, name=match.name, kind=kind)
+
+
+def _shown(value: Any) -> str:
+    """Return a value of a conflict, or says it is hidden."""
+    return _("(not shown: you may not read this file)") if value is None else str(value)
+
+
+def _lines(row: Any) -> list[str]:
+    """Return what the report says about one row, beyond its status."""
+    lines: list[str] = []
+    where = _where(row.match)
+    if row.status == ERROR:
+        lines += [reason.text(_) for reason in row.reasons]
+    if where:
+        lines.append(_("Matches %(where)s", where=where))
+    if row.accepted:
+        lines.append(_("Imported as a new customer although flagged"))
+    if row.fills:
+        lines.append(_("Fills: %(fields)s", fields=", ".join(_(label(p)) for p in row.fills)))
+    for conflict in row.conflicts:
+        lines.append(_("Kept the file's value of %(field)s: the sheet says %(ours)s, the file "
+                       "%(theirs)s", field=_(label(conflict.path)), ours=_shown(conflict.ours),
+                       theirs=_shown(conflict.theirs)))
+    lines += [note.text(_) for note in row.notes]
+    return lines
+
+
+def report(found: Any) -> ReportView:
     """Return the import's report as the templates show it."""
-    return found
+    counts = found.counts
+    rows = [RowView(r.number, r.status, str(STATUS_LABELS[r.status]), STATUS_CLASSES[r.status],
+                    r.name, r.customer, _lines(r)) for r in found.plan.rows]
+    created = [(r.customer, r.name) for r in found.plan.new_rows
+               if r.customer and found.commit]
+    return ReportView(rows, [(s, str(STATUS_LABELS[s]), counts[s]) for s in STATUSES],
+                      list(found.plan.unknown_custodians), found.commit, created,
+                      counts[ERROR], counts[FLAGGED], found.aborted)

@@ -19,8 +19,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ... import services
-from ...actions import ActionError, Forbidden
-from ...actions import importing
+from ...actions import ActionError, Forbidden, importing
 from ...import_store import Mappings, Upload, UploadStore
 from ...sheets.headings import TARGETS, heading_set_key, suggest
 from ...sheets.model import Limits, SheetError, Table
@@ -102,7 +101,8 @@ def _run(upload: Upload, table: Table, dry_run: bool, accept_flagged: bool = Fal
         services.get().files, services.get().index, str(current_user.username), table,
         _mapping(upload, table), errors="skip", custodian=settings.get("custodian") or None,
         card=settings.get("card") or "terminal", accept_flagged=accept_flagged,
-        dry_run=dry_run)
+        dry_run=dry_run, journal=services.get().journal, route=request.endpoint or "",
+        address=request.remote_addr or "")
 
 
 @bp.get("/")
@@ -138,7 +138,7 @@ def upload() -> str | Response:
 
 @bp.get("/<token>")
 @import_required
-def preview(token: str) -> str | tuple[str, int]:
+def preview(token: str) -> str | tuple[str, int] | Response:
     """Show how the sheet reads, how its columns map, and what each row would become."""
     upload, data = _upload(token)
     try:
@@ -149,10 +149,17 @@ def preview(token: str) -> str | tuple[str, int]:
                                message=_(error.message, **error.params)), 400
     except Forbidden:
         abort(403)
+    except ActionError as error:
+        # A choice on the preview that cannot be (e.g. a custodian who has left): undo it.
+        flash(_(error.message, **error.params), "danger")
+        upload.settings.pop("custodian", None)
+        store().update(upload)
+        return redirect(url_for("imports.preview", token=token))
     return render_template(
         "imports/preview.html", upload=upload, table=table, mapping=_mapping(upload, table),
         targets=TARGETS, samples=present.samples(table), report=present.report(report),
         encodings=ENCODINGS, custodians=present.custodians(rules()), settings=upload.settings,
+        cards=present.card_choices(), column_name=present.column_name,
         settings_form=FlaskForm(), commit_form=CommitForm())
 
 

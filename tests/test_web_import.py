@@ -1,0 +1,141 @@
+"""Bringing customers in through the web: upload, preview, change a mapping, import."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+from .conftest import csrf_token, git, sign_in
+from .test_cli_import import ASIA, TAIWAN, WEICHUAN, workbook
+
+
+def _upload(client, data: bytes, name: str = "客戶名冊.xlsx", **fields):
+    token = csrf_token(client, "/import/")
+    return client.post("/import/", data={"file": (io.BytesIO(data), name),
+                                         "csrf_token": token, **fields},
+                       content_type="multipart/form-data")
+
+
+def _book(tmp_path, rows=(TAIWAN, [], ASIA, WEICHUAN)) -> bytes:
+    return workbook(tmp_path / "客戶名冊.xlsx", list(rows)).read_bytes()
+
+
+def _mapping(page: str) -> dict[int, str]:
+    """Return the selected target of each column's select on the preview."""
+    chosen = {}
+    for number, body in re.findall(r'<select [^>]*name="map-(\d+)"[^>]*>(.*?)</select>', page,
+                                   re.S):
+        picked = re.search(r'<option value="([^"]*)" selected>', body)
+        chosen[int(number)] = picked.group(1) if picked else ""
+    return chosen
+
+
+def test_upload_preview_remap_and_import_as_one_commit(web, svc, tmp_path):
+    sign_in(web, "director")
+    before = svc.archive.head()
+    response = _upload(web, _book(tmp_path))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    preview_url = response.headers["Location"]
+
+    page = web.get(preview_url).get_data(as_text=True)
+    assert 'data-header-row="3" data-sheet="客戶名冊"' in page
+    mapping = _mapping(page)
+    assert mapping[0] == "basic.name" and mapping[1] == "basic.tax_id"
+    assert mapping[10] == "notes"
+    assert page.count('data-status="new"') == 3 + 1  # three rows and the count badge
+    assert "王大明" in page  # the salesperson who is no member of staff
+    assert svc.archive.head() == before  # a preview writes nothing
+
+    # Leave the notes column out; the preview and the next upload of these headings follow.
+    token = csrf_token(web, preview_url)
+    form = {f"map-{i}": target for i, target in mapping.items()}
+    form.update({"map-10": "", "columns": str(len(mapping)), "csrf_token": token,
+                 "custodian": "chen.yu", "card": "terminal"})
+    assert web.post(preview_url + "/settings", data=form).status_code == 302
+    page = web.get(preview_url).get_data(as_text=True)
+    assert _mapping(page)[10] == ""
+    again = _upload(web, _book(tmp_path))
+    assert _mapping(web.get(again.headers["Location"]).get_data(as_text=True))[10] == ""
+
+    token = csrf_token(web, preview_url)
+    done = web.post(preview_url + "/import", data={"csrf_token": token, "submit": "Import"})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    head = svc.archive.head()
+    assert git(svc.archive.path, "rev-list", "--count", f"{before}..{head}").strip() == "1"
+    assert git(svc.archive.path, "log", "-1", "--format=%an", head).strip() == "林美華"
+    text = done.get_data(as_text=True)
+    for customer in ("C000001", "C000002", "C000003"):
+        assert f'href="/customers/{customer}"' in text
+    taiwan = svc.files.load("C000001").record
+    assert taiwan["notes"] == ""  # the column left out
+    assert taiwan["basic"]["tax_id"] == "11913502"
+    assert svc.files.load("C000003").record["custody"]["owner"] == "chen.yu"
+    # The upload is gone once imported.
+    assert web.get(preview_url).status_code == 404
+
+
+def test_import_nothing_writes_nothing(web, svc, tmp_path):
+    sign_in(web, "director")
+    before = svc.archive.head()
+    url = _upload(web, _book(tmp_path)).headers["Location"]
+    token = csrf_token(web, url)
+    response = web.post(url + "/import", data={"csrf_token": token, "nothing": "x"})
+    assert response.status_code == 302
+    assert svc.archive.head() == before
+    assert web.get(url).status_code == 404
+
+
+def test_rows_in_error_are_listed_and_the_good_rows_imported(web, svc, tmp_path):
+    sign_in(web, "director")
+    bad = ["錯誤電話股份有限公司", "", "", "電話：不知道", "", "", "", "食品工業", "", "", ""]
+    url = _upload(web, _book(tmp_path, [TAIWAN, bad])).headers["Location"]
+    page = web.get(url).get_data(as_text=True)
+    assert 'data-status="error"' in page
+    token = csrf_token(web, url)
+    assert web.post(url + "/import", data={"csrf_token": token, "submit": "x"}).status_code \
+        == 200
+    names = [svc.files.load(c).record["basic"]["name"] for c in ("C000001",)]
+    assert names == ["臺灣水泥股份有限公司"]
+    assert svc.index.get("C000002") is None
+
+
+def test_only_importers_may_import_and_only_their_own_upload(web, svc, tmp_path):
+    sign_in(web, "wang.li")
+    assert web.get("/import/").status_code == 403
+    web.post("/logout", data={"csrf_token": csrf_token(web, "/")})
+    sign_in(web, "director")
+    url = _upload(web, _book(tmp_path)).headers["Location"]
+    web.post("/logout", data={"csrf_token": csrf_token(web, "/")})
+    sign_in(web, "info.wu")  # marketing staff may import, but not the director's upload
+    assert web.get("/import/").status_code == 200
+    assert web.get(url).status_code == 404
+
+
+def test_bad_uploads_are_refused_with_a_message_and_nothing_kept(web, svc, app, tmp_path):
+    sign_in(web, "director")
+    before = svc.archive.head()
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096
+    response = _upload(web, old_excel, "客戶.xls")
+    assert response.status_code == 400
+    assert "xlsx" in response.get_data(as_text=True)
+    response = _upload(web, b"PK\x03\x04 not really a workbook", "壞掉.xlsx")
+    assert response.status_code == 400
+    app.config["IMPORT_MAX_BYTES"] = 1000
+    response = _upload(web, _book(tmp_path))
+    assert response.status_code == 400 and "MB" in response.get_data(as_text=True)
+    huge = web.post("/import/", data={"file": (io.BytesIO(b"0" * (50 * 1024 * 1024)),
+                                               "big.csv")},
+                    content_type="multipart/form-data")
+    assert huge.status_code == 413
+    assert svc.archive.head() == before
+    folder = app.config["IMPORT_DIR"]
+    assert not os.path.isdir(folder) or os.listdir(folder) == []
+
+
+def test_forms_need_their_csrf_token(web, svc, tmp_path):
+    sign_in(web, "director")
+    url = _upload(web, _book(tmp_path)).headers["Location"]
+    assert web.post(url + "/import", data={"submit": "x"}).status_code == 400
+    assert web.post(url + "/settings", data={"columns": "0"}).status_code == 400
+    assert svc.index.get("C000001") is None
