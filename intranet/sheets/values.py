@@ -331,8 +331,13 @@ def email(value: Any, notes: list[Note]) -> str:
     if written.lower().startswith("mailto:"):
         written = written[7:].strip()
     # An address has no spaces: "ir@ mail.example.com" is a typing slip.
-    parts = [re.sub(r"\s+", "", p) for p in re.split(r"[;,、；，]|\s(?=[^@\s]+@)", written)]
-    parts = [p for p in parts if p]
+    parts: list[str] = []
+    for chunk in re.split(r"[;,、；，]", written):
+        words = chunk.split()
+        if len(words) > 1 and all("@" in word for word in words):
+            parts.extend(words)  # "a@x.tw b@y.tw": two addresses
+        elif words:
+            parts.append("".join(words))
     if not parts:
         raise Bad(formats.check_email(written) or "")
     for part in parts:
