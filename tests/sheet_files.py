@@ -53,7 +53,7 @@ def with_saved_values(data: bytes, saved: dict[str, Any], sheet: int = 2) -> byt
                     kind = ' t="str"' if isinstance(value, str) else ""
                     pattern = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>')
                     xml, count = pattern.subn(
-                        lambda m, kind=kind, value=value:
+                        lambda m, ref=ref, kind=kind, value=value:
                         f'<c r="{ref}"{m.group(1)}{kind}><f>{m.group(2)}</f><v>{value}</v>', xml)
                     assert count == 1, ref
                 body = xml.encode("utf-8")
@@ -83,7 +83,8 @@ def messy_workbook() -> bytes:
     # Row 4: a number-cell 統一編號 that lost its zero, a real date cell in a Chinese format.
     row4: list[Any] = ["亞洲水泥股份有限公司", 3244509, "徐旭東", "35,465,628,810",
                        datetime.datetime(1957, 3, 21), "(02)2733-8000",
-                       "台北市大安區敦化南路2段\n207號30、31樓", "wang.li", "a", None, "  重要客戶  "]
+                       "台北市大安區敦化南路2段\n207號30、31樓", "wang.li", "a", None,
+                       "  重要客戶  "]
     for col, value in enumerate(row4, start=2):
         sheet.cell(row=4, column=col, value=value)
     sheet["F4"].number_format = ROC_FORMAT

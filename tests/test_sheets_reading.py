@@ -16,6 +16,7 @@ from intranet.sheets.model import NO_HEADER, Limits, SheetError
 from intranet.sheets.reading import read_table
 from tests.sheet_files import (
     ROC_FORMAT,
+    TWSE,
     csv_bytes,
     members_of,
     messy_workbook,
@@ -101,8 +102,8 @@ def test_data_beyond_the_headings_and_dates_in_headings():
 
 # ---------------------------------------------------------------------- CSV
 
-ROWS = [["客戶名稱", "統一編號", "地址"], ["臺灣水泥股份有限公司", "11913502", "台北市\n中山北路2段113號"],
-        ["", "", ""], ["亞洲水泥股份有限公司", "03244509", "台北市大安區"]]
+ROWS = [["客戶名稱", "統一編號", "地址"],
+        ["臺灣水泥股份有限公司", "11913502", "台北市\n中山北路2段113號"], ["", "", ""], ["亞洲水泥股份有限公司", "03244509", "台北市大安區"]]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp950"])
@@ -290,7 +291,7 @@ def test_heading_set_key_is_stable_across_spelling():
 
 
 def test_the_listed_companies_csv_end_to_end():
-    data = open("/work/shared/data/twse-listed-companies-2023-08.csv", "rb").read()
+    data = TWSE.read_bytes()
     table = read_table(data, "t187ap03_L.csv")
     assert (table.encoding, table.header_row, len(table.rows)) == ("utf-8-sig", 1, 992)
     mapping = dict(zip(table.headings, suggest(table.headings), strict=True))
