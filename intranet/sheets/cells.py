@@ -175,8 +175,8 @@ def convert(row: SheetRow, mapping: list[str], *,
             value = clean(target, cell, notes, grades=grades, credit_grades=credit_grades)
         except v.Bad as bad:
             result.problems.append(FieldProblem(column, target, bad.message, bad.params))
-            continue
-        finally:
+            value = None
+        if notes:
             result.notes.extend(FieldProblem(column, target, m, p) for m, p in notes)
         if value in ("", None):
             continue

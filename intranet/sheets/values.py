@@ -359,7 +359,7 @@ _NOTHING_CONTACT = frozenset({"0", "n", "x"})
 
 def nothing(value: Any, contact: bool) -> bool:
     """Tell whether a cell holds a placeholder meaning "none" (-, 無, N/A …)."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 12:
         return False
     folded = formats.nfkc(value).strip().casefold()
     return folded in _NOTHING or (contact and folded in _NOTHING_CONTACT)
