@@ -18,6 +18,7 @@ from tests.sheet_files import (
     ROC_FORMAT,
     TWSE,
     csv_bytes,
+    excel_style_workbook,
     members_of,
     messy_workbook,
     save,
@@ -311,3 +312,34 @@ def test_reading_needs_no_zipfile_state():
     first, second = read_table(data, "a.xlsx"), read_table(data, "a.xlsx")
     assert first == second
     assert zipfile.is_zipfile(io.BytesIO(data))
+
+
+def test_a_workbook_as_excel_writes_it():
+    shared = ["<t>客戶名稱</t>", "<t>統一編號</t>", "<t>設立日期</t>", "<t>資本額</t>",
+              "<t>電話</t>",
+              # Rich text with a phonetic guide: the guide is not part of the name.
+              "<r><t>台灣</t></r><r><rPr><b/></rPr><t>水泥</t></r><rPh sb=\"0\" eb=\"2\">"
+              "<t>たいわん</t></rPh>",
+              "<t xml:space=\"preserve\"> 亞洲水泥 </t>"]
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c>'
+        '</row>'
+        '<row r="2"><c r="A2" t="s"><v>5</v></c><c r="B2"><v>11913502</v></c>'
+        '<c r="C2" s="1"><v>18626</v></c><c r="D2"><f>1000*10000</f><v>10000000</v></c>'
+        '<c r="E2" t="str"><f>"(02)"&amp;"2531-7099"</f><v>(02)2531-7099</v></c></row>'
+        '<row r="4"><c r="A4" t="s"><v>6</v></c><c r="B4"><v>3244509</v></c>'
+        '<c r="C4" s="1"><f>DATE(1957,3,21)</f><v>20900</v></c>'
+        '<c r="D4" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        '<c r="E4" t="b"><f>TRUE()</f><v>1</v></c></row>')
+    table = read_table(excel_style_workbook(rows, shared), "excel.xlsx")
+    assert table.headings == ["客戶名稱", "統一編號", "設立日期", "資本額", "電話"]
+    first, second = ([(c.value, c.formula) for c in row.cells] for row in table.rows)
+    assert first == [("台灣水泥", None), (11913502, None),
+                     (datetime.datetime(1950, 12, 29), None), (10000000, "=1000*10000"),
+                     ("(02)2531-7099", '="(02)"&"2531-7099"')]
+    assert second == [(" 亞洲水泥 ", None), (3244509, None),
+                      (datetime.datetime(1957, 3, 21), "=DATE(1957,3,21)"),
+                      ("#DIV/0!", "=1/0"), (True, "=TRUE()")]
+    assert table.rows[0].cells[2].number_format == "yyyy/m/d"
+    assert [r.number for r in table.rows] == [2, 4]
