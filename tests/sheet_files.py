@@ -180,7 +180,8 @@ def excel_style_workbook(sheet_data: str, shared: list[str]) -> bytes:
         "xl/styles.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><styleSheet {_NS}><numFmts count="1">'
             '<numFmt numFmtId="164" formatCode="yyyy/m/d"/></numFmts><fonts count="1"><font/>'
-            '</fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>'
+            '</fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+            '<borders count="1"><border/></borders>'
             '<cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="2">'
             '<xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs>'
             '</styleSheet>'),
