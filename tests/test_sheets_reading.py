@@ -68,7 +68,8 @@ def test_cells_keep_what_the_file_holds():
     assert row7.cells[5].value == 227338000
     assert row9.cells[5].value == "#N/A"
     assert row6.cells[0].value == "\u3000臺灣水泥股份有限公司 "  # trimming is the cleaner's job
-    assert any("formulas" in message for message, _ in table.notes)
+    assert table.notes == [(xlsx.LATER_SHEET, {"sheet": "客戶名冊"}),
+                           (xlsx.FORMULAS, {"count": 2})]
 
 
 def test_chosen_sheet_and_unknown_sheet():
@@ -152,6 +153,13 @@ def test_csv_delimiters_are_sniffed(delimiter):
     rows = [["Company", "Tax ID", "Address"], ["A, Inc.", "11913502", "1 Main St, Taipei"]]
     table = read_table(csv_bytes(rows, "utf-8", delimiter), "x.txt")
     assert [c.value for c in table.rows[0].cells] == rows[1]
+
+
+def test_excel_sep_hint():
+    data = b"sep=;\r\nname;tax id;address\r\nA, Inc.;11913502;Taipei\r\n"
+    table = read_table(data, "x.csv")
+    assert table.header_row == 2
+    assert [c.value for c in table.rows[0].cells] == ["A, Inc.", "11913502", "Taipei"]
 
 
 def test_utf16_csv_from_excel_unicode_text():

@@ -32,6 +32,7 @@ BOMB = N_("The workbook unpacks to more than %(limit)s MB; it was not read (it m
 SQUEEZED = N_("The workbook is compressed far more tightly than a real spreadsheet is; it was "
               "not read (it may be a zip bomb).")
 UNKNOWN_SHEET = N_("The workbook has no sheet named %(sheet)s; its sheets are: %(sheets)s.")
+LATER_SHEET = N_("Read the sheet %(sheet)s: the sheets before it have no header row.")
 FORMULAS = N_("%(count)s cells hold formulas, which are never calculated here: the value Excel "
               "saved with each is used where the file has one.")
 
@@ -260,6 +261,8 @@ def read_workbook(data: bytes, filename: str, *, sheet: str | None, limits: Limi
                 raise SheetError(CORRUPT) from exc
         finally:
             workbook.close()
+    if sheet is None and names.index(chosen) > 0:
+        table.notes.append((LATER_SHEET, {"sheet": chosen}))
     formulas = sum(1 for row in table.rows for cell in row.cells if cell.formula)
     if formulas:
         table.notes.append((FORMULAS, {"count": formulas}))
