@@ -184,6 +184,8 @@ def excel_style_workbook(sheet_data: str, shared: list[str]) -> bytes:
             '<borders count="1"><border/></borders>'
             '<cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="2">'
             '<xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+            '</cellStyles>'
             '</styleSheet>'),
         "xl/sharedStrings.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><sst {_NS} count="{len(shared)}" '

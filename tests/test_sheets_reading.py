@@ -215,6 +215,11 @@ def test_xml_entity_tricks_are_refused():
             b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><sst>&b;</sst>')
     assert refused(zip_of({**members, "xl/workbook.xml": bomb}), "x.xlsx").message \
         == xlsx.CORRUPT
+    sheet = members["xl/worksheets/sheet1.xml"]
+    entity = sheet.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "x">]><worksheet', 1)
+    for body in (entity, sheet[: len(sheet) // 2]):
+        damaged = zip_of({**members, "xl/worksheets/sheet1.xml": body})
+        assert refused(damaged, "x.xlsx").message == xlsx.CORRUPT
 
 
 def test_zip_bombs_are_refused_before_unpacking():

@@ -44,8 +44,13 @@ _INLINE = f"{{{SHEET_MAIN_NS}}}is"
 _FORMULA = f"{{{SHEET_MAIN_NS}}}f"
 _T = f"{{{SHEET_MAIN_NS}}}t"
 _RUN = f"{{{SHEET_MAIN_NS}}}r"
+# What a damaged workbook makes openpyxl or the XML parser raise; SyntaxError covers
+# ElementTree's ParseError, ValueError defusedxml's refusals of DTDs and entities.
 _ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError,
-           IndexError, AttributeError, OSError, EOFError, NotImplementedError, RuntimeError)
+           IndexError, AttributeError, OSError, EOFError, NotImplementedError, RuntimeError,
+           SyntaxError)
+# openpyxl warns about parts it drops (data validation, slicers): nothing the import reads.
+warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
 
 
 def check_zip(data: bytes, limits: Limits) -> None:
@@ -95,8 +100,7 @@ def _open(data: bytes) -> Any:
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False,
                              keep_links=False)
-    except (InvalidFileException, *_ERRORS, SyntaxError) as exc:
-        # SyntaxError: ElementTree's ParseError; defusedxml's refusals are ValueErrors.
+    except (InvalidFileException, *_ERRORS) as exc:
         raise SheetError(CORRUPT) from exc
 
 
@@ -247,20 +251,16 @@ def _choose(workbook: Any, names: list[str], sheet: str | None) -> str:
 def read_workbook(data: bytes, filename: str, *, sheet: str | None, limits: Limits) -> Table:
     """Return the table of one sheet of an XLSX workbook."""
     check_zip(data, limits)
-    with warnings.catch_warnings():
-        # openpyxl warns about features it drops (data validation, slicers): nothing we read.
-        warnings.simplefilter("ignore")
-        workbook = _open(data)
-        try:
-            names = _sheets(workbook)
-            chosen = _choose(workbook, names, sheet)
-            try:
-                table = build_table(_rows(workbook, chosen), limits, filename=filename,
-                                    kind="xlsx", sheet=chosen, sheets=names)
-            except _ERRORS as exc:
-                raise SheetError(CORRUPT) from exc
-        finally:
-            workbook.close()
+    workbook = _open(data)
+    try:
+        names = _sheets(workbook)
+        chosen = _choose(workbook, names, sheet)
+        table = build_table(_rows(workbook, chosen), limits, filename=filename, kind="xlsx",
+                            sheet=chosen, sheets=names)
+    except _ERRORS as exc:
+        raise SheetError(CORRUPT) from exc
+    finally:
+        workbook.close()
     if sheet is None and names.index(chosen) > 0:
         table.notes.append((LATER_SHEET, {"sheet": chosen}))
     formulas = sum(1 for row in table.rows for cell in row.cells if cell.formula)
