@@ -176,6 +176,8 @@ def test_tax_id_failing_its_checksum_is_flagged_not_dropped():
     ("１９９６年３月１日", "1996-03-01"), ("中華民國 112 年 8 月 31 日", "2023-08-31"),
     ("1120831", "2023-08-31"), ("1996", "1996"), (1996, "1996"), ("1996-3", "1996-03"),
     ("1996年", "1996"), ("31/8/2023", "2023-08-31"), ("8/31/2023", "2023-08-31"),
+    ("2023/8/31 上午 12:00:00", "2023-08-31"), ("8/31/2023 3:00 PM", "2023-08-31"),
+    ("2023-08-31T09:30:00", "2023-08-31"),
 ])
 def test_dates(written, typed):
     assert value_of("basic.founded", written) == typed
@@ -250,6 +252,14 @@ def test_phone_number_cells_get_their_zero_back():
     assert result.values == {"basic.fax": "0227338000"}
     assert notes_of(result) == [(v.PHONE_ZERO, {"value": "227338000"})]
     assert value_of("people.phone", 912345678.0) == "0912345678"
+
+
+def test_two_phone_numbers_in_one_cell_keep_the_first():
+    result = one("basic.phone", "(02)2733-8000、2733-8001")
+    assert result.values == {"basic.phone": "(02)2733-8000"}
+    assert notes_of(result) == [(v.MORE_PHONES, {"value": "(02)2733-8000、2733-8001",
+                                                 "phone": "(02)2733-8000"})]
+    assert value_of("basic.phone", "02-2531-7099~5") == "02-2531-7099~5"
 
 
 def test_phone_without_plus():

@@ -204,6 +204,10 @@ def test_corrupt_and_foreign_files_are_refused():
     assert refused(b"hello", "x.xlsx").message == xlsx.CORRUPT
     assert refused(zip_of({"readme.txt": b"hi"}), "x.xlsx").message == xlsx.NOT_XLSX
     members = members_of(data)
+    binary = members["[Content_Types].xml"].replace(
+        b"spreadsheetml.sheet.main+xml", b"sheet.binary.macroEnabled.main")
+    assert refused(zip_of({**members, "[Content_Types].xml": binary}), "x.xlsb").message \
+        == xlsx.NOT_XLSX
     broken = zip_of({**members, "xl/workbook.xml": b"<workbook><sheets>"})
     assert refused(broken, "x.xlsx").message == xlsx.CORRUPT
     assert refused(b"", "x.csv").message == reading.EMPTY

@@ -46,6 +46,7 @@ PHONE_ZERO = N_("The phone number was stored as the number {value}; its leading 
 PHONE_PLUS = N_("Read the phone number {value} as {phone}")
 ENTITIES = N_("Wrote the character codes in {value} as the characters they stand for")
 MORE_EMAILS = N_("The cell holds several addresses ({value}); the first, {email}, was kept")
+MORE_PHONES = N_("The cell holds more than one number ({value}); the first, {phone}, was kept")
 NOTHING = N_("Read {value} as an empty cell")
 CHOICES = N_("Use one of: {choices}; this cell holds {value}")
 
@@ -123,7 +124,9 @@ def tax_id(value: Any, notes: list[Note]) -> str:
 
 # ---------------------------------------------------------------------------- dates
 
-_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+# "2023-08-31 00:00:00", "2023/8/31 上午 12:00:00" (Windows in Chinese), "8/31/2023 3:00 PM".
+_TIME_TAIL = re.compile(r"(?:T|\s+)(?:(?:上午|下午|AM|PM)\s*)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                        r"(?:\s*(?:AM|PM))?$", re.I)
 _YMD_WORDS = re.compile(r"^(\d{1,4})年(?:(\d{1,2})月(?:(\d{1,2})[日號号]?)?)?$")
 _YMD = re.compile(r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _YM = re.compile(r"^(\d{1,4})[-/.](\d{1,2})$")
@@ -321,6 +324,11 @@ def phone(value: Any, notes: list[Note]) -> str:
                 written = fixed
     problem = formats.check_phone(written)
     if problem:
+        # "(02)2733-8000、2733-8001": two numbers in one cell; the first is the number.
+        first = re.split(r"\s*[、;；,，/]\s*", written)[0].strip()
+        if first != written and formats.check_phone(first) is None:
+            notes.append((MORE_PHONES, {"value": written, "phone": first}))
+            return first
         raise Bad(problem)
     return written
 

@@ -81,6 +81,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
     except (*_ERRORS, zipfile.BadZipFile) as exc:
         raise SheetError(CORRUPT) from exc
     lowered = types.lower()
+    if "sheet.binary" in lowered:
+        raise SheetError(NOT_XLSX)  # .xlsb: Excel's binary workbook
     if "macroenabled" in lowered:
         raise SheetError(MACROS)
     if "spreadsheetml.sheet.main" not in lowered and "spreadsheetml.template.main" not in lowered:
