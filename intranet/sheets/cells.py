@@ -9,6 +9,7 @@ records.validate.FieldError.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..index.text import fold
@@ -89,6 +90,7 @@ class Converted:
         return not self.problems
 
 
+@cache
 def _max_len(target: str) -> int:
     """Return the longest text the schema allows for a target."""
     found = schema.field_at(target) if target != "custodian" else None
