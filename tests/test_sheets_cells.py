@@ -408,3 +408,33 @@ def test_big5_csv_cleans_like_the_utf8_one():
         cleaned = [convert(row, mapping).values for row in table.rows]
         assert [x["basic.name"] for x in cleaned] == [s["公司名稱"] for s in sources]
         assert [x["basic.tax_id"] for x in cleaned] == [s["營利事業統一編號"] for s in sources]
+
+
+def test_a_local_number_gets_the_area_code_its_address_names_and_says_so():
+    from intranet.sheets.areas import AREA_CODE
+    from intranet.sheets.model import Cell, SheetRow
+
+    mapping = ["basic.name", "basic.address", "basic.phone", "basic.fax"]
+
+    def row(address, phone, fax=None):
+        return c.convert(SheetRow(5, [Cell("某公司"), Cell(address), Cell(phone), Cell(fax)]),
+                       mapping)
+
+    taipei = row("104臺北市中山區松江路125號", "2509-2188", "25092189")
+    assert taipei.values["basic.phone"] == "(02)2509-2188"
+    assert taipei.values["basic.fax"] == "(02)25092189"
+    assert not taipei.problems
+    assert [(n.target, n.message, n.params["place"]) for n in taipei.notes] == [
+        ("basic.phone", AREA_CODE, "台北市"), ("basic.fax", AREA_CODE, "台北市")]
+    # 北市 and the slip 巿 are Taipei too; an extension stays.
+    assert row("北市後港街66號", "2881-0721#12").values["basic.phone"] == "(02)2881-0721#12"
+    assert row("台北巿大安區", "27765567").values["basic.phone"] == "(02)27765567"
+    assert row("苗栗縣竹南鎮", "123456").values["basic.phone"] == "(037)123456"
+    # Kaohsiung's local numbers have 7 digits: 8 cannot be told, and stays a problem.
+    kaohsiung = row("高雄市仁武區", "89769268")
+    assert "basic.phone" not in kaohsiung.values
+    assert [p.target for p in kaohsiung.problems] == ["basic.phone"]
+    # No place in the address, or a foreign one: nothing is guessed.
+    assert [p.target for p in row("8 Penjuru Lane, Singapore", "62914444").problems] == [
+        "basic.phone"]
+    assert [p.target for p in row("", "25092188").problems] == ["basic.phone"]

@@ -16,6 +16,7 @@ from ..index.text import fold
 from ..records import schema
 from ..records.schema import N_
 from . import values as v
+from .areas import AREA_CODE, with_area_code
 from .headings import TARGETS
 from .model import Cell, SheetRow
 from .reading import is_blank
@@ -188,5 +189,29 @@ def convert(row: SheetRow, mapping: list[str], *,
                     "value": v.shown(value), "kept": v.shown(result.values[target])}))
             continue
         result.values[target] = value
+    _area_codes(row, mapping, result)
     return result
+
+
+def _area_codes(row: SheetRow, mapping: list[str], result: Converted) -> None:
+    """Give a company phone or fax that lacks its area code the one its address implies."""
+    address = result.values.get("basic.address")
+    if not isinstance(address, str):
+        return
+    for problem in list(result.problems):
+        if problem.target not in ("basic.phone", "basic.fax") or problem.target in result.values:
+            continue
+        written = row.cells[problem.column].value
+        if isinstance(written, int) and not isinstance(written, bool):
+            written = str(written)
+        if not isinstance(written, str):
+            continue
+        fixed = with_area_code(written, address)
+        if fixed is None:
+            continue
+        number, code, place = fixed
+        result.problems.remove(problem)
+        result.values[problem.target] = number
+        result.notes.append(FieldProblem(problem.column, problem.target, AREA_CODE, {
+            "code": code, "value": v.trim(written), "place": place}))
 
