@@ -1,0 +1,160 @@
+"""The customer list taken out (R17, R35): which files, which columns, which words (no Flask).
+
+The web's ``/customers/export.xlsx`` and ``/customers/export.csv`` and ``flask export`` all
+come here. The rows are the list's own answer to its search, filters and sort, every page of
+it, readable files only: a file the asker may only know exists (a catalogue card) is left out.
+Each exported file is one read, journalled as ``export`` through the ``Reader`` before any
+byte of it is written out (fail closed, ``AuditDown``). ``sheets.writing`` makes the bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..index import Query
+from ..records import access
+from ..records.rules import Rules
+from ..records.schema import N_
+from ..records.zone import company_zone, moment
+from .reading import Reader
+
+TEXT, NUMBER, TIME = "text", "number", "time"
+_ALL = 10**12  # one page larger than any archive: the whole answer at once
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: the index column, its heading's msgid, how it is shown."""
+
+    key: str
+    heading: str  # an English msgid (the schema's label of the field)
+    kind: str = TEXT  # TEXT (words), NUMBER (a number cell) or TIME (a date and time)
+    path: str = ""  # the schema path whose enumeration names the value, if any
+    width: int = 0  # the XLSX column's width in characters; 0: from the contents
+
+
+COLUMNS = (
+    Column("id", N_("Customer number"), width=11),
+    Column("name", N_("Name")), Column("short_name", N_("Short name")),
+    Column("card", N_("Card"), path="card"), Column("kind", N_("Customer kind"), path="kind"),
+    Column("stage", N_("Stage"), path="stage"), Column("market", N_("Market"), path="market"),
+    Column("channel", N_("Channel"), path="channel"), Column("grade", N_("Grade")),
+    Column("credit_grade", N_("Credit grade")), Column("vip", N_("VIP")),
+    Column("industry", N_("Industry")), Column("nature", N_("Nature")),
+    Column("region", N_("Region")), Column("customer_type", N_("Customer type")),
+    Column("level", N_("Confidentiality level"), path="custody.level"),
+    Column("owner", N_("Custodian")), Column("department", N_("Department")),
+    Column("phone", N_("Phone")), Column("address", N_("Address")),
+    Column("completeness", N_("Completeness"), NUMBER, width=12),
+    Column("sales_power", N_("Sales-power score"), NUMBER, width=12),
+    Column("updated_at", N_("Last change"), TIME, width=17),
+    Column("updated_by", N_("Changed by")),
+)
+
+Value = str | int | float | datetime | None
+
+
+@dataclass
+class Words:
+    """How the asker reads codes: their language, the enumerations' words, staff by name."""
+
+    rules: Rules
+    translate: Callable[[str], str] = str  # an English msgid -> the asker's language
+    enum: Callable[[str, str], str] = lambda _path, value: value  # (schema path, code) -> words
+
+    def staff(self, username: str) -> str:
+        """Return a member of staff's name, or the username if unknown."""
+        member = self.rules.directory.member(username) if username else None
+        return str(member.get("name") or username) if member else username
+
+    def department(self, department_id: str) -> str:
+        """Return a department's name, or its id if unknown."""
+        found = self.rules.directory.department(department_id) if department_id else None
+        return str(found.get("name") or department_id) if found else department_id
+
+
+@dataclass
+class Export:
+    """What an export holds: the headings, one line of cells per file, and the files' ids."""
+
+    headings: list[str]
+    lines: list[list[Value]]
+    ids: list[str]
+    title: str  # the sheet's name (the list's title in the asker's language)
+
+
+# The list's filters and sort, as its query string and the CLI name them.
+QUERY_KEYS = ("q", "card", "kind", "stage", "grade", "region", "industry", "owner", "level",
+              "department", "market", "channel", "vip", "damaged", "sort", "desc")
+
+
+def query_from(args: Mapping[str, Any]) -> Query:
+    """Return the list's query for an export: its search, filters and sort, not its page."""
+    query = Query.from_args({k: v for k, v in args.items() if k in QUERY_KEYS and v})
+    query.page, query.per_page = 1, 1
+    return query
+
+
+def matching(reader: Reader, actor: access.Actor, query: Query) -> list[dict[str, Any]]:
+    """Return every readable file the query finds, in the list's order, each journalled.
+
+    The list's own query answers (one page holding all of them, so the order and the count
+    are those of one moment); ``allow_rows`` asks the access module again for each file and
+    writes one ``export`` entry per file before anything is returned.
+    """
+    query.page, query.per_page = 1, _ALL
+    rows = [row for row in reader.find(query, actor, only_readable=True).rows
+            if row.get("readable")]
+    return reader.allow_rows(rows, actor, "export")
+
+
+def _text(column: Column, value: Any, words: Words) -> str:
+    """Return a text column's value in words."""
+    if value in (None, ""):
+        return ""
+    if column.key == "vip":
+        return words.translate(N_("VIP")) if value else ""
+    if column.key in ("owner", "updated_by"):
+        return words.staff(str(value))
+    if column.key == "department":
+        return words.department(str(value))
+    if column.path:
+        return words.enum(column.path, str(value))
+    return str(value)
+
+
+def line(row: dict[str, Any], words: Words, zone: Any) -> list[Value]:
+    """Return one file's cells: words as text, figures as numbers, times in the office zone."""
+    cells: list[Value] = []
+    for column in COLUMNS:
+        value = row.get(column.key)
+        if column.kind == NUMBER:
+            cells.append(value if isinstance(value, (int, float)) and
+                         not isinstance(value, bool) else None)
+        elif column.kind == TIME:
+            cells.append(_local(value, zone))
+        else:
+            cells.append(_text(column, value, words))
+    return cells
+
+
+def _local(value: Any, zone: Any) -> datetime | None:
+    """Return an index time as the office's wall-clock time (spreadsheets know no zones)."""
+    if not value:
+        return None
+    try:
+        return moment(str(value)).astimezone(zone).replace(tzinfo=None, microsecond=0)
+    except ValueError:
+        return None
+
+
+def build(reader: Reader, actor: access.Actor, query: Query, words: Words) -> Export:
+    """Return the export of the files an actor may read among those the query finds."""
+    rows = matching(reader, actor, query)
+    zone = company_zone(reader.rules().policy)
+    return Export([words.translate(c.heading) for c in COLUMNS],
+                  [line(row, words, zone) for row in rows], [str(r["id"]) for r in rows],
+                  words.translate(N_("Customer list")))
