@@ -198,3 +198,6 @@ def init_app(app: Flask) -> None:
                     verify_command, audit_verify_command, audit_seal_command, backup_command,
                     seed_demo_command, translate):
         app.cli.add_command(command)
+    from .export_cli import export_command  # its own module: the list as XLSX or CSV
+
+    app.cli.add_command(export_command)
