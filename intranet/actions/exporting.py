@@ -10,7 +10,7 @@ byte of it is written out (fail closed, ``AuditDown``). ``sheets.writing`` makes
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +55,8 @@ COLUMNS = (
 )
 
 Value = str | int | float | datetime | None
+# Text columns whose codes are shown as words (besides those naming an enumeration's path).
+WORDED = ("vip", "owner", "updated_by", "department")
 
 
 @dataclass
@@ -65,15 +67,25 @@ class Words:
     translate: Callable[[str], str] = str  # an English msgid -> the asker's language
     enum: Callable[[str, str], str] = lambda _path, value: value  # (schema path, code) -> words
 
-    def staff(self, username: str) -> str:
-        """Return a member of staff's name, or the username if unknown."""
-        member = self.rules.directory.member(username) if username else None
-        return str(member.get("name") or username) if member else username
+    _known: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def department(self, department_id: str) -> str:
-        """Return a department's name, or its id if unknown."""
-        found = self.rules.directory.department(department_id) if department_id else None
-        return str(found.get("name") or department_id) if found else department_id
+    def of(self, column: Column, value: str) -> str:
+        """Return a code's words for a column, looked up once per export (10,000 rows)."""
+        key = (column.key, value)
+        if key not in self._known:
+            self._known[key] = self._lookup(column, value)
+        return self._known[key]
+
+    def _lookup(self, column: Column, value: str) -> str:
+        if column.key == "vip":
+            return self.translate(N_("VIP"))
+        if column.key in ("owner", "updated_by"):
+            member = self.rules.directory.member(value)
+            return str(member.get("name") or value) if member else value
+        if column.key == "department":
+            found = self.rules.directory.department(value)
+            return str(found.get("name") or value) if found else value
+        return self.enum(column.path, value) if column.path else value
 
 
 @dataclass
@@ -113,16 +125,10 @@ def matching(reader: Reader, actor: access.Actor, query: Query) -> list[dict[str
 
 def _text(column: Column, value: Any, words: Words) -> str:
     """Return a text column's value in words."""
-    if value in (None, ""):
+    if not value:  # blank, or vip 0
         return ""
-    if column.key == "vip":
-        return words.translate(N_("VIP")) if value else ""
-    if column.key in ("owner", "updated_by"):
-        return words.staff(str(value))
-    if column.key == "department":
-        return words.department(str(value))
-    if column.path:
-        return words.enum(column.path, str(value))
+    if column.path or column.key in WORDED:
+        return words.of(column, str(value))
     return str(value)
 
 
