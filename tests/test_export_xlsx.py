@@ -252,6 +252,9 @@ def test_writing_defuses_every_formula_start():
     assert cells(sheet) == [["A", "B", "C", "D"], ["=1+1", -3, "x\ufffdy", " a & <b>\r\n"],
                             ["#N/A", 2.5, None, "True"]]
     assert sheet.title == "a b c"
+    for title, name in (('"客戶" & <一覽>', '"客戶" & <一覽>'), ("'x'", "x"), ("", "Sheet1"),
+                        ("a" * 40, "a" * 31)):
+        assert workbook(xlsx_bytes(["A"], [["\ufffe"]], title)).title == name
     assert [[c.data_type for c in row] for row in sheet.iter_rows(min_row=2)] == [
         ["s", "n", "s", "s"], ["s", "n", "n", "s"]]
 

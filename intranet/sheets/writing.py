@@ -78,7 +78,7 @@ def _width(value: Any) -> int:
 
 def sheet_name(title: str) -> str:
     """Return a title Excel accepts as a sheet name (≤ 31 characters, no []:*?/\\)."""
-    return _SHEET_NAME.sub(" ", title).strip()[:31] or "Sheet1"
+    return _SHEET_NAME.sub(" ", title).strip().strip("'")[:31].strip() or "Sheet1"
 
 
 
@@ -133,7 +133,8 @@ _EPOCH = datetime(1899, 12, 30)
 # One pass makes a text XML: markup escaped, a carriage return kept as a character reference
 # (a parser reads a raw one as a line feed), characters XML cannot hold replaced.
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;",
-                         **{chr(c): "\ufffd" for c in (*range(0, 9), 11, 12, *range(14, 32))}})
+                         **{chr(c): "\ufffd" for c in (*range(0, 9), 11, 12, *range(14, 32),
+                                                        0xFFFE, 0xFFFF)}})
 _SPACE = re.compile(r"^\s|\s$|[\t\n\r]")
 
 
@@ -223,8 +224,9 @@ def xlsx_bytes(headings: Sequence[str], lines: Sequence[Sequence[Any]], title: s
     name = sheet_name(title)
     last = f"{_column(max(0, len(headings) - 1))}{len(lines) + 1}"
     quoted = name.replace("'", "''").translate(_ESCAPE)
+    attribute = name.translate(_ESCAPE).replace('"', "&quot;")
     workbook = (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/>'
-                f'</bookViews><sheets><sheet name="{name.translate(_ESCAPE)}" sheetId="1" '
+                f'</bookViews><sheets><sheet name="{attribute}" sheetId="1" '
                 'r:id="rId1"/></sheets><definedNames><definedName '
                 'name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
                 f"'{quoted}'!$A$1:${last.rstrip('0123456789')}${len(lines) + 1}"
