@@ -204,6 +204,12 @@ def test_search_filters_and_sort_are_the_lists(web, svc, files):
     assert [r[0] for r in rows[1:]] == [files["east"]]
     rows = cells(workbook(lee.get("/customers/export.xlsx?sort=id&desc=1").data))
     assert [r[0] for r in rows[1:]] == [files["hostile"], files["east"]]
+    for sort in ("name", "name&desc=1", "updated", "updated&desc=1"):
+        rows = cells(workbook(lee.get(f"/customers/export.xlsx?sort={sort}").data))
+        shown = lee.get(f"/customers/?sort={sort}").get_data(as_text=True)
+        ids = [r[0] for r in rows[1:]]
+        assert sorted(ids) == sorted([files["east"], files["hostile"]])
+        assert ids == sorted(ids, key=lambda i: shown.index(f'href="/customers/{i}"')), sort
     page = lee.get("/customers/").get_data(as_text=True)
     assert 'href="/customers/export.xlsx"' in page and 'href="/customers/export.csv"' in page
 
