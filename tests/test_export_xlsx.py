@@ -19,6 +19,7 @@ from intranet.archive.repository import Change
 from intranet.records import yamlio
 from intranet.records.completeness import completeness
 from intranet.records.customers import customer_path
+from intranet.records.keys import tax_id_text
 from intranet.records.rules import load_rules
 from intranet.records.sales_power import score
 from intranet.records.schema import new_record
@@ -40,8 +41,8 @@ WORDS = {  # the English words of the codes the test files use
     "level": {"company": "Company level", "department": "Department level",
               "personal": "Personal level"},
 }
-HEADINGS = ["Customer number", "Name", "Short name", "Card", "Customer kind", "Stage", "Market",
-            "Channel", "Grade", "Credit grade", "VIP", "Industry", "Nature", "Region",
+HEADINGS = ["Customer number", "Name", "Short name", "Tax ID", "Card", "Customer kind", "Stage",
+            "Market", "Channel", "Grade", "Credit grade", "VIP", "Industry", "Nature", "Region",
             "Customer type", "Confidentiality level", "Custodian", "Department", "Phone",
             "Address", "Completeness", "Sales-power score", "Last change", "Changed by"]
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -80,7 +81,8 @@ def expected_line(svc, customer_id: str) -> list:
     classes = record["classification"]
     latest = svc.files.history(customer_id)[0]
     departments = {"sales": "業務部", "marketing": "營銷部"}
-    text = [customer_id, basic["name"], basic["short_name"], WORDS["card"][record["card"]],
+    text = [customer_id, basic["name"], basic["short_name"], tax_id_text(basic["tax_id"]),
+            WORDS["card"][record["card"]],
             WORDS["kind"][record["kind"]], WORDS["stage"][record["stage"]],
             WORDS["market"][record["market"]], WORDS["channel"][record["channel"]],
             record["grade"], record["credit"]["grade"], "VIP" if record["vip"] else "",
@@ -116,13 +118,15 @@ def files(svc):
               "management": 2, "reputation": 3}
     return {
         "east": make(svc, **{"basic.name": "東方貿易", "basic.short_name": "東方",
+                             "basic.tax_id": "22099131",
                              "grade": "A", "vip": True, "sales_power.scores": scores,
                              "classification.nature": "民營", "stage": "active"}),
         "hostile": by_hand(svc, "C000002", **{
             "basic.name": HOSTILE[0], "basic.short_name": HOSTILE[1],
             "basic.address": HOSTILE[3], "classification.industry": HOSTILE[2],
             "classification.nature": HOSTILE[4], "classification.customer_type": HOSTILE[5],
-            "basic.phone": "+886 2 2531 7099", "classification.region": HOSTILE[6]}),
+            "basic.phone": "+886 2 2531 7099", "classification.region": HOSTILE[6],
+            "basic.tax_id": "=1+1"}),
         "other": make(svc, author="lin.sales2", **{"basic.name": "東方精密",
                                                    "custody.department": "sales2"}),
         "company": make(svc, author="director", **{"basic.name": "東方總公司",
@@ -139,31 +143,32 @@ def test_every_cell_is_the_files_value_and_hostile_texts_stay_text(web, svc, fil
     for row in rows[1:]:
         assert row == expected_line(svc, row[0])
     east, hostile = rows[1], rows[2]
-    assert east[20] == completeness(svc.files.load(files["east"]).record,
+    assert east[3] == "22099131" and hostile[3] == "=1+1"
+    assert east[21] == completeness(svc.files.load(files["east"]).record,
                                     load_rules(svc.archive.snapshot()).policy).percent
-    assert isinstance(east[21], (int, float)) and east[21] > 0  # a number cell, not text
-    assert isinstance(east[22], datetime)
+    assert isinstance(east[22], (int, float)) and east[22] > 0  # a number cell, not text
+    assert isinstance(east[23], datetime)
     # Each hostile text is in a string cell, exactly as written (no apostrophe needed).
-    assert [hostile[c] for c in (1, 2, 11, 19, 12, 14, 13)] == HOSTILE
-    assert hostile[18] == "+886 2 2531 7099"
-    for column in (1, 2, 11, 12, 13, 14, 19):
+    assert [hostile[c] for c in (1, 2, 12, 20, 13, 15, 14)] == HOSTILE
+    assert hostile[19] == "+886 2 2531 7099"
+    for column in (1, 2, 3, 12, 13, 14, 15, 20):
         assert sheet.cell(row=3, column=column + 1).data_type == "s"
     assert svc.files.load(files["hostile"]).damaged  # the carriage return
     # The CSV of the same list: the same cells, each hostile text behind an apostrophe.
     text = web.get("/customers/export.csv").data.decode("utf-8")
     line = next(r for r in csv.reader(io.StringIO(text[1:])) if r[0] == files["hostile"])
-    assert [line[c] for c in (1, 2, 11, 19, 12, 14, 13, 18)] == [
-        "'" + h for h in HOSTILE[:6]] + ["#N/A", "'+886 2 2531 7099"]
+    assert [line[c] for c in (1, 2, 12, 20, 13, 15, 14, 19, 3)] == [
+        "'" + h for h in HOSTILE[:6]] + ["#N/A", "'+886 2 2531 7099", "'=1+1"]
 
 
 def test_the_sheet_is_laid_out_for_reading(web, svc, files):
     sheet = workbook(download(web, "director"))
     assert sheet.title == "Customer list"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:X{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:Y{sheet.max_row}"
     assert all(c.font.b for c in sheet[1])
     assert sheet.column_dimensions["B"].width >= 10  # a name column wider than the default
-    assert sheet.cell(row=2, column=23).number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.cell(row=2, column=24).number_format == "yyyy-mm-dd hh:mm"
     zh = web.application.test_client()
     sign_in(zh, "director")
     zh.set_cookie("lang", "zh_Hant_TW")
