@@ -58,6 +58,7 @@ COLUMNS = (
 Value = str | int | float | datetime | None
 # Text columns whose codes are shown as words (besides those naming an enumeration's path).
 WORDED = ("vip", "owner", "updated_by", "department")
+_WORDED = frozenset(WORDED) | {c.key for c in COLUMNS if c.path}
 
 
 @dataclass
@@ -127,27 +128,22 @@ def matching(reader: Reader, actor: access.Actor, query: Query) -> list[dict[str
     return [{**row, "tax_id": tax.get(str(row["id"]), "")} for row in allowed]
 
 
-def _text(column: Column, value: Any, words: Words) -> str:
-    """Return a text column's value in words."""
-    if not value:  # blank, or vip 0
-        return ""
-    if column.path or column.key in WORDED:
-        return words.of(column, str(value))
-    return str(value)
-
-
 def line(row: dict[str, Any], words: Words, zone: Any) -> list[Value]:
     """Return one file's cells: words as text, figures as numbers, times in the office zone."""
     cells: list[Value] = []
     for column in COLUMNS:
         value = row.get(column.key)
-        if column.kind == NUMBER:
-            cells.append(value if isinstance(value, (int, float)) and
-                         not isinstance(value, bool) else None)
-        elif column.kind == TIME:
-            cells.append(_local(value, zone))
+        if column.kind == TEXT:
+            if not value:  # blank, or vip 0
+                cells.append("")
+            elif column.key in _WORDED:
+                cells.append(words.of(column, str(value)))
+            else:
+                cells.append(value if type(value) is str else str(value))
+        elif column.kind == NUMBER:
+            cells.append(value if type(value) in (int, float) else None)
         else:
-            cells.append(_text(column, value, words))
+            cells.append(_local(value, zone))
     return cells
 
 

@@ -135,6 +135,7 @@ _EPOCH = datetime(1899, 12, 30)
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;",
                          **{chr(c): "\ufffd" for c in (*range(0, 9), 11, 12, *range(14, 32),
                                                         0xFFFE, 0xFFFF)}})
+_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACE = re.compile(r"^\s|\s$|[\t\n\r]")
 
 
@@ -150,10 +151,12 @@ def _column(position: int) -> str:
 
 def _text_cell(ref: str, text: str, style: int = 0) -> str:
     """Return a string cell (at most the 32,767 characters a cell holds)."""
+    text = text[:32767]
     space = ' xml:space="preserve"' if _SPACE.search(text) else ""
+    if _SPECIAL.search(text):
+        text = text.translate(_ESCAPE)
     styled = f' s="{style}"' if style else ""
-    return (f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>'
-            f"{text[:32767].translate(_ESCAPE)}</t></is></c>")
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def _cell(ref: str, value: Any) -> str:
@@ -192,7 +195,8 @@ def _sheet(headings: Sequence[str], lines: Sequence[Sequence[Any]],
              "".join(_text_cell(f"{letters[p]}1", str(h), BOLD) for p, h in enumerate(headings)),
              "</row>"]
     for number, line in enumerate(lines, 2):
-        cells = "".join([_cell(f"{letter}{number}", v)
+        cells = "".join([_text_cell(f"{letter}{number}", v) if type(v) is str and v
+                         else _cell(f"{letter}{number}", v)
                          for letter, v in zip(letters, line, strict=False)])
         parts.append(f'<row r="{number}">{cells}</row>')
     parts.append(f'</sheetData><autoFilter ref="A1:{last}"/><pageMargins left="0.7" '
