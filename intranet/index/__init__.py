@@ -50,6 +50,11 @@ class Index:
         self.catch_up()
         return _query.matches(self.db, pairs)
 
+    def keys_of(self, kind: str) -> dict[str, str]:
+        """Return every file's key of one kind (tax, name, phone), by customer id."""
+        self.catch_up()
+        return _query.keys_of(self.db, kind)
+
     def choices(self, column: str) -> list[str]:
         """Return the values a filter can take."""
         self.catch_up()

@@ -186,3 +186,9 @@ def matches(db: Database, pairs: list[tuple[str, str]]) -> dict[tuple[str, str],
                                 " ORDER BY customer", params):
             found.setdefault((row[0], row[1]), []).append(row[2])
     return found
+
+
+def keys_of(db: Database, kind: str) -> dict[str, str]:
+    """Return each file's key of one kind (a file has at most one of each), by customer id."""
+    rows = db.connect().execute("SELECT customer, key FROM keys WHERE kind=?", (kind,))
+    return {row[0]: row[1] for row in rows}

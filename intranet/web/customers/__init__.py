@@ -10,6 +10,7 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 # The view modules attach themselves to the blueprint.
 from ..errors import render_error  # noqa: E402
 from . import (  # noqa: E402, F401  (view modules and the panels they register)
+    card_views,
     custody_views,
     discipline_panels,
     document_views,
