@@ -311,3 +311,15 @@ def test_cli_writes_nothing_without_a_journal(runner, svc, files, tmp_path):
     result = runner.invoke(args=["export", str(tmp_path / "x.xlsx"), "--as", "wang.li"])
     assert result.exit_code != 0 and "audit journal" in result.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_literal_character_code_is_written_so_excel_shows_it_as_typed():
+    import io
+    import zipfile
+
+    from intranet.sheets.writing import xlsx_bytes
+
+    data = xlsx_bytes(["名稱"], [["_x0041_ 與 plain_x_"]], "t")
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    # Excel would read _x0041_ as "A": its underscore is coded, and nothing else changes.
+    assert "_x005F_x0041_ 與 plain_x_" in sheet

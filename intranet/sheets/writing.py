@@ -137,6 +137,9 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;",
                                                         0xFFFE, 0xFFFF)}})
 _SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACE = re.compile(r"^\s|\s$|[\t\n\r]")
+# Excel reads "_x0041_" in a cell as the character it codes ("A"); a literal one is written
+# with its underscore coded as _x005F_, so the text reads back as typed.
+_CODED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
 def _column(position: int) -> str:
@@ -155,6 +158,8 @@ def _text_cell(ref: str, text: str, style: int = 0) -> str:
     space = ' xml:space="preserve"' if _SPACE.search(text) else ""
     if _SPECIAL.search(text):
         text = text.translate(_ESCAPE)
+    if "_x" in text:
+        text = _CODED.sub(r"_x005F_\1", text)
     styled = f' s="{style}"' if style else ""
     return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
