@@ -186,3 +186,12 @@ def matches(db: Database, pairs: list[tuple[str, str]]) -> dict[tuple[str, str],
                                 " ORDER BY customer", params):
             found.setdefault((row[0], row[1]), []).append(row[2])
     return found
+
+
+def duplicate_groups(db: Database, limit: int = 500) -> list[tuple[str, list[str]]]:
+    """Return (kind, ids) of every key two or more files share: tax first, then name, phone."""
+    rows = db.connect().execute(
+        "SELECT kind, group_concat(customer, ' ') FROM keys GROUP BY kind, key"
+        " HAVING count(*) > 1 ORDER BY CASE kind WHEN 'tax' THEN 0 WHEN 'name' THEN 1"
+        " ELSE 2 END, min(customer) LIMIT ?", (limit,)).fetchall()
+    return [(kind, sorted(ids.split())) for kind, ids in rows]

@@ -146,6 +146,9 @@ DEFAULT_POLICY: dict[str, Any] = {
         "basic.website", "basic.business_scope", "basic.registered_capital", "basic.founded",
         "basic.organisation_form", "characteristics.employees",
         "characteristics.annual_sales", "characteristics.service_area"]},
+    # R4: who finds duplicate files and merges two files of one customer into one (they must
+    # also be allowed to edit both files).
+    "duplicates": {"roles": ["marketing_director", "marketing_staff"]},
 }
 
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
@@ -176,6 +179,7 @@ POLICY_ORDER: dict[str, Any] = {
     "departures": {"notify_days": None, "first_contact_days": None, "watch_days": None,
                    "escalate_roles": None},
     "customer_form": {"link_days": None, "fields": None},
+    "duplicates": {"roles": None},
 }
 
 
@@ -315,6 +319,13 @@ class Policy:
     def customer_form_days(self) -> int:
         """Return how many days a customer-form link stays valid (R10)."""
         return int(self.data["customer_form"]["link_days"])
+
+    @property
+    def duplicate_roles(self) -> list[str]:
+        """Return the roles that see the duplicate finder and merge files (R4)."""
+        section = self.data.get("duplicates")
+        roles = section.get("roles") if isinstance(section, dict) else None
+        return [str(r) for r in roles] if isinstance(roles, list) else []
 
     @property
     def customer_form_fields(self) -> list[str]:
