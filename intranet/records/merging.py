@@ -255,7 +255,10 @@ def merge(files: CustomerFiles, kept_id: str, retired_id: str, author: str, *, b
     if kept_id == retired_id:
         raise NotFound(retired_id)
     kept_path, gone_path = customer_path(kept_id), customer_path(retired_id)
-    seen = files.archive.snapshot(base)
+    try:
+        seen = files.archive.snapshot(base or "-")
+    except NotFound:
+        raise Conflict(["*"]) from None  # no revision the page was shown at: not seen
     expected = (seen.blob_id(kept_path), seen.blob_id(gone_path))
     made: dict[str, Plan] = {}
 
