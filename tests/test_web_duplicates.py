@@ -173,3 +173,25 @@ def test_merge_refused_without_rights_and_when_changed(web, svc):
     assert response.status_code == 409
     assert "changed (or merged) after you opened" in response.get_data(as_text=True)
     assert svc.archive.head() == head
+
+
+def test_the_check_while_typing_answers_json_by_rights(web, svc):
+    mine = make(svc, **{"basic.name": "臺灣水泥股份有限公司", "basic.tax_id": "11913502"})
+    hidden = make(svc, "lin.sales2", "sales2", **{"basic.name": "台泥",
+                                                  "basic.phone": "(02)2531-7099"})
+    client = client_for(web, "wang.li")
+    response = client.get("/customers/new/matches?name=台湾水泥(股)公司&tax_id=11913502"
+                          "&phone=%2B886 2 2531 7099")
+    assert response.status_code == 200 and response.is_json
+    data = response.get_json()
+    assert [m["id"] for m in data["matches"]] == [mine, hidden]
+    first, second = data["matches"]
+    assert first["url"] == f"/customers/{mine}" and "11913502" in first["detail"]
+    assert second["readable"] is False and "url" not in second
+    assert "ask its custodian" in second["detail"] and second["custodian"] == "林二"
+    assert "2531" not in response.get_data(as_text=True)  # the hidden file's phone
+    assert client.get("/customers/new/matches?name=全新").get_json()["matches"] == []
+    html = page(client, NEW)
+    assert 'data-matches-url="/customers/new/matches"' in html and "js/duplicates.js" in html
+    assert web.application.test_client().get("/customers/new/matches?name=x").status_code \
+        in (302, 401)

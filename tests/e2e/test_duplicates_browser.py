@@ -26,6 +26,8 @@ def test_new_form_warns_then_creates_anyway(site, page):  # noqa: F811
     page.fill("input[name='basic.phone']", "+886 2 2531 7099")
     page.fill("input[name='basic.address']", "臺中市")
     page.fill("input[name='classification.region']", "中區")
+    # While typing, the script asks the server and says so at once (no save yet).
+    expect(page.locator("#duplicate-live .duplicate-live")).to_contain_text(existing)
     page.click("form.customer-form button[name=save]:not(.visually-hidden), "
                "form.customer-form input[name=save]")
     warning = page.locator(".duplicate-warning")

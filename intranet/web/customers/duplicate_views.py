@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -71,6 +71,35 @@ def warning_for(record: dict[str, Any]) -> list[dict[str, Any]]:
             card["kinds"] = []
         shown.append(card)
     return shown
+
+
+def _hidden_text(card: dict[str, Any]) -> str:
+    """Return what a match the user may not read says: it exists, ask its custodian."""
+    return _("A file with a matching name or number exists (%(kind)s, %(region)s, "
+             "%(department)s): ask its custodian.", kind=show("kind", card.get("kind")) or "—",
+             region=card.get("region") or "—", department=card.get("department_name") or "—")
+
+
+@bp.get("/new/matches")
+@login_required
+def new_matches():
+    """Answer the form's check while typing (progressive enhancement of the warning)."""
+    if not reading.may_create(current_user):
+        abort(403)
+    typed = {"basic": {key: request.args.get(key, "")[:200]
+                       for key in ("name", "tax_id", "phone")}}
+    found = []
+    for card in warning_for(typed):
+        item = {"id": card["id"], "name": card["name"] or "",
+                "custodian": card["owner_name"], "readable": card["readable"]}
+        if card["readable"]:
+            item.update(url=url_for(".show", customer_id=card["id"]),
+                        detail=" · ".join(v for v in (card["phone"], card["tax_id"]) if v))
+        else:
+            item["detail"] = _hidden_text(card)
+        found.append(item)
+    return jsonify(heading=_("This customer may already have a file"),
+                   custodian=_("Custodian"), matches=found)
 
 
 def may_find() -> bool:

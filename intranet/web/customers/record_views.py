@@ -74,7 +74,7 @@ def new():
             flash(_("Customer file %(id)s created.", id=created[0]), "success")
             return redirect(url_for(".show", customer_id=created[0]))
     return edit.render(title=_("New customer"), action=url_for(".new", card=card),
-                       duplicates=matches)
+                       duplicates=matches, matches_url=url_for(".new_matches"))
 
 
 @bp.route("/<customer_id>/edit", methods=["GET", "POST"])
