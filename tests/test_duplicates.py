@@ -197,3 +197,40 @@ def test_a_retired_file_cannot_be_restored(svc):
     with pytest.raises(Forbidden):
         customer_actions.restore(svc.files, "director", b, version, head)
     assert svc.archive.head() == head
+
+
+def test_the_same_document_is_kept_once_and_chains_lead_to_the_last(svc):
+    a = make(svc, "director", "marketing", **{"basic.name": "甲公司"})
+    b = make(svc, "director", "marketing", **{"basic.name": "甲"})
+    c = make(svc, "director", "marketing", **{"basic.name": "甲有限公司"})
+    for customer in (a, b):
+        documents.add(svc.files, customer, Upload(s.PDF, "合約.pdf", kind="contract"),
+                      "director", TODAY)
+    merging.merge(svc.files, "director", a, b, svc.archive.head(), TODAY)
+    kept = record(svc, a)
+    assert len(kept["documents"]) == 1 and kept["documents"][0]["file"].startswith(
+        documents.folder(a))
+    assert svc.archive.snapshot().listdir(documents.folder(b).rstrip("/")) == []
+    merging.merge(svc.files, "director", c, a, svc.archive.head(), TODAY)
+    snapshot = svc.archive.snapshot()
+    assert retired.kept_for(snapshot, b) == c and retired.kept_for(snapshot, a) == c
+    assert retired.mapping(snapshot) == {b: a, a: c}
+    moved = record(svc, c)["documents"]
+    assert [d["original_name"] for d in moved] == ["合約.pdf"]
+    assert svc.archive.read(moved[0]["file"]) == s.PDF
+
+
+def test_people_by_name_and_an_empty_assessment_filled(svc):
+    a = make(svc, "director", "marketing", **{"basic.name": "甲公司", "people": [
+        {"name": "張大同", "role": "負責人"}]})
+    b = make(svc, "director", "marketing", **{"basic.name": "甲", "people": [
+        {"name": "張大同", "role": "董事長", "hobbies": "高爾夫"},
+        {"name": "李小華", "role": "經理"}],
+        "sales_power": {"scores": {"credit": 4}, "assessed_on": "2026-11-01",
+                        "assessed_by": "director", "notes": ""}})
+    merging.merge(svc.files, "director", a, b, svc.archive.head(), TODAY)
+    kept = record(svc, a)
+    assert [p["name"] for p in kept["people"]] == ["張大同", "李小華"]
+    assert kept["people"][0]["role"] == "負責人"  # the kept file's value stays
+    assert kept["people"][0]["hobbies"] == "高爾夫"  # what it left empty is filled
+    assert kept["sales_power"]["scores"] == {"credit": 4}

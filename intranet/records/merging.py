@@ -131,10 +131,20 @@ def _lists(kept: dict[str, Any], gone: dict[str, Any], plan: Plan,
         if theirs:
             record[section] = [*(record.get(section) or []), *copy.deepcopy(theirs)]
             plan.moved[section] = len(theirs)
-    names = {str(p.get("name") or "").strip() for p in record.get("people") or []
+    names = {str(p.get("name") or "").strip(): p for p in record.get("people") or []
              if isinstance(p, dict)}
-    people = [p for p in gone.get("people") or [] if isinstance(p, dict)
-              and str(p.get("name") or "").strip() not in names]
+    people = []
+    for person in gone.get("people") or []:
+        if not isinstance(person, dict):
+            continue
+        same = names.get(str(person.get("name") or "").strip())
+        if same is None:
+            people.append(person)
+            continue
+        # The same person in both: what the kept file leaves empty is filled, nothing replaced.
+        for key, value in person.items():
+            if empty(same.get(key)) and not empty(value):
+                same[key] = copy.deepcopy(value)
     if people:
         record["people"] = [*(record.get("people") or []), *copy.deepcopy(people)]
         plan.moved["people"] = len(people)
