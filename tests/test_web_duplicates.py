@@ -74,7 +74,7 @@ def test_warning_then_create_anyway(web, svc, existing, typed):
     assert response.status_code == 200 and "This customer may already have a file" in body
     assert f'href="/customers/{found}"' in body  # the user's own file: readable, linked
     assert svc.archive.head() == head  # nothing written
-    assert 'name="create_anyway"' in body and "統一編號" in body
+    assert 'name="create_anyway"' in body and "Tax ID" in body
     again = post_new(client, body, **{**form, "create_anyway": "1"})
     assert again.status_code == 302
     created = again.location.rsplit("/", 1)[1]
@@ -107,7 +107,7 @@ def test_finder_lists_groups_for_the_roles_only(web, svc):
     page(client_for(web, "wang.li"), "/customers/duplicates", 403)
     client = client_for(web, "director")
     html = page(client, "/customers/duplicates")
-    assert "Same 統一編號" in html and a in html and b in html
+    assert "Same tax ID" in html and a in html and b in html
     assert "11913502" not in html and "秘密地址" not in html
     assert f"/customers/merge?kept={a}&amp;retired={b}" in html
     assert 'href="/customers/duplicates"' in html  # in the navigation

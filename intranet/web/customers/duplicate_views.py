@@ -29,7 +29,7 @@ from .present import show
 
 # A page of a retired id that still shows something of it: its history and old versions.
 HISTORY_ROUTES = ("customers.history", "customers.version")
-KINDS = {"tax": _l("Same 統一編號"), "name": _l("Same name"), "phone": _l("Same phone")}
+KINDS = {"tax": _l("Same tax ID"), "name": _l("Same name"), "phone": _l("Same phone")}
 MOST_SHOWN = 10  # matches shown on the form; a longer list would not be read
 
 
