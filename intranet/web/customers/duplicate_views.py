@@ -33,13 +33,13 @@ KINDS = {"tax": _l("Same tax ID"), "name": _l("Same name"), "phone": _l("Same ph
 MOST_SHOWN = 10  # matches shown on the form; a longer list would not be read
 
 
-def _readable(rows: list[dict[str, Any]]) -> set[str]:
+def _readable(rows: list[dict[str, Any]], action: str = "view") -> set[str]:
     """Return the ids among index rows the user may read (a check: nothing journalled)."""
     r = reading.rules()
     who = reading.actor(current_user)
     held = reading.grants()
     return {str(row["id"]) for row in rows if access.decide(
-        who, "view", access.FileMeta.from_row(row), r.policy, r.directory, held).allowed}
+        who, action, access.FileMeta.from_row(row), r.policy, r.directory, held).allowed}
 
 
 def _card(row: dict[str, Any]) -> dict[str, Any]:
@@ -139,9 +139,11 @@ def duplicates():
     index = services.get().index
     groups = merging.groups(index)
     rows = {i: index.get(i) for group in groups for i in group["ids"]}
-    readable = _readable([row for row in rows.values() if row])
+    known = [row for row in rows.values() if row]
+    readable, editable = _readable(known), _readable(known, "edit")
+    # A merge needs the right to edit both files: offered only where it would be allowed.
     shown = [{"kind": group["kind"], "label": KINDS[group["kind"]],
-              "files": [{**_card(rows[i]), "readable": i in readable}
+              "files": [{**_card(rows[i]), "readable": i in readable, "editable": i in editable}
                         for i in group["ids"] if rows.get(i)]} for group in groups]
     return render_template("customers/duplicates.html", groups=shown)
 
