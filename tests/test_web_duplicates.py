@@ -74,6 +74,9 @@ def test_warning_then_create_anyway(web, svc, existing, typed):
     assert response.status_code == 200 and "This customer may already have a file" in body
     assert f'href="/customers/{found}"' in body  # the user's own file: readable, linked
     assert svc.archive.head() == head  # nothing written
+    # Showing its phone and tax ID read the file: journalled as a view by the user.
+    assert any(e["customer"] == found and e["user"] == "wang.li" and e["allowed"]
+               for e in journal(svc))
     assert 'name="create_anyway"' in body and "Tax ID" in body
     again = post_new(client, body, **{**form, "create_anyway": "1"})
     assert again.status_code == 302
@@ -150,6 +153,10 @@ def test_merge_through_the_page_and_the_retired_id_leads_on(web, svc, app):
     assert f"This file was merged into {kept}" in history and "Merged" in history
     version = page(client, f"/customers/{gone}/history/{old_version}")
     assert "台泥" in version and "Restore" not in version
+    # Someone who may not read the kept file may not read the retired one's history either.
+    outsider = client_for(web, "lin.sales2")
+    assert outsider.get(f"/customers/{gone}/history").status_code == 403
+    assert outsider.get(f"/customers/{gone}/history/{old_version}").status_code == 403
     log = git(app.config["ARCHIVE_REPO"], "log", "--format=%s", "--",
               customer_path(gone)).splitlines()
     assert log[0].startswith(f"合併 {gone} 至 {kept}") and len(log) >= 2
