@@ -171,6 +171,9 @@ def test_merge_refused_without_rights_and_when_changed(web, svc):
     # edit: the page is refused too.
     staff = client_for(web, "info.wu")
     assert staff.get(f"/customers/merge?kept={kept}&retired={gone}").status_code == 403
+    response = staff.post("/customers/merge", data={
+        "csrf_token": csrf_token(staff, NEW), "kept": kept, "retired": gone, "base": head})
+    assert response.status_code == 403 and svc.archive.head() == head
     client = client_for(web, "director")
     sales = client_for(web, "wang.li")  # a forged post: the role is checked on the post too
     response = sales.post("/customers/merge", data={
@@ -207,3 +210,14 @@ def test_the_check_while_typing_answers_json_by_rights(web, svc):
     assert 'data-matches-url="/customers/new/matches"' in html and "js/duplicates.js" in html
     assert web.application.test_client().get("/customers/new/matches?name=x").status_code \
         in (302, 401)
+
+
+def test_a_second_merge_of_the_same_page_is_a_conflict(web, svc):
+    kept, gone = _pair(svc)
+    client = client_for(web, "director")
+    html = page(client, f"/customers/merge?kept={kept}&retired={gone}")
+    fields = MultiDict(read_form(html, "/customers/merge"))
+    assert client.post("/customers/merge", data=fields).status_code == 303
+    head = svc.archive.head()
+    again = client.post("/customers/merge", data=fields)  # another tab, or pressed twice
+    assert again.status_code == 409 and svc.archive.head() == head

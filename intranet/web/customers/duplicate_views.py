@@ -165,11 +165,13 @@ def merge():
     kept_id, retired_id = source.get("kept", ""), source.get("retired", "")
     if not (is_customer_id(kept_id) and is_customer_id(retired_id)) or kept_id == retired_id:
         abort(404)
+    if request.method == "POST":
+        # Nothing is shown: the action checks the rights at the head, and a file changed or
+        # merged away since the page was shown is a conflict (409), not a missing file.
+        return _merge_posted(kept_id, retired_id)
     # Both files' contents are shown: each read is journalled (Hidden -> 403).
     kept_loaded = reading.load(kept_id, current_user, "edit")
     retired_loaded = reading.load(retired_id, current_user, "edit")
-    if request.method == "POST":
-        return _merge_posted(kept_id, retired_id)
     if kept_loaded.damaged or retired_loaded.damaged:
         flash(_("A damaged file cannot be merged; repair it first."), "danger")
         return redirect(url_for(".duplicates"))
