@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import access
+from ..records import access, retired
 from ..records.customers import CustomerFiles
 from ..records.policy import LEVELS
 from ..records.rules import load_rules
@@ -65,5 +65,13 @@ def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str
 def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
             base: str) -> str | None:
     """Restore a version's fields, keeping the file's current custody; None if nothing changed."""
-    return files.restore(customer_id, version, base, username,
-                         guard=guard(username, "restore", customer_id), keep=("custody",))
+    allowed = guard(username, "restore", customer_id)
+
+    def check(snapshot: Snapshot, head: dict[str, Any] | None) -> None:
+        # A merged file's id lives on in the kept file: restoring it would make two again.
+        if retired.kept_for(snapshot, customer_id):
+            raise Forbidden(N_("%(id)s was merged into another file; it cannot be restored."),
+                            id=customer_id)
+        allowed(snapshot, head)
+
+    return files.restore(customer_id, version, base, username, guard=check, keep=("custody",))

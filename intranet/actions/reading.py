@@ -17,13 +17,15 @@ from typing import Any, Protocol
 from ..archive.errors import NotFound
 from ..archive.repository import Archive, Version
 from ..index import Page, Query
-from ..records import access, requests
+from ..records import access, requests, retired
 from ..records.audit import AuditUnavailable
 from ..records.customers import CustomerFiles, Loaded, is_customer_id
 from ..records.diff import Change
 from ..records.rules import Rules, load_rules
 
 log = logging.getLogger(__name__)
+# What a merged (retired) file still shows: its history and its old versions (R4).
+RETIRED_READS = ("history", "version", "diff")
 
 
 class Hidden(Exception):
@@ -83,6 +85,18 @@ class Reader:
             raise Hidden(customer_id)
         return access.FileMeta.from_row(found)
 
+    def _retired_meta(self, customer_id: str) -> access.FileMeta:
+        """Return a file's custody; a merged file's is the kept file's (R4), for its history."""
+        try:
+            return self.meta(customer_id)
+        except Hidden:
+            kept = retired.kept_for(self.stores.archive.snapshot(), customer_id) \
+                if is_customer_id(customer_id) else None
+            if kept is None:
+                raise
+            # Whoever may read the kept file may read what was merged into it, as it was.
+            return self.meta(kept)
+
     def decision(self, customer_id: str, actor: access.Actor, action: str) -> access.Decision:
         """Return what the access module says of an actor doing an action to a file."""
         r = self.rules()
@@ -96,7 +110,8 @@ class Reader:
         With ``audit`` (every read of contents) the answer is journalled first.
         """
         try:
-            meta = self.meta(customer_id)
+            meta = self._retired_meta(customer_id) if action in RETIRED_READS \
+                else self.meta(customer_id)
         except Hidden:
             if audit:
                 self.record(customer_id, actor, action,

@@ -55,6 +55,11 @@ class Index:
         self.catch_up()
         return _query.keys_of(self.db, kind)
 
+    def duplicate_groups(self, limit: int = 500) -> list[tuple[str, list[str]]]:
+        """Return (kind, ids) of the keys several files share, 統一編號 first (R4)."""
+        self.catch_up()
+        return _query.duplicate_groups(self.db, limit)
+
     def choices(self, column: str) -> list[str]:
         """Return the values a filter can take."""
         self.catch_up()

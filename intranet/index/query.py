@@ -192,3 +192,12 @@ def keys_of(db: Database, kind: str) -> dict[str, str]:
     """Return each file's key of one kind (a file has at most one of each), by customer id."""
     rows = db.connect().execute("SELECT customer, key FROM keys WHERE kind=?", (kind,))
     return {row[0]: row[1] for row in rows}
+
+
+def duplicate_groups(db: Database, limit: int = 500) -> list[tuple[str, list[str]]]:
+    """Return (kind, ids) of every key two or more files share: tax first, then name, phone."""
+    rows = db.connect().execute(
+        "SELECT kind, group_concat(customer, ' ') FROM keys GROUP BY kind, key"
+        " HAVING count(*) > 1 ORDER BY CASE kind WHEN 'tax' THEN 0 WHEN 'name' THEN 1"
+        " ELSE 2 END, min(customer) LIMIT ?", (limit,)).fetchall()
+    return [(kind, sorted(ids.split())) for kind, ids in rows]

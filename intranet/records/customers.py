@@ -17,7 +17,7 @@ from typing import Any
 from ..archive.errors import ArchiveError, Conflict, CorruptRecord, NotFound
 from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot, Version
-from . import yamlio
+from . import retired, yamlio
 from .diff import Change as FieldChange
 from .diff import MergeConflict, diff, merge3
 from .rules import Rules, load_rules
@@ -142,12 +142,18 @@ class CustomerFiles:
         return Loaded(customer_id, snapshot.commit, raw, record, problem, errors)
 
     def next_id(self, snapshot: Snapshot) -> str:
-        """Return the id after the highest one at the snapshot."""
+        """Return the id after the highest one at the snapshot, retired ids counted (R4).
+
+        A file merged into another is deleted, but its id still leads to the kept file: the
+        register of merges (``records.retired``) keeps it from being given out again.
+        """
+        highest = retired.highest(snapshot)
         for folder in reversed(snapshot.listdir(PREFIX.rstrip("/"))):
             ids = [n[:-5] for n in snapshot.listdir(PREFIX + folder) if _ID.match(n[:-5])]
             if ids:
-                return f"C{int(max(ids)[1:]) + 1:06d}"
-        return "C000001"
+                highest = max(highest, int(max(ids)[1:]))
+                break
+        return f"C{highest + 1:06d}"
 
     def create(self, record: dict[str, Any], author: str, when: Any = None,
                source: str | None = None, guard: Guard | None = None) -> tuple[str, str]:

@@ -150,6 +150,9 @@ DEFAULT_POLICY: dict[str, Any] = {
     # department, ``department_roles`` only files kept in their own department.
     "imports": {"roles": ["marketing_director", "marketing_staff"],
                 "department_roles": ["department_manager"]},
+    # R4: who finds duplicate files and merges two files of one customer into one (they must
+    # also be allowed to edit both files).
+    "duplicates": {"roles": ["marketing_director", "marketing_staff"]},
 }
 
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
@@ -181,6 +184,7 @@ POLICY_ORDER: dict[str, Any] = {
                    "escalate_roles": None},
     "customer_form": {"link_days": None, "fields": None},
     "imports": {"roles": None, "department_roles": None},
+    "duplicates": {"roles": None},
 }
 
 
@@ -326,6 +330,13 @@ class Policy:
         """Return who may import: (roles for every department, roles for their own only)."""
         section = self.data.get("imports") or {}
         return (list(section.get("roles") or []), list(section.get("department_roles") or []))
+
+    @property
+    def duplicate_roles(self) -> list[str]:
+        """Return the roles that see the duplicate finder and merge files (R4)."""
+        section = self.data.get("duplicates")
+        roles = section.get("roles") if isinstance(section, dict) else None
+        return [str(r) for r in roles] if isinstance(roles, list) else []
 
     @property
     def customer_form_fields(self) -> list[str]:

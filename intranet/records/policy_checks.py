@@ -79,6 +79,9 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
     errors = _sales_power(d.get("sales_power"))
     for key in ("no_contents_roles", "hr_roles"):
         errors += _roles(d.get(key), key, roles)
+    duplicates = d.get("duplicates")
+    errors += _roles(duplicates.get("roles") if isinstance(duplicates, dict) else None,
+                     "duplicates.roles", roles)
     if not _whole(d.get("shared_account_window_minutes"), 1, 24 * 60):
         errors.append(FieldError("shared_account_window_minutes", N_(
             "Enter a whole number of minutes from 1 to 1440"), {}))

@@ -14,6 +14,7 @@ from . import (  # noqa: E402, F401  (view modules and the panels they register)
     custody_views,
     discipline_panels,
     document_views,
+    duplicate_views,
     entry_views,
     export_views,
     history_views,

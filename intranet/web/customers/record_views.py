@@ -14,7 +14,7 @@ from ...actions import customers
 from ...records import schema
 from ...records.customers import Loaded
 from .. import panels
-from . import bp, present, reading
+from . import bp, duplicate_views, present, reading
 from .editing import Edit, blank
 from .labels import CARDS
 
@@ -62,14 +62,19 @@ def new():
     if card not in schema.CARDS:
         return render_template("customers/choose_card.html", cards=CARDS)
     edit = Edit(blank(card))
+    matches: list[dict[str, Any]] = []
     if edit.submitted():
-        done, created = edit.attempt(
+        # R4: warn of a file that may be this customer's, until "create it anyway" is ticked.
+        matches = [] if request.form.get("create_anyway") else \
+            duplicate_views.warning_for(edit.result())
+        done, created = (False, None) if matches else edit.attempt(
             lambda record: customers.create(services.get().files, current_user.username,
                                             record, source=edit.source))
         if done:
             flash(_("Customer file %(id)s created.", id=created[0]), "success")
             return redirect(url_for(".show", customer_id=created[0]))
-    return edit.render(title=_("New customer"), action=url_for(".new", card=card))
+    return edit.render(title=_("New customer"), action=url_for(".new", card=card),
+                       duplicates=matches, matches_url=url_for(".new_matches"))
 
 
 @bp.route("/<customer_id>/edit", methods=["GET", "POST"])
