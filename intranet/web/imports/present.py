@@ -56,6 +56,8 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0, 0):
+            return value.date().isoformat()  # a date cell: Excel keeps dates as midnight
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
