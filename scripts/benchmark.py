@@ -374,7 +374,7 @@ def _search_terms(index: Index, rng: random.Random) -> dict[str, str]:
 
 
 def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
-            warm_repeat: int = WARM_REPEAT, seed: int = 11,
+            warm_repeat: int = WARM_REPEAT, seed: int = 11, import_rows: int = 5000,
             log: Callable[[str], None] = print) -> tuple[list[Row], dict[str, Any]]:
     """Measure every figure on the archive built under ``workdir``; return rows and extras."""
     where = paths(workdir)
@@ -503,6 +503,14 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
     log(f"warm start: {', '.join(f'{s:.2f} s' for s in warm_total)}")
     index.close()
     archive.close()
+    # Last: these change the archive (a policy commit, the imported files).
+    from scripts.bench_spreadsheets import measure_spreadsheets
+
+    figures, extras["spreadsheets"] = measure_spreadsheets(
+        workdir, where, repeat=max(3, min(repeat, 5)), import_rows=import_rows, log=log)
+    for key, label, samples, unit, target in figures:
+        rows.append(Row(key, label, statistics.median(samples), unit, target,
+                        samples=samples))
     rows.append(Row("rss_benchmark", "Peak memory, benchmark process (ru_maxrss)",
                     _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), "MB"))
     rows.append(Row("rss_warm", "Peak memory, warm-start process (VmHWM)",

@@ -10,7 +10,8 @@ ROWS = (
     "cold_build", "warm_start", "list_all", "list_filtered", "list_page50", "search_1",
     "search_2", "search_4", "search_phone", "search_simplified", "read_one", "save",
     "save_fast", "raw_commit", "history_index", "history_git", "discipline_month",
-    "rss_benchmark", "rss_warm",
+    "rss_benchmark", "rss_warm", "export_xlsx", "export_csv", "duplicate_warning",
+    "import_preview", "import_commit",
 )
 
 
@@ -20,7 +21,7 @@ def test_benchmark_builds_measures_and_reports(tmp_path):
     assert info.seconds > 0
 
     rows, extras = benchmark.measure(tmp_path, repeat=2, cold_repeat=1, warm_repeat=1,
-                                     log=lambda _: None)
+                                     import_rows=120, log=lambda _: None)
     assert sorted(row.key for row in rows) == sorted(ROWS)
     assert extras["long_file_versions"] == benchmark.LONG_VERSIONS
     assert all(hits > 0 for hits in extras["search_hits"].values()), extras
