@@ -8,7 +8,7 @@ import pytest
 
 from intranet.actions import Forbidden
 from intranet.actions.importing import _loader, plan_at
-from intranet.records import import_commit
+from intranet.records import import_commit, yamlio
 from intranet.records.audit import read_lines
 from intranet.records.importing import (
     ERROR,
@@ -23,6 +23,7 @@ from intranet.records.importing import (
 )
 from intranet.records.rules import load_rules
 from intranet.records.schema import new_record
+from intranet.records.validate import normalise
 
 TAIWAN_CEMENT = {"basic.name": "臺灣水泥股份有限公司", "basic.tax_id": "11913502",
                  "basic.phone": "(02)2531-7099", "classification.industry": "水泥工業"}
@@ -70,6 +71,7 @@ def test_new_rows_become_complete_records_kept_by_the_importer(svc):
                                  "department": "marketing", "contacts": []}
     assert record["people"][0]["name"] == "張安平"
     assert record["people"][0]["title"] == "董事長"
+    assert record == normalise(record)  # the form every file is written in
     assert plan.counts()[NEW] == 1
 
 
@@ -249,6 +251,9 @@ def test_one_commit_writes_new_files_under_consecutive_ids_and_fills(svc):
     assert "Action: import" in body and "Source: import 客戶名冊.xlsx" in body
     assert "Rows: 3" in body
     assert [row.customer for row in plan.new_rows] == ["C000002", "C000003"]
+    for row in plan.new_rows:  # written section by section: the bytes of one whole dump
+        raw = svc.archive.read(f"customers/0000/{row.customer}.yaml")
+        assert raw == yamlio.dump(normalise({**row.record, "id": row.customer}))
     asia = svc.files.load("C000002")
     assert not asia.damaged
     assert asia.record["basic"]["name"] == "亞洲水泥股份有限公司"

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import pickle
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import access
-from .import_duplicates import Conflict, Keys, fill, person_of, tax8
+from .formats import nfkc
+from .import_duplicates import Conflict, Keys, fill, person_of, put, tax8
 from .keys import tax_id_valid
 from .policy import LEVELS
 from .rules import Rules
-from .schema import N_, label, new_record
+from .schema import N_, PHONE, POSTCODE, field_at, label, new_record
 from .validate import FieldError, normalise, validate
 
 NEW, MERGED, FILLS, UNCHANGED = "new", "merged", "fills", "unchanged"
@@ -319,16 +322,17 @@ class _Planner:
     def record_of(self, values: dict[str, Any], owner: str) -> dict[str, Any]:
         """Return the complete record a row makes, kept by ``owner`` at personal level."""
         card = values.get("card") or self.card
-        fields = {k: v for k, v in values.items()
-                  if k not in ("custodian", "card") and not k.startswith("people.")}
-        record = new_record(card, PLACEHOLDER_ID, **fields)
-        person = person_of(values)
+        record = _template(card)
+        for key, value in values.items():
+            if key not in (CUSTODIAN, "card") and not key.startswith("people."):
+                put(record, key, _tidy(key, value))
+        person = person_of({k: _tidy(k, v) for k, v in values.items()})
         if person:
             record["people"] = [person]
         record["source"] = "import"
         record["custody"] = {"level": PERSONAL, "owner": owner,
                              "department": self.staff.department(owner), "contacts": []}
-        return normalise(record)
+        return record
 
     # -- against the rows above and the archive --------------------------------------------
 
@@ -433,6 +437,25 @@ class _Planner:
                          customer=customer, readable=may("view"), editable=may("edit"))
         self.files[customer] = target
         return target
+
+
+@functools.cache
+def _template_bytes(card: str) -> bytes:
+    return pickle.dumps(normalise(new_record(card, PLACEHOLDER_ID)))
+
+
+def _template(card: str) -> dict[str, Any]:
+    """Return a fresh complete empty record of a card, in normalised form (fast to copy)."""
+    return pickle.loads(_template_bytes(card))
+
+
+def _tidy(path: str, value: Any) -> Any:
+    """Return a value as ``validate.normalise`` leaves it: text trimmed, phones in ASCII."""
+    if not isinstance(value, str):
+        return value
+    found = field_at(path)
+    value = value.strip()
+    return nfkc(value) if found is not None and found.kind in (PHONE, POSTCODE) else value
 
 
 def _widen(old: Keys, new: Keys) -> Keys:
