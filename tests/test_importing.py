@@ -312,3 +312,23 @@ def test_the_commit_plans_again_when_someone_saved_after_the_preview(svc):
     entries = [json.loads(line) for line in read_lines(svc.journal.path)]
     assert any(e["customer"] == "C000001" and e["user"] == "director" and e["allowed"]
                for e in entries)
+
+
+TRICKY = ["", " lead", "trail ", "a\nb", "a\n\nb\n", "a\n\n", "\n", " \nx", "x\n  \ny", "yes",
+          "y", "1e3", "0o17", "- x", "a: b", "#c", "'q'", '"d"', "@x", "%", "`", "&a", "*a",
+          "!t", "|", ">", "null", "~", "12345678", "0123", "+886 2", "台北\t市", "\u3000全形",
+          "a\u2028b", "中文\n第二行", "x" * 300, "é", "\x85", "[a]", "{b}", "a, b", "?", ":",
+          "a #b", "a\r\nb"]
+
+
+def test_files_written_piece_by_piece_are_the_bytes_of_one_dump():
+    dumper = import_commit.SectionDumper()
+    for text in TRICKY:
+        record = normalise(new_record("terminal", "C000001", **{
+            "basic.name": text, "basic.address": text, "notes": text,
+            "basic.registered_capital": 12.5, "custody.contacts": ["wang.li"]}))
+        record["people"] = [{"name": text, "title": text, "age": 3}, {"name": "b"}]
+        record["yearly"] = [{"year": 2020, "sales": {"產品A": 1}}]
+        record["extra_key"] = {"b": text, "a": [text]}
+        for _ in range(2):  # the second time from what it remembers
+            assert dumper.dump(record) == yamlio.dump(record), repr(text)

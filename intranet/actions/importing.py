@@ -170,7 +170,7 @@ def run(files: CustomerFiles, index: Any, username: str, table: Any, mapping: li
 
         identity = load_rules(archive.snapshot()).identity(username)
         try:
-            commit = archive.commit(build, identity, when=when)
+            commit = archive.commit(build, identity, when=when, batch=True)
         except _Abort:
             report.aborted = True
             commit = None
