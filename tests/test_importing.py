@@ -23,7 +23,7 @@ from intranet.records.importing import (
 )
 from intranet.records.rules import load_rules
 from intranet.records.schema import new_record
-from intranet.records.validate import normalise
+from intranet.records.validate import normalise, validate
 
 TAIWAN_CEMENT = {"basic.name": "臺灣水泥股份有限公司", "basic.tax_id": "11913502",
                  "basic.phone": "(02)2531-7099", "classification.industry": "水泥工業"}
@@ -332,3 +332,18 @@ def test_files_written_piece_by_piece_are_the_bytes_of_one_dump():
         record["extra_key"] = {"b": text, "a": [text]}
         for _ in range(2):  # the second time from what it remembers
             assert dumper.dump(record) == yamlio.dump(record), repr(text)
+
+
+def test_checking_a_row_skips_only_what_the_template_makes_valid(svc):
+    from intranet.records.importing import check
+
+    rules = load_rules(svc.archive.snapshot())
+    for card in ("terminal", "distributor"):
+        blank = new_record(card, "C000001")
+        assert validate(blank, rules.policy) == check(blank, rules)
+        filled = normalise(new_record(card, "C000001", **{
+            "basic.name": "x", "basic.phone": "123", "grade": "Z", "basic.email": "no",
+            "credit.limit": -5, "custody.owner": "nobody", "custody.department": "sales"}))
+        assert validate(filled, rules.policy) + rules.check_people(filled) == \
+            check(filled, rules)
+        assert check(filled, rules)
