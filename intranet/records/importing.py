@@ -487,9 +487,14 @@ def _tidy(path: str, value: Any) -> Any:
     """Return a value as ``validate.normalise`` leaves it: text trimmed, phones in ASCII."""
     if not isinstance(value, str):
         return value
-    found = field_at(path)
     value = value.strip()
-    return nfkc(value) if found is not None and found.kind in (PHONE, POSTCODE) else value
+    return nfkc(value) if _phone_like(path) else value
+
+
+@functools.cache
+def _phone_like(path: str) -> bool:
+    found = field_at(path)
+    return found is not None and found.kind in (PHONE, POSTCODE)
 
 
 def _widen(old: Keys, new: Keys) -> Keys:
