@@ -347,3 +347,13 @@ def test_checking_a_row_skips_only_what_the_template_makes_valid(svc):
         assert validate(filled, rules.policy) + rules.check_people(filled) == \
             check(filled, rules)
         assert check(filled, rules)
+
+
+def test_the_policy_says_who_imports():
+    from intranet.records.policy import DEFAULT_POLICY, Policy, validate_policy
+
+    assert Policy().import_roles == (["marketing_director", "marketing_staff"],
+                                     ["department_manager"])
+    assert validate_policy(DEFAULT_POLICY) == []
+    bad = validate_policy({"imports": {"roles": ["nobody"], "department_roles": "x"}})
+    assert [e.path for e in bad] == ["imports.roles", "imports.department_roles"]
