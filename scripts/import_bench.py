@@ -171,6 +171,11 @@ def measure_import(workdir: Path, rows: int = 5000, username: str = "director",
     report = importing.run(files, index, username, table, mapping)
     import_s = time.perf_counter() - started
     counts = report.counts
+    created = sorted(report.created.values())
+    for customer in random.Random(1).sample(created, min(50, len(created))):
+        loaded = files.load(customer)
+        if loaded.damaged:
+            raise AssertionError(f"{customer} does not validate: {loaded.problem}")
     result = {"customers": customers, "rows": rows, "kinds": kinds, "counts": counts,
               "read_s": read_s, "preview_s": preview_s, "import_s": import_s,
               "commit": report.commit, "bytes": len(raw), "preview_counts": preview.counts}
