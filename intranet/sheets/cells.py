@@ -9,6 +9,7 @@ records.validate.FieldError.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..index.text import fold
@@ -89,6 +90,7 @@ class Converted:
         return not self.problems
 
 
+@cache
 def _max_len(target: str) -> int:
     """Return the longest text the schema allows for a target."""
     found = schema.field_at(target) if target != "custodian" else None
@@ -175,8 +177,8 @@ def convert(row: SheetRow, mapping: list[str], *,
             value = clean(target, cell, notes, grades=grades, credit_grades=credit_grades)
         except v.Bad as bad:
             result.problems.append(FieldProblem(column, target, bad.message, bad.params))
-            continue
-        finally:
+            value = None
+        if notes:
             result.notes.extend(FieldProblem(column, target, m, p) for m, p in notes)
         if value in ("", None):
             continue

@@ -74,6 +74,9 @@ def _strict(data: bytes, codec: str) -> str:
 
 def delimiter(text: str) -> str:
     """Return the delimiter that splits the first rows most consistently (comma on a tie)."""
+    first = text[:20].splitlines()[0] if text[:20] else ""
+    if first.lower().startswith("sep=") and len(first) == 5:
+        return first[4]  # Excel's own hint: "sep=;" on the first line
     sample = text[:64 * 1024]
     best, best_score = ",", (0.0, 0)
     for candidate in _DELIMITERS:

@@ -19,7 +19,7 @@ from .model import NO_HEADER, Cell, Limits, SheetError, SheetRow, Table
 
 # The header is looked for in the first rows only, as a person would.
 HEADER_WINDOW = 30
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # compound file: old .xls, and every encrypted .xlsx
 ZIP_SIGNATURE = b"PK\x03\x04"
 
 EMPTY = N_("The file is empty.")

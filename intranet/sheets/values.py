@@ -46,6 +46,7 @@ PHONE_ZERO = N_("The phone number was stored as the number {value}; its leading 
 PHONE_PLUS = N_("Read the phone number {value} as {phone}")
 ENTITIES = N_("Wrote the character codes in {value} as the characters they stand for")
 MORE_EMAILS = N_("The cell holds several addresses ({value}); the first, {email}, was kept")
+MORE_PHONES = N_("The cell holds more than one number ({value}); the first, {phone}, was kept")
 NOTHING = N_("Read {value} as an empty cell")
 CHOICES = N_("Use one of: {choices}; this cell holds {value}")
 
@@ -123,7 +124,9 @@ def tax_id(value: Any, notes: list[Note]) -> str:
 
 # ---------------------------------------------------------------------------- dates
 
-_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+# "2023-08-31 00:00:00", "2023/8/31 上午 12:00:00" (Windows in Chinese), "8/31/2023 3:00 PM".
+_TIME_TAIL = re.compile(r"(?:T|\s+)(?:(?:上午|下午|AM|PM)\s*)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                        r"(?:\s*(?:AM|PM))?$", re.I)
 _YMD_WORDS = re.compile(r"^(\d{1,4})年(?:(\d{1,2})月(?:(\d{1,2})[日號号]?)?)?$")
 _YMD = re.compile(r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _YM = re.compile(r"^(\d{1,4})[-/.](\d{1,2})$")
@@ -321,6 +324,11 @@ def phone(value: Any, notes: list[Note]) -> str:
                 written = fixed
     problem = formats.check_phone(written)
     if problem:
+        # "(02)2733-8000、2733-8001": two numbers in one cell; the first is the number.
+        first = re.split(r"\s*[、;；,，/]\s*", written)[0].strip()
+        if first != written and formats.check_phone(first) is None:
+            notes.append((MORE_PHONES, {"value": written, "phone": first}))
+            return first
         raise Bad(problem)
     return written
 
@@ -331,8 +339,13 @@ def email(value: Any, notes: list[Note]) -> str:
     if written.lower().startswith("mailto:"):
         written = written[7:].strip()
     # An address has no spaces: "ir@ mail.example.com" is a typing slip.
-    parts = [re.sub(r"\s+", "", p) for p in re.split(r"[;,、；，]|\s(?=[^@\s]+@)", written)]
-    parts = [p for p in parts if p]
+    parts: list[str] = []
+    for chunk in re.split(r"[;,、；，]", written):
+        words = chunk.split()
+        if len(words) > 1 and all("@" in word for word in words):
+            parts.extend(words)  # "a@x.tw b@y.tw": two addresses
+        elif words:
+            parts.append("".join(words))
     if not parts:
         raise Bad(formats.check_email(written) or "")
     for part in parts:
@@ -354,7 +367,7 @@ _NOTHING_CONTACT = frozenset({"0", "n", "x"})
 
 def nothing(value: Any, contact: bool) -> bool:
     """Tell whether a cell holds a placeholder meaning "none" (-, 無, N/A …)."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 12:
         return False
     folded = formats.nfkc(value).strip().casefold()
     return folded in _NOTHING or (contact and folded in _NOTHING_CONTACT)

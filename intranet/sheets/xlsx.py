@@ -14,6 +14,12 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
+from openpyxl.xml.constants import SHEET_MAIN_NS
+
 from ..records.schema import N_
 from .model import NO_HEADER, Cell, Limits, SheetError, Table
 from .reading import MACROS, Row, build_table, find_header, head_rows
@@ -26,14 +32,25 @@ BOMB = N_("The workbook unpacks to more than %(limit)s MB; it was not read (it m
 SQUEEZED = N_("The workbook is compressed far more tightly than a real spreadsheet is; it was "
               "not read (it may be a zip bomb).")
 UNKNOWN_SHEET = N_("The workbook has no sheet named %(sheet)s; its sheets are: %(sheets)s.")
+LATER_SHEET = N_("Read the sheet %(sheet)s: the sheets before it have no header row.")
 FORMULAS = N_("%(count)s cells hold formulas, which are never calculated here: the value Excel "
               "saved with each is used where the file has one.")
 
 # A real sheet's XML packs 5 to 30 times; deflate cannot pack more than about 1,000 times.
 MAX_RATIO = 200
 MAX_MEMBERS = 5000
+_VALUE = f"{{{SHEET_MAIN_NS}}}v"
+_INLINE = f"{{{SHEET_MAIN_NS}}}is"
+_FORMULA = f"{{{SHEET_MAIN_NS}}}f"
+_T = f"{{{SHEET_MAIN_NS}}}t"
+_RUN = f"{{{SHEET_MAIN_NS}}}r"
+# What a damaged workbook makes openpyxl or the XML parser raise; SyntaxError covers
+# ElementTree's ParseError, ValueError defusedxml's refusals of DTDs and entities.
 _ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError,
-           IndexError, AttributeError, OSError, EOFError, NotImplementedError, RuntimeError)
+           IndexError, AttributeError, OSError, EOFError, NotImplementedError, RuntimeError,
+           SyntaxError)
+# openpyxl warns about parts it drops (data validation, slicers): nothing the import reads.
+warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
 
 
 def check_zip(data: bytes, limits: Limits) -> None:
@@ -64,6 +81,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
     except (*_ERRORS, zipfile.BadZipFile) as exc:
         raise SheetError(CORRUPT) from exc
     lowered = types.lower()
+    if "sheet.binary" in lowered:
+        raise SheetError(NOT_XLSX)  # .xlsb: Excel's binary workbook
     if "macroenabled" in lowered:
         raise SheetError(MACROS)
     if "spreadsheetml.sheet.main" not in lowered and "spreadsheetml.template.main" not in lowered:
@@ -75,35 +94,127 @@ def _member(archive: zipfile.ZipFile, lowered: str) -> str:
     return next(m.filename for m in archive.infolist() if m.filename.lower() == lowered)
 
 
-def _open(data: bytes, values: bool) -> Any:
-    """Open the workbook read-only: formulas as text, or the values Excel saved."""
+def _open(data: bytes) -> Any:
+    """Open the workbook read-only, formulas as their text (the sheets are parsed below)."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=values,
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False,
                              keep_links=False)
-    except (InvalidFileException, *_ERRORS, SyntaxError) as exc:
-        # SyntaxError: ElementTree's ParseError; defusedxml's refusals are ValueErrors.
+    except (InvalidFileException, *_ERRORS) as exc:
         raise SheetError(CORRUPT) from exc
 
 
-def _rows(worksheet: Any) -> Iterator[Row]:
+class _Parser(WorkSheetParser):
+    """openpyxl's sheet parser, reading a formula's text and its saved value in one pass.
+
+    openpyxl gives either the formulas or the saved values per workbook opened; reading the
+    sheet twice doubled the time. Inline strings (written by most programs other than Excel)
+    are read as plain text rather than built into rich-text objects, also for speed.
+    """
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        """Return openpyxl's cell dict, with ``saved`` for a formula cell."""
+        if element.get("t") == "inlineStr" and element.find(_FORMULA) is None:
+            return self._inline(element)
+        cell = super().parse_cell(element)
+        if cell["data_type"] == "f":
+            cell["saved"] = self._saved(element, cell["style_id"])
+        return cell
+
+    def _inline(self, element: Any) -> dict[str, Any]:
+        """Return an inline-string cell as openpyxl would, its text read directly."""
+        coordinate = element.get("r")
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        box = element.find(_INLINE)
+        value = "".join(t.text or "" for t in _texts(box)) if box is not None else None
+        return {"row": row, "column": column, "value": value, "data_type": "s",
+                "style_id": int(element.get("s") or 0)}
+
+    def _saved(self, element: Any, style_id: int) -> Any:
+        """Return the value Excel saved with a formula, typed as openpyxl would type it."""
+        text = element.findtext(_VALUE)
+        if text is None or text == "":
+            return None
+        kind = element.get("t", "n")
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        if kind == "n":
+            number = _cast_number(text)
+            if style_id in self.date_formats:
+                try:
+                    return from_excel(number, self.epoch)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if kind == "s":
+            return self.shared_strings[int(text)]
+        return text  # "str" (a text result) and "e" (an error such as #N/A)
+
+
+def _texts(box: Any) -> list[Any]:
+    """Return the <t> elements of a string: plain or rich runs, not phonetic guides (<rPh>)."""
+    found = [child for child in box if child.tag == _T]
+    for run in box:
+        if run.tag == _RUN:
+            found.extend(child for child in run if child.tag == _T)
+    return found
+
+
+def _rows(workbook: Any, name: str) -> Iterator[Row]:
     """Yield (row number, cells) for every row from the first, blank rows included."""
-    worksheet.reset_dimensions()  # the stored dimension may be wrong or absurdly wide
-    for number, raw in enumerate(worksheet.iter_rows(), start=1):
-        yield number, [_cell(c) for c in raw]
+    worksheet = workbook[name]
+    styles = _Formats(workbook)
+    with workbook._archive.open(worksheet._worksheet_path) as source:
+        parser = _Parser(source, worksheet._shared_strings, data_only=False,
+                         epoch=workbook.epoch, date_formats=workbook._date_formats,
+                         timedelta_formats=workbook._timedelta_formats)
+        expected = 1
+        for number, raw in parser.parse():
+            for blank in range(expected, number):
+                yield blank, []
+            expected = number + 1
+            span = max((c["column"] for c in raw if c["value"] is not None), default=0)
+            cells = [Cell() for _ in range(span)]
+            for c in raw:
+                if c["value"] is not None and c["column"] <= span:
+                    cells[c["column"] - 1] = _cell(c, styles)
+            yield number, cells
 
 
-def _cell(raw: Any) -> Cell:
-    """Return one openpyxl cell as a Cell: formula text apart, values as the file holds them."""
-    value = raw.value
-    if value is None:
-        return Cell()
-    number_format = raw.number_format or ""
-    if raw.data_type == "f":
+class _Formats:
+    """Each style's number format, looked up once per style."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self.known: dict[int, str] = {}
+
+    def __getitem__(self, style_id: int) -> str:
+        if style_id not in self.known:
+            try:
+                number = self.workbook._cell_styles[style_id].numFmtId
+                self.known[style_id] = (BUILTIN_FORMATS.get(number, "General")
+                                        if number < BUILTIN_FORMATS_MAX_SIZE else
+                                        self.workbook._number_formats[
+                                            number - BUILTIN_FORMATS_MAX_SIZE])
+            except (IndexError, KeyError, AttributeError, TypeError):
+                self.known[style_id] = ""
+        return self.known[style_id]
+
+
+def _cell(raw: dict[str, Any], styles: _Formats) -> Cell:
+    """Return one parsed cell as a Cell: formula text apart, values as the file holds them."""
+    value = raw["value"]
+    number_format = styles[raw["style_id"] or 0]
+    if raw["data_type"] == "f":
         formula = value if isinstance(value, str) else getattr(value, "text", None) or str(value)
-        return Cell(None, formula, number_format)
+        return Cell(raw.get("saved"), formula, number_format)
     return Cell(value, None, number_format)
 
 
@@ -114,7 +225,7 @@ def _sheets(workbook: Any) -> list[str]:
 
 def _header_strength(workbook: Any, name: str) -> int:
     """Return how surely a sheet has a header row: 2 recognised, 1 a row of words, 0 none."""
-    rows = _rows(workbook[name])
+    rows = _rows(workbook, name)
     try:
         found = find_header(head_rows(rows))
     finally:
@@ -142,42 +253,19 @@ def _choose(workbook: Any, names: list[str], sheet: str | None) -> str:
 def read_workbook(data: bytes, filename: str, *, sheet: str | None, limits: Limits) -> Table:
     """Return the table of one sheet of an XLSX workbook."""
     check_zip(data, limits)
-    with warnings.catch_warnings():
-        # openpyxl warns about features it drops (data validation, slicers): nothing we read.
-        warnings.simplefilter("ignore")
-        workbook = _open(data, values=False)
-        try:
-            names = _sheets(workbook)
-            chosen = _choose(workbook, names, sheet)
-            try:
-                table = build_table(_rows(workbook[chosen]), limits, filename=filename,
-                                    kind="xlsx", sheet=chosen, sheets=names)
-            except _ERRORS as exc:
-                raise SheetError(CORRUPT) from exc
-        finally:
-            workbook.close()
-        formulas = [(row.number, col, cell) for row in table.rows
-                    for col, cell in zip(table.columns, row.cells, strict=True) if cell.formula]
-        if formulas:
-            _saved_values(data, chosen, formulas)
-            table.notes.append((FORMULAS, {"count": len(formulas)}))
-    return table
-
-
-def _saved_values(data: bytes, sheet: str, formulas: list[tuple[int, int, Cell]]) -> None:
-    """Fill each formula cell's value with the value Excel saved for it (None if none)."""
-    wanted = {(number, column): cell for number, column, cell in formulas}
-    last = max(number for number, _, _ in formulas)
-    workbook = _open(data, values=True)
+    workbook = _open(data)
     try:
-        worksheet = workbook[sheet]
-        worksheet.reset_dimensions()
-        for number, raw in enumerate(worksheet.iter_rows(max_row=last), start=1):
-            for column, value in enumerate(raw, start=1):
-                cell = wanted.get((number, column))
-                if cell is not None and value.value is not None:
-                    cell.value = value.value
+        names = _sheets(workbook)
+        chosen = _choose(workbook, names, sheet)
+        table = build_table(_rows(workbook, chosen), limits, filename=filename, kind="xlsx",
+                            sheet=chosen, sheets=names)
     except _ERRORS as exc:
         raise SheetError(CORRUPT) from exc
     finally:
         workbook.close()
+    if sheet is None and names.index(chosen) > 0:
+        table.notes.append((LATER_SHEET, {"sheet": chosen}))
+    formulas = sum(1 for row in table.rows for cell in row.cells if cell.formula)
+    if formulas:
+        table.notes.append((FORMULAS, {"count": formulas}))
+    return table
