@@ -61,7 +61,11 @@ Load = Callable[[list[str]], "dict[str, dict[str, Any] | None]"]
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a row is refused, or a note on it: a field (target path), a msgid and its values."""
+    """Why a row is refused, or a note on it: a field (target path), a msgid and its values.
+
+    Messages take ``{name}`` parameters (str.format) like ``validate.FieldError`` and the
+    reader's; ``text`` also accepts ``%(name)s`` ones.
+    """
 
     path: str
     message: str
@@ -306,7 +310,7 @@ class _Planner:
         where = self.staff.department(result.owner)
         if self.department is not None and where != self.department:
             hard.append(Reason("custody.owner", N_(
-                "%(name)s is not of your department: you import files for %(department)s "
+                "{name} is not of your department: you import files for {department} "
                 "only"), {"name": result.owner, "department": self.department}))
         if hard:
             result.status, result.reasons = ERROR, hard + soft
@@ -325,8 +329,8 @@ class _Planner:
             if name not in self.unknown:
                 self.unknown.append(name)
             result.notes.append(Reason("custody.owner", N_(
-                "No member of staff who may keep files is called %(name)s: the file goes to "
-                "%(owner)s"), {"name": name, "owner": self.fallback}))
+                "No member of staff who may keep files is called {name}: the file goes to "
+                "{owner}"), {"name": name, "owner": self.fallback}))
         return self.fallback
 
     def record_of(self, values: dict[str, Any], owner: str) -> dict[str, Any]:
