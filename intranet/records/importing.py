@@ -12,85 +12,44 @@ first row or the existing file by filling its empty fields (``import_duplicates`
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import functools
-import pickle
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import access
-from .formats import nfkc
-from .import_duplicates import Conflict, Keys, fill, person_of, put, tax8
-from .keys import tax_id_valid
-from .policy import LEVELS
-from .rules import Rules
-from .schema import (
-    CARDS,
-    N_,
-    PHONE,
-    POSTCODE,
-    REQUIRED,
-    REQUIRED_COMMON,
-    field_at,
-    label,
-    new_record,
+from .import_duplicates import Conflict, Keys, fill, tax8
+from .import_rows import (
+    CHECKSUM,
+    CUSTODIAN,
+    PLACEHOLDER_ID,
+    Incoming,
+    Reason,
+    StaffNames,
+    build_record,
+    check,
+    from_converted,
+    reason_of,
 )
-from .validate import FieldError, normalise, validate
+from .keys import tax_id_valid
+from .rules import Rules
+from .schema import N_
+from .validate import validate
+
+__all__ = ["CHECKSUM", "ERROR", "FILLS", "FLAGGED", "FORBIDDEN", "MERGED", "NEW",
+           "PLACEHOLDER_ID", "STATUSES", "UNCHANGED", "Incoming", "Match", "Plan", "Reason",
+           "RowResult", "StaffNames", "check", "plan", "plan_rows"]
 
 NEW, MERGED, FILLS, UNCHANGED = "new", "merged", "fills", "unchanged"
 FORBIDDEN, FLAGGED, ERROR = "forbidden", "flagged", "error"
 STATUSES = (NEW, MERGED, FILLS, UNCHANGED, FORBIDDEN, FLAGGED, ERROR)
-PERSONAL = LEVELS[-1]
-CUSTODIAN = "custodian"
-# Stands in for the id while a new record is checked; the commit gives the real one.
-PLACEHOLDER_ID = "C000000"
 # A row that is merged into another file needs none of the fields a new file requires.
 _REQUIRED = frozenset({"Required", "Required for a distributor card",
                        "Required for a terminal card"})
-_SPACE = re.compile(r"\s+")
-# The reader's own note for it (sheets.values.TAX_ID_CHECKSUM); the same msgid when it is not.
-CHECKSUM = N_("The 統一編號 {value} fails its checksum; it was kept, check it")
 
 # matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record or None}.
 Matches = Callable[[list[tuple[str, str]]], "dict[tuple[str, str], list[str]]"]
 Load = Callable[[list[str]], "dict[str, dict[str, Any] | None]"]
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a row is refused, or a note on it: a field (target path), a msgid and its values.
-
-    Messages take ``{name}`` parameters (str.format) like ``validate.FieldError`` and the
-    reader's; ``text`` also accepts ``%(name)s`` ones.
-    """
-
-    path: str
-    message: str
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
-    column: int | None = None
-
-    def text(self, gettext: Callable[[str], str] = str, labels: bool = True) -> str:
-        """Return the message translated, with its field's label in front."""
-        message = gettext(self.message)
-        with contextlib.suppress(KeyError, ValueError, IndexError, TypeError):
-            message = message % self.params if "%(" in message else \
-                message.format(**self.params)
-        if labels and self.path:
-            return f"{gettext(label(self.path))}: {message}"
-        return message
-
-
-@dataclass
-class Incoming:
-    """One converted row: its number in the sheet, its clean values by target, its problems."""
-
-    number: int
-    values: dict[str, Any]
-    problems: list[Reason] = field(default_factory=list)
-    notes: list[Reason] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -155,54 +114,6 @@ class Plan:
         return [row for row in self.rows if row.status == ERROR]
 
 
-class StaffNames:
-    """Find a member of staff by username or name as a sheet writes it (R33: who keeps files).
-
-    Only active staff who may hold files count. Names are compared folded: full-width and
-    half-width, Traditional and Simplified, spaces and case alike; a name two people share
-    finds nobody.
-    """
-
-    def __init__(self, rules: Rules) -> None:
-        """Index the active members who may hold files."""
-        self.rules = rules
-        self._users: dict[str, str] = {}
-        names: dict[str, set[str]] = {}
-        for member in rules.directory.staff:
-            username = str(member.get("username") or "")
-            if not self.may_hold(username):
-                continue
-            self._users[username.casefold()] = username
-            key = _fold(str(member.get("name") or ""))
-            if key:
-                names.setdefault(key, set()).add(username)
-        self._names = {k: next(iter(v)) for k, v in names.items() if len(v) == 1}
-
-    def may_hold(self, username: str) -> bool:
-        """Tell whether a member of staff may be a file's custodian."""
-        directory = self.rules.directory
-        actor = access.Actor(username, directory.role(username),
-                             str((directory.member(username) or {}).get("department") or ""))
-        return bool(username) and access.may_create(actor, self.rules.policy, directory)
-
-    def find(self, text: Any) -> str | None:
-        """Return the username a cell names, or None."""
-        if not isinstance(text, str) or not text.strip():
-            return None
-        plain = text.strip()
-        return self._users.get(plain.casefold()) or self._names.get(_fold(plain))
-
-    def department(self, username: str) -> str:
-        """Return a member's department id."""
-        return str((self.rules.directory.member(username) or {}).get("department") or "")
-
-
-def _fold(text: str) -> str:
-    from ..index.text import fold  # the character table loads on first use only
-
-    return _SPACE.sub("", fold(text))
-
-
 @dataclass
 class _Target:
     """Something a later row may duplicate: an imported row or an existing file."""
@@ -214,17 +125,6 @@ class _Target:
     customer: str | None = None
     readable: bool = True
     editable: bool = True
-
-
-def from_converted(number: int, converted: Any) -> Incoming:
-    """Return the Incoming row of a ``sheets.cells.Converted`` result."""
-
-    def reasons(items: Iterable[Any]) -> list[Reason]:
-        return [Reason(str(p.target or ""), p.message, dict(p.params or {}), p.column)
-                for p in items]
-
-    return Incoming(number, dict(converted.values), reasons(converted.problems),
-                    reasons(converted.notes))
 
 
 def plan(table: Any, mapping: list[str], *, rules: Rules, matches: Matches, importer: str,
@@ -305,8 +205,8 @@ class _Planner:
         result.owner = self.owner_of(values, result)
         record = self.record_of(values, result.owner)
         errors = check(record, self.rules)
-        hard = [_reason(e) for e in errors if e.message not in _REQUIRED]
-        soft = [_reason(e) for e in errors if e.message in _REQUIRED]
+        hard = [reason_of(e) for e in errors if e.message not in _REQUIRED]
+        soft = [reason_of(e) for e in errors if e.message in _REQUIRED]
         where = self.staff.department(result.owner)
         if self.department is not None and where != self.department:
             hard.append(Reason("custody.owner", N_(
@@ -335,18 +235,8 @@ class _Planner:
 
     def record_of(self, values: dict[str, Any], owner: str) -> dict[str, Any]:
         """Return the complete record a row makes, kept by ``owner`` at personal level."""
-        card = values.get("card") or self.card
-        record = _template(card)
-        for key, value in values.items():
-            if key not in (CUSTODIAN, "card") and not key.startswith("people."):
-                put(record, key, _tidy(key, value))
-        person = person_of({k: _tidy(k, v) for k, v in values.items()})
-        if person:
-            record["people"] = [person]
-        record["source"] = "import"
-        record["custody"] = {"level": PERSONAL, "owner": owner,
-                             "department": self.staff.department(owner), "contacts": []}
-        return record
+        return build_record(values, values.get("card") or self.card, owner,
+                            self.staff.department(owner))
 
     # -- against the rows above and the archive --------------------------------------------
 
@@ -391,7 +281,7 @@ class _Planner:
         fills, conflicts = fill(trial, values, target.readable)
         errors = validate(trial, self.rules.policy) if fills else []
         if errors:
-            result.status, result.reasons = ERROR, [_reason(e) for e in errors]
+            result.status, result.reasons = ERROR, [reason_of(e) for e in errors]
             return result
         target.record.clear()
         target.record.update(trial)
@@ -453,54 +343,6 @@ class _Planner:
         return target
 
 
-@functools.cache
-def _blank(card: str) -> dict[str, Any]:
-    """Return the normalised empty record of a card (shared: never change it)."""
-    return normalise(new_record(card, PLACEHOLDER_ID))
-
-
-@functools.cache
-def _template_bytes(card: str) -> bytes:
-    return pickle.dumps(_blank(card))
-
-
-# The top-level sections that hold a required field: always checked.
-_ALWAYS = frozenset(path.split(".")[0] for paths in (REQUIRED_COMMON, *REQUIRED.values())
-                    for path in paths)
-
-
-def check(record: dict[str, Any], rules: Rules) -> list[FieldError]:
-    """Return what ``validate`` and ``check_people`` say of a record made from a template.
-
-    The sections still as the empty template has them are valid by construction and are not
-    walked again (validating thousands of rows stays quick); the result is the same.
-    """
-    card = record.get("card")
-    blank = _blank(card) if card in CARDS else {}
-    sparse = {key: value for key, value in record.items()
-              if key in _ALWAYS or key not in blank or value != blank[key]}
-    return validate(sparse, rules.policy) + rules.check_people(record)
-
-
-def _template(card: str) -> dict[str, Any]:
-    """Return a fresh complete empty record of a card, in normalised form (fast to copy)."""
-    return pickle.loads(_template_bytes(card))
-
-
-def _tidy(path: str, value: Any) -> Any:
-    """Return a value as ``validate.normalise`` leaves it: text trimmed, phones in ASCII."""
-    if not isinstance(value, str):
-        return value
-    value = value.strip()
-    return nfkc(value) if _phone_like(path) else value
-
-
-@functools.cache
-def _phone_like(path: str) -> bool:
-    found = field_at(path)
-    return found is not None and found.kind in (PHONE, POSTCODE)
-
-
 def _widen(old: Keys, new: Keys) -> Keys:
     """Return a file's keys with those its fills added (the old ones still find it)."""
     return Keys(old.tax or new.tax, old.name or new.name, old.phone or new.phone)
@@ -508,8 +350,3 @@ def _widen(old: Keys, new: Keys) -> Keys:
 
 def _copy(record: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(record)
-
-
-def _reason(error: FieldError) -> Reason:
-    """Return a validation error as a row's reason."""
-    return Reason(error.path, error.message, dict(error.params))
