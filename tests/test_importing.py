@@ -357,3 +357,4 @@ def test_the_policy_says_who_imports():
     assert validate_policy(DEFAULT_POLICY) == []
     bad = validate_policy({"imports": {"roles": ["nobody"], "department_roles": "x"}})
     assert [e.path for e in bad] == ["imports.roles", "imports.department_roles"]
+

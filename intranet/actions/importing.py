@@ -90,7 +90,8 @@ def _check_custodian(rules: Rules, custodian: str | None, department: str | None
 
 
 def _loader(files: CustomerFiles, snapshot: Snapshot):
-    """Return a function reading many files at the snapshot at once (None: gone or damaged)."""
+    """Return a function reading many files at the snapshot at once (None: damaged; a file
+    not there is left out)."""
 
     def load(ids: list[str]) -> dict[str, dict[str, Any] | None]:
         if snapshot.commit is None:
@@ -99,10 +100,12 @@ def _loader(files: CustomerFiles, snapshot: Snapshot):
         raws = files.archive.read_many([f"{snapshot.commit}:{p}" for p in paths])
         found: dict[str, dict[str, Any] | None] = {}
         for customer, path, raw in zip(ids, paths, raws, strict=True):
+            if raw is None:
+                continue  # not at this snapshot (the index may be a commit ahead)
             try:
-                found[customer] = yamlio.load(raw, path) if raw is not None else None
+                found[customer] = yamlio.load(raw, path)
             except CorruptRecord:
-                found[customer] = None  # a damaged file is neither matched nor filled
+                found[customer] = None  # damaged: never filled, reported when it matches
         return found
 
     return load

@@ -47,7 +47,8 @@ STATUSES = (NEW, MERGED, FILLS, UNCHANGED, FORBIDDEN, FLAGGED, ERROR)
 _REQUIRED = frozenset({"Required", "Required for a distributor card",
                        "Required for a terminal card"})
 
-# matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record or None}.
+# matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record, or None when
+# the file is damaged}, files not there left out.
 Matches = Callable[[list[tuple[str, str]]], "dict[tuple[str, str], list[str]]"]
 Load = Callable[[list[str]], "dict[str, dict[str, Any] | None]"]
 
