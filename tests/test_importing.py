@@ -139,6 +139,9 @@ def test_a_name_match_where_one_side_has_no_tax_id_is_flagged(svc):
     assert plan.rows[1].match.kind == "name" and plan.rows[1].match.row == 2
     accepted = planned(svc, rows, accept_flagged=True)
     assert statuses(accepted) == [(2, NEW), (3, NEW)] and accepted.rows[1].accepted
+    # A person decides row by row: only the rows named are taken.
+    assert statuses(planned(svc, rows, accept_flagged={3})) == [(2, NEW), (3, NEW)]
+    assert statuses(planned(svc, rows, accept_flagged={4})) == [(2, NEW), (3, FLAGGED)]
 
 
 def test_a_phone_match_against_the_archive_is_flagged(svc):

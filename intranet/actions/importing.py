@@ -16,7 +16,7 @@ from ..archive.errors import CorruptRecord
 from ..archive.repository import Snapshot
 from ..records import access, import_commit, requests, yamlio
 from ..records.customers import CustomerFiles, customer_path
-from ..records.importing import FILLS, UNCHANGED, Plan, StaffNames, plan
+from ..records.importing import FILLS, UNCHANGED, Accept, Plan, StaffNames, plan
 from ..records.rules import Rules, load_rules
 from ..records.schema import CARDS, N_
 from . import ActionError, Forbidden
@@ -113,7 +113,7 @@ def _loader(files: CustomerFiles, snapshot: Snapshot):
 
 def plan_at(files: CustomerFiles, index: Any, snapshot: Snapshot, username: str, table: Any,
             mapping: list[str], *, custodian: str | None = None, card: str = "terminal",
-            accept_flagged: bool = False) -> Plan:
+            accept_flagged: Accept = False) -> Plan:
     """Plan the import at a snapshot; Forbidden / ActionError when it may not be made."""
     if card not in CARDS:
         raise ActionError(N_("Choose the card of the new files: %(choices)s."),
@@ -136,7 +136,7 @@ def preview(files: CustomerFiles, index: Any, username: str, table: Any, mapping
 
 def run(files: CustomerFiles, index: Any, username: str, table: Any, mapping: list[str], *,
         errors: str = "skip", custodian: str | None = None, card: str = "terminal",
-        accept_flagged: bool = False, dry_run: bool = False, journal: Any = None,
+        accept_flagged: Accept = False, dry_run: bool = False, journal: Any = None,
         route: str = "", address: str = "", when: Any = None) -> Report:
     """Plan an import and, unless ``dry_run``, write it as one commit by ``username``.
 

@@ -13,7 +13,7 @@ first row or the existing file by filling its empty fields (``import_duplicates`
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,8 @@ STATUSES = (NEW, MERGED, FILLS, UNCHANGED, FORBIDDEN, FLAGGED, ERROR)
 _REQUIRED = frozenset({"Required", "Required for a distributor card",
                        "Required for a terminal card"})
 
+# Flagged rows to import as new files: all (True), none (False), or these row numbers.
+Accept = bool | Collection[int]
 # matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record, or None when
 # the file is damaged}, files not there left out.
 Matches = Callable[[list[tuple[str, str]]], "dict[tuple[str, str], list[str]]"]
@@ -130,7 +132,7 @@ class _Target:
 
 def plan(table: Any, mapping: list[str], *, rules: Rules, matches: Matches, importer: str,
          load: Load, custodian: str | None = None, card: str = "terminal",
-         accept_flagged: bool = False, grants: Iterable[access.Grant] = (),
+         accept_flagged: Accept = False, grants: Iterable[access.Grant] = (),
          department: str | None = None, head: str | None = None) -> Plan:
     """Convert every row of a ``sheets.model.Table`` with ``mapping`` and plan it."""
     from ..sheets.cells import convert  # the reader is its own package
@@ -147,11 +149,12 @@ def plan(table: Any, mapping: list[str], *, rules: Rules, matches: Matches, impo
 
 def plan_rows(incoming: list[Incoming], *, rules: Rules, matches: Matches, load: Load,
               importer: str, custodian: str | None = None, card: str = "terminal",
-              accept_flagged: bool = False, grants: Iterable[access.Grant] = (),
+              accept_flagged: Accept = False, grants: Iterable[access.Grant] = (),
               department: str | None = None, head: str | None = None) -> Plan:
     """Plan converted rows against the archive that ``matches`` and ``load`` show.
 
     ``department``: a department manager's import, whose files must all be kept in it.
+    ``accept_flagged``: True, False, or the row numbers of the flagged rows a person accepted.
     """
     return _Planner(rules, matches, load, importer, custodian, card, accept_flagged,
                     list(grants), department).run(incoming, head)
@@ -161,7 +164,7 @@ class _Planner:
     """One planning pass: the rows so far, the files met, the names not found."""
 
     def __init__(self, rules: Rules, matches: Matches, load: Load, importer: str,
-                 custodian: str | None, card: str, accept_flagged: bool,
+                 custodian: str | None, card: str, accept_flagged: Accept,
                  grants: list[access.Grant], department: str | None) -> None:
         self.rules, self.matches, self.load = rules, matches, load
         self.staff = StaffNames(rules)
@@ -176,6 +179,11 @@ class _Planner:
         self.found: dict[tuple[str, str], list[str]] = {}
         self.records: dict[str, dict[str, Any] | None] = {}
         self.unknown: list[str] = []
+
+    def accepts(self, number: int) -> bool:
+        """Tell whether a flagged row is to be imported as a new file."""
+        flagged = self.accept_flagged
+        return flagged if isinstance(flagged, bool) else number in flagged
 
     def run(self, incoming: list[Incoming], head: str | None) -> Plan:
         """Plan every row in sheet order."""
@@ -260,7 +268,7 @@ class _Planner:
             return self.merge(result, exact[0][1], exact[0][0], row.values)
         if candidates:
             result.match = self.match(*candidates[0])
-            if not self.accept_flagged:
+            if not self.accepts(result.number):
                 result.status, result.record = FLAGGED, None
                 return result
             result.accepted = True
