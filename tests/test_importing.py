@@ -361,3 +361,13 @@ def test_the_policy_says_who_imports():
     bad = validate_policy({"imports": {"roles": ["nobody"], "department_roles": "x"}})
     assert [e.path for e in bad] == ["imports.roles", "imports.department_roles"]
 
+
+
+def test_a_manager_fills_a_file_whatever_the_salesperson_cell_says(svc):
+    customer = existing(svc, owner="lee.mgr", **{"basic.name": "臺灣水泥",
+                                                 "basic.tax_id": "11913502",
+                                                 "basic.phone": "02-2531-7099"})
+    plan = planned(svc, [(2, {**TAIWAN_CEMENT, "basic.address": "台北市",
+                              "custodian": "lin.sales2"})],
+                   importer="lee.mgr", department="sales")
+    assert statuses(plan) == [(2, FILLS)] and plan.rows[0].match.customer == customer

@@ -200,7 +200,8 @@ class _Planner:
     # -- one row on its own ----------------------------------------------------------------
 
     def build(self, row: Incoming) -> tuple[RowResult, Keys | None, list[Reason], Incoming]:
-        """Return the row's result so far, its keys, its missing required fields, the row."""
+        """Return the row's result so far, its keys, what stops it only as a new file, the
+        row."""
         values = row.values
         result = RowResult(row.number, NEW, str(values.get("basic.name") or ""),
                            notes=list(row.notes))
@@ -218,7 +219,8 @@ class _Planner:
         soft = [reason_of(e) for e in errors if e.message in _REQUIRED]
         where = self.staff.department(result.owner)
         if self.department is not None and where != self.department:
-            hard.append(Reason("custody.owner", N_(
+            # Only a new file is placed with a custodian: a duplicate fills a file as it is.
+            soft.append(Reason("custody.owner", N_(
                 "{name} is not of your department: you import files for {department} "
                 "only"), {"name": result.owner, "department": self.department}))
         if hard:
