@@ -101,9 +101,10 @@ def describe(row: RowResult) -> str:
     lines = [f"  row {row.number}: {text}" + (f" — {row.name}" if row.name else "")]
     if row.fills:
         lines.append("      fills: " + ", ".join(label(p) for p in row.fills))
+    there = f"row {match.row}" if match is not None and match.row is not None else "the file"
     for conflict in row.conflicts:
-        lines.append(f"      conflict, kept as it is: {label(conflict.path)}: sheet "
-                     f"{_value(conflict.ours)}, file {_value(conflict.theirs)}")
+        lines.append(f"      conflict, {there} keeps its value: {label(conflict.path)}: this "
+                     f"row {_value(conflict.ours)}, {there} {_value(conflict.theirs)}")
     if row.notes:
         lines.append("      note: " + _reasons(row.notes))
     return "\n".join(lines)

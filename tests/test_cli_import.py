@@ -80,6 +80,7 @@ def test_a_messy_workbook_is_imported_as_one_commit_with_every_field(runner, svc
     body = git(svc.archive.path, "log", "-1", "--format=%b", head)
     assert "Action: import\nSource: import 客戶名冊.xlsx\nRows: 3" in body
     assert f"Committed {head}" in result.output
+    assert svc.archive.fsck()[0]  # written as a batch: every object there before the branch
 
     taiwan = svc.files.load("C000001").record
     assert taiwan == expected("C000001", "wang.li", "sales", {

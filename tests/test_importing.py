@@ -8,7 +8,7 @@ import pytest
 
 from intranet.actions import Forbidden
 from intranet.actions.importing import _loader, plan_at
-from intranet.records import import_commit
+from intranet.records import import_commit, yamlio
 from intranet.records.audit import read_lines
 from intranet.records.importing import (
     ERROR,
@@ -23,6 +23,7 @@ from intranet.records.importing import (
 )
 from intranet.records.rules import load_rules
 from intranet.records.schema import new_record
+from intranet.records.validate import normalise, validate
 
 TAIWAN_CEMENT = {"basic.name": "臺灣水泥股份有限公司", "basic.tax_id": "11913502",
                  "basic.phone": "(02)2531-7099", "classification.industry": "水泥工業"}
@@ -70,6 +71,7 @@ def test_new_rows_become_complete_records_kept_by_the_importer(svc):
                                  "department": "marketing", "contacts": []}
     assert record["people"][0]["name"] == "張安平"
     assert record["people"][0]["title"] == "董事長"
+    assert record == normalise(record)  # the form every file is written in
     assert plan.counts()[NEW] == 1
 
 
@@ -137,6 +139,9 @@ def test_a_name_match_where_one_side_has_no_tax_id_is_flagged(svc):
     assert plan.rows[1].match.kind == "name" and plan.rows[1].match.row == 2
     accepted = planned(svc, rows, accept_flagged=True)
     assert statuses(accepted) == [(2, NEW), (3, NEW)] and accepted.rows[1].accepted
+    # A person decides row by row: only the rows named are taken.
+    assert statuses(planned(svc, rows, accept_flagged={3})) == [(2, NEW), (3, NEW)]
+    assert statuses(planned(svc, rows, accept_flagged={4})) == [(2, NEW), (3, FLAGGED)]
 
 
 def test_a_phone_match_against_the_archive_is_flagged(svc):
@@ -249,6 +254,9 @@ def test_one_commit_writes_new_files_under_consecutive_ids_and_fills(svc):
     assert "Action: import" in body and "Source: import 客戶名冊.xlsx" in body
     assert "Rows: 3" in body
     assert [row.customer for row in plan.new_rows] == ["C000002", "C000003"]
+    for row in plan.new_rows:  # written section by section: the bytes of one whole dump
+        raw = svc.archive.read(f"customers/0000/{row.customer}.yaml")
+        assert raw == yamlio.dump(normalise({**row.record, "id": row.customer}))
     asia = svc.files.load("C000002")
     assert not asia.damaged
     assert asia.record["basic"]["name"] == "亞洲水泥股份有限公司"
@@ -307,3 +315,59 @@ def test_the_commit_plans_again_when_someone_saved_after_the_preview(svc):
     entries = [json.loads(line) for line in read_lines(svc.journal.path)]
     assert any(e["customer"] == "C000001" and e["user"] == "director" and e["allowed"]
                for e in entries)
+
+
+TRICKY = ["", " lead", "trail ", "a\nb", "a\n\nb\n", "a\n\n", "\n", " \nx", "x\n  \ny", "yes",
+          "y", "1e3", "0o17", "- x", "a: b", "#c", "'q'", '"d"', "@x", "%", "`", "&a", "*a",
+          "!t", "|", ">", "null", "~", "12345678", "0123", "+886 2", "台北\t市", "\u3000全形",
+          "a\u2028b", "中文\n第二行", "x" * 300, "é", "\x85", "[a]", "{b}", "a, b", "?", ":",
+          "a #b", "a\r\nb"]
+
+
+def test_files_written_piece_by_piece_are_the_bytes_of_one_dump():
+    dumper = import_commit.SectionDumper()
+    for text in TRICKY:
+        record = normalise(new_record("terminal", "C000001", **{
+            "basic.name": text, "basic.address": text, "notes": text,
+            "basic.registered_capital": 12.5, "custody.contacts": ["wang.li"]}))
+        record["people"] = [{"name": text, "title": text, "age": 3}, {"name": "b"}]
+        record["yearly"] = [{"year": 2020, "sales": {"產品A": 1}}]
+        record["extra_key"] = {"b": text, "a": [text]}
+        for _ in range(2):  # the second time from what it remembers
+            assert dumper.dump(record) == yamlio.dump(record), repr(text)
+
+
+def test_checking_a_row_skips_only_what_the_template_makes_valid(svc):
+    from intranet.records.importing import check
+
+    rules = load_rules(svc.archive.snapshot())
+    for card in ("terminal", "distributor"):
+        blank = new_record(card, "C000001")
+        assert validate(blank, rules.policy) == check(blank, rules)
+        filled = normalise(new_record(card, "C000001", **{
+            "basic.name": "x", "basic.phone": "123", "grade": "Z", "basic.email": "no",
+            "credit.limit": -5, "custody.owner": "nobody", "custody.department": "sales"}))
+        assert validate(filled, rules.policy) + rules.check_people(filled) == \
+            check(filled, rules)
+        assert check(filled, rules)
+
+
+def test_the_policy_says_who_imports():
+    from intranet.records.policy import DEFAULT_POLICY, Policy, validate_policy
+
+    assert Policy().import_roles == (["marketing_director", "marketing_staff"],
+                                     ["department_manager"])
+    assert validate_policy(DEFAULT_POLICY) == []
+    bad = validate_policy({"imports": {"roles": ["nobody"], "department_roles": "x"}})
+    assert [e.path for e in bad] == ["imports.roles", "imports.department_roles"]
+
+
+
+def test_a_manager_fills_a_file_whatever_the_salesperson_cell_says(svc):
+    customer = existing(svc, owner="lee.mgr", **{"basic.name": "臺灣水泥",
+                                                 "basic.tax_id": "11913502",
+                                                 "basic.phone": "02-2531-7099"})
+    plan = planned(svc, [(2, {**TAIWAN_CEMENT, "basic.address": "台北市",
+                              "custodian": "lin.sales2"})],
+                   importer="lee.mgr", department="sales")
+    assert statuses(plan) == [(2, FILLS)] and plan.rows[0].match.customer == customer

@@ -16,7 +16,7 @@ from ..archive.errors import CorruptRecord
 from ..archive.repository import Snapshot
 from ..records import access, import_commit, requests, yamlio
 from ..records.customers import CustomerFiles, customer_path
-from ..records.importing import FILLS, UNCHANGED, Plan, StaffNames, plan
+from ..records.importing import FILLS, UNCHANGED, Accept, Plan, StaffNames, plan
 from ..records.rules import Rules, load_rules
 from ..records.schema import CARDS, N_
 from . import ActionError, Forbidden
@@ -90,7 +90,8 @@ def _check_custodian(rules: Rules, custodian: str | None, department: str | None
 
 
 def _loader(files: CustomerFiles, snapshot: Snapshot):
-    """Return a function reading many files at the snapshot at once (None: gone or damaged)."""
+    """Return a function reading many files at the snapshot at once (None: damaged; a file
+    not there is left out)."""
 
     def load(ids: list[str]) -> dict[str, dict[str, Any] | None]:
         if snapshot.commit is None:
@@ -99,10 +100,12 @@ def _loader(files: CustomerFiles, snapshot: Snapshot):
         raws = files.archive.read_many([f"{snapshot.commit}:{p}" for p in paths])
         found: dict[str, dict[str, Any] | None] = {}
         for customer, path, raw in zip(ids, paths, raws, strict=True):
+            if raw is None:
+                continue  # not at this snapshot (the index may be a commit ahead)
             try:
-                found[customer] = yamlio.load(raw, path) if raw is not None else None
+                found[customer] = yamlio.load(raw, path)
             except CorruptRecord:
-                found[customer] = None  # a damaged file is neither matched nor filled
+                found[customer] = None  # damaged: never filled, reported when it matches
         return found
 
     return load
@@ -110,7 +113,7 @@ def _loader(files: CustomerFiles, snapshot: Snapshot):
 
 def plan_at(files: CustomerFiles, index: Any, snapshot: Snapshot, username: str, table: Any,
             mapping: list[str], *, custodian: str | None = None, card: str = "terminal",
-            accept_flagged: bool = False) -> Plan:
+            accept_flagged: Accept = False) -> Plan:
     """Plan the import at a snapshot; Forbidden / ActionError when it may not be made."""
     if card not in CARDS:
         raise ActionError(N_("Choose the card of the new files: %(choices)s."),
@@ -133,7 +136,7 @@ def preview(files: CustomerFiles, index: Any, username: str, table: Any, mapping
 
 def run(files: CustomerFiles, index: Any, username: str, table: Any, mapping: list[str], *,
         errors: str = "skip", custodian: str | None = None, card: str = "terminal",
-        accept_flagged: bool = False, dry_run: bool = False, journal: Any = None,
+        accept_flagged: Accept = False, dry_run: bool = False, journal: Any = None,
         route: str = "", address: str = "", when: Any = None) -> Report:
     """Plan an import and, unless ``dry_run``, write it as one commit by ``username``.
 
@@ -170,7 +173,7 @@ def run(files: CustomerFiles, index: Any, username: str, table: Any, mapping: li
 
         identity = load_rules(archive.snapshot()).identity(username)
         try:
-            commit = archive.commit(build, identity, when=when)
+            commit = archive.commit(build, identity, when=when, batch=True)
         except _Abort:
             report.aborted = True
             commit = None

@@ -12,6 +12,7 @@ import os
 import random
 import re
 import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -362,13 +363,15 @@ class Archive:
         when: datetime | None = None,
         attempts: int = 100,
         lock_timeout: float = 10.0,
+        batch: bool = False,
     ) -> str | None:
         """Build a commit from the current head and swap it onto the branch; retry on a race.
 
         ``build`` is called with a snapshot of the head on every attempt, so its decisions
         (the next id, a merge with someone else's save) are always made against the commit
         the new one will follow. It may raise to abandon the save. Returns the new commit,
-        or the unchanged head when ``build`` changed nothing.
+        or the unchanged head when ``build`` changed nothing. ``batch``: many files at once
+        (an import), written first and waited for together (see ``_make_commit``).
         """
         lock = writer_lock(self.path)
         try:
@@ -383,7 +386,7 @@ class Archive:
                 change = build(Snapshot(self, old))
                 if change is None or not change.files:
                     return old
-                new = self._make_commit(old, change, author, when)
+                new = self._make_commit(old, change, author, when, batch)
                 if new is None:
                     return old
                 if self._swap(new, old, change.message, locked):
@@ -396,17 +399,29 @@ class Archive:
         raise Busy("the archive is busy; the save was not made, please try again")
 
     def _make_commit(
-        self, old: str | None, change: Change, author: Identity, when: datetime | None
+        self, old: str | None, change: Change, author: Identity, when: datetime | None,
+        batch: bool = False,
     ) -> str | None:
+        # A batch (thousands of new files, an import) writes its blobs and trees without
+        # waiting for the disk one by one, then waits once for all of them before the commit
+        # object is written: the branch still never points at an object not on disk.
+        # Only where sync(2) waits for the writes to finish (Linux).
+        wait_once = batch and self.durable and sys.platform.startswith("linux")
+
+        def write(kind: bytes, data: bytes) -> str:
+            return write_object(self.objects_dir, kind, data, self.durable and not wait_once)
+
         blobs = {
-            path: None if data is None else self._write(b"blob", data)
+            path: None if data is None else write(b"blob", data)
             for path, data in change.files.items()
         }
         old_tree = self.tree_of(old) if old else None
-        tree = rewrite_tree(self._write, self.read_tree, old_tree, blobs)
-        tree = tree or self._write(b"tree", b"")
+        tree = rewrite_tree(write, self.read_tree, old_tree, blobs)
+        tree = tree or write(b"tree", b"")
         if tree == (old_tree or EMPTY_TREE):
             return None
+        if wait_once:
+            os.sync()
         now = datetime.now(UTC).astimezone()
         data = commit_data(
             tree, old, author, self.committer, when or now, when or now, change.message

@@ -12,68 +12,47 @@ first row or the existing file by filling its empty fields (``import_duplicates`
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import access
-from .import_duplicates import Conflict, Keys, fill, person_of, tax8
+from .import_duplicates import Conflict, Keys, fill, tax8
+from .import_rows import (
+    CHECKSUM,
+    CUSTODIAN,
+    PLACEHOLDER_ID,
+    Incoming,
+    Reason,
+    StaffNames,
+    build_record,
+    check,
+    from_converted,
+    reason_of,
+)
 from .keys import tax_id_valid
-from .policy import LEVELS
 from .rules import Rules
-from .schema import N_, label, new_record
-from .validate import FieldError, normalise, validate
+from .schema import N_
+from .validate import validate
+
+__all__ = ["CHECKSUM", "ERROR", "FILLS", "FLAGGED", "FORBIDDEN", "MERGED", "NEW",
+           "PLACEHOLDER_ID", "STATUSES", "UNCHANGED", "Incoming", "Match", "Plan", "Reason",
+           "RowResult", "StaffNames", "check", "plan", "plan_rows"]
 
 NEW, MERGED, FILLS, UNCHANGED = "new", "merged", "fills", "unchanged"
 FORBIDDEN, FLAGGED, ERROR = "forbidden", "flagged", "error"
 STATUSES = (NEW, MERGED, FILLS, UNCHANGED, FORBIDDEN, FLAGGED, ERROR)
-PERSONAL = LEVELS[-1]
-CUSTODIAN = "custodian"
-# Stands in for the id while a new record is checked; the commit gives the real one.
-PLACEHOLDER_ID = "C000000"
 # A row that is merged into another file needs none of the fields a new file requires.
 _REQUIRED = frozenset({"Required", "Required for a distributor card",
                        "Required for a terminal card"})
-_SPACE = re.compile(r"\s+")
-# The reader's own note for it (sheets.values.TAX_ID_CHECKSUM); the same msgid when it is not.
-CHECKSUM = N_("The 統一編號 {value} fails its checksum; it was kept, check it")
 
-# matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record or None}.
+# Flagged rows to import as new files: all (True), none (False), or these row numbers.
+Accept = bool | Collection[int]
+# matches(pairs) -> {(kind, key): [customer ids]}; load(ids) -> {id: record, or None when
+# the file is damaged}, files not there left out.
 Matches = Callable[[list[tuple[str, str]]], "dict[tuple[str, str], list[str]]"]
 Load = Callable[[list[str]], "dict[str, dict[str, Any] | None]"]
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a row is refused, or a note on it: a field (target path), a msgid and its values."""
-
-    path: str
-    message: str
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
-    column: int | None = None
-
-    def text(self, gettext: Callable[[str], str] = str, labels: bool = True) -> str:
-        """Return the message translated, with its field's label in front."""
-        message = gettext(self.message)
-        with contextlib.suppress(KeyError, ValueError, IndexError, TypeError):
-            message = message % self.params if "%(" in message else \
-                message.format(**self.params)
-        if labels and self.path:
-            return f"{gettext(label(self.path))}: {message}"
-        return message
-
-
-@dataclass
-class Incoming:
-    """One converted row: its number in the sheet, its clean values by target, its problems."""
-
-    number: int
-    values: dict[str, Any]
-    problems: list[Reason] = field(default_factory=list)
-    notes: list[Reason] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -138,54 +117,6 @@ class Plan:
         return [row for row in self.rows if row.status == ERROR]
 
 
-class StaffNames:
-    """Find a member of staff by username or name as a sheet writes it (R33: who keeps files).
-
-    Only active staff who may hold files count. Names are compared folded: full-width and
-    half-width, Traditional and Simplified, spaces and case alike; a name two people share
-    finds nobody.
-    """
-
-    def __init__(self, rules: Rules) -> None:
-        """Index the active members who may hold files."""
-        self.rules = rules
-        self._users: dict[str, str] = {}
-        names: dict[str, set[str]] = {}
-        for member in rules.directory.staff:
-            username = str(member.get("username") or "")
-            if not self.may_hold(username):
-                continue
-            self._users[username.casefold()] = username
-            key = _fold(str(member.get("name") or ""))
-            if key:
-                names.setdefault(key, set()).add(username)
-        self._names = {k: next(iter(v)) for k, v in names.items() if len(v) == 1}
-
-    def may_hold(self, username: str) -> bool:
-        """Tell whether a member of staff may be a file's custodian."""
-        directory = self.rules.directory
-        actor = access.Actor(username, directory.role(username),
-                             str((directory.member(username) or {}).get("department") or ""))
-        return bool(username) and access.may_create(actor, self.rules.policy, directory)
-
-    def find(self, text: Any) -> str | None:
-        """Return the username a cell names, or None."""
-        if not isinstance(text, str) or not text.strip():
-            return None
-        plain = text.strip()
-        return self._users.get(plain.casefold()) or self._names.get(_fold(plain))
-
-    def department(self, username: str) -> str:
-        """Return a member's department id."""
-        return str((self.rules.directory.member(username) or {}).get("department") or "")
-
-
-def _fold(text: str) -> str:
-    from ..index.text import fold  # the character table loads on first use only
-
-    return _SPACE.sub("", fold(text))
-
-
 @dataclass
 class _Target:
     """Something a later row may duplicate: an imported row or an existing file."""
@@ -199,20 +130,9 @@ class _Target:
     editable: bool = True
 
 
-def from_converted(number: int, converted: Any) -> Incoming:
-    """Return the Incoming row of a ``sheets.cells.Converted`` result."""
-
-    def reasons(items: Iterable[Any]) -> list[Reason]:
-        return [Reason(str(p.target or ""), p.message, dict(p.params or {}), p.column)
-                for p in items]
-
-    return Incoming(number, dict(converted.values), reasons(converted.problems),
-                    reasons(converted.notes))
-
-
 def plan(table: Any, mapping: list[str], *, rules: Rules, matches: Matches, importer: str,
          load: Load, custodian: str | None = None, card: str = "terminal",
-         accept_flagged: bool = False, grants: Iterable[access.Grant] = (),
+         accept_flagged: Accept = False, grants: Iterable[access.Grant] = (),
          department: str | None = None, head: str | None = None) -> Plan:
     """Convert every row of a ``sheets.model.Table`` with ``mapping`` and plan it."""
     from ..sheets.cells import convert  # the reader is its own package
@@ -229,11 +149,12 @@ def plan(table: Any, mapping: list[str], *, rules: Rules, matches: Matches, impo
 
 def plan_rows(incoming: list[Incoming], *, rules: Rules, matches: Matches, load: Load,
               importer: str, custodian: str | None = None, card: str = "terminal",
-              accept_flagged: bool = False, grants: Iterable[access.Grant] = (),
+              accept_flagged: Accept = False, grants: Iterable[access.Grant] = (),
               department: str | None = None, head: str | None = None) -> Plan:
     """Plan converted rows against the archive that ``matches`` and ``load`` show.
 
     ``department``: a department manager's import, whose files must all be kept in it.
+    ``accept_flagged``: True, False, or the row numbers of the flagged rows a person accepted.
     """
     return _Planner(rules, matches, load, importer, custodian, card, accept_flagged,
                     list(grants), department).run(incoming, head)
@@ -243,7 +164,7 @@ class _Planner:
     """One planning pass: the rows so far, the files met, the names not found."""
 
     def __init__(self, rules: Rules, matches: Matches, load: Load, importer: str,
-                 custodian: str | None, card: str, accept_flagged: bool,
+                 custodian: str | None, card: str, accept_flagged: Accept,
                  grants: list[access.Grant], department: str | None) -> None:
         self.rules, self.matches, self.load = rules, matches, load
         self.staff = StaffNames(rules)
@@ -258,6 +179,11 @@ class _Planner:
         self.found: dict[tuple[str, str], list[str]] = {}
         self.records: dict[str, dict[str, Any] | None] = {}
         self.unknown: list[str] = []
+
+    def accepts(self, number: int) -> bool:
+        """Tell whether a flagged row is to be imported as a new file."""
+        flagged = self.accept_flagged
+        return flagged if isinstance(flagged, bool) else number in flagged
 
     def run(self, incoming: list[Incoming], head: str | None) -> Plan:
         """Plan every row in sheet order."""
@@ -274,7 +200,8 @@ class _Planner:
     # -- one row on its own ----------------------------------------------------------------
 
     def build(self, row: Incoming) -> tuple[RowResult, Keys | None, list[Reason], Incoming]:
-        """Return the row's result so far, its keys, its missing required fields, the row."""
+        """Return the row's result so far, its keys, what stops it only as a new file, the
+        row."""
         values = row.values
         result = RowResult(row.number, NEW, str(values.get("basic.name") or ""),
                            notes=list(row.notes))
@@ -287,13 +214,14 @@ class _Planner:
             result.notes.append(Reason("basic.tax_id", CHECKSUM, {"value": tax}))
         result.owner = self.owner_of(values, result)
         record = self.record_of(values, result.owner)
-        errors = validate(record, self.rules.policy) + self.rules.check_people(record)
-        hard = [_reason(e) for e in errors if e.message not in _REQUIRED]
-        soft = [_reason(e) for e in errors if e.message in _REQUIRED]
+        errors = check(record, self.rules)
+        hard = [reason_of(e) for e in errors if e.message not in _REQUIRED]
+        soft = [reason_of(e) for e in errors if e.message in _REQUIRED]
         where = self.staff.department(result.owner)
         if self.department is not None and where != self.department:
-            hard.append(Reason("custody.owner", N_(
-                "%(name)s is not of your department: you import files for %(department)s "
+            # Only a new file is placed with a custodian: a duplicate fills a file as it is.
+            soft.append(Reason("custody.owner", N_(
+                "{name} is not of your department: you import files for {department} "
                 "only"), {"name": result.owner, "department": self.department}))
         if hard:
             result.status, result.reasons = ERROR, hard + soft
@@ -312,23 +240,14 @@ class _Planner:
             if name not in self.unknown:
                 self.unknown.append(name)
             result.notes.append(Reason("custody.owner", N_(
-                "No member of staff who may keep files is called %(name)s: the file goes to "
-                "%(owner)s"), {"name": name, "owner": self.fallback}))
+                "No member of staff who may keep files is called {name}: the file goes to "
+                "{owner}"), {"name": name, "owner": self.fallback}))
         return self.fallback
 
     def record_of(self, values: dict[str, Any], owner: str) -> dict[str, Any]:
         """Return the complete record a row makes, kept by ``owner`` at personal level."""
-        card = values.get("card") or self.card
-        fields = {k: v for k, v in values.items()
-                  if k not in ("custodian", "card") and not k.startswith("people.")}
-        record = new_record(card, PLACEHOLDER_ID, **fields)
-        person = person_of(values)
-        if person:
-            record["people"] = [person]
-        record["source"] = "import"
-        record["custody"] = {"level": PERSONAL, "owner": owner,
-                             "department": self.staff.department(owner), "contacts": []}
-        return normalise(record)
+        return build_record(values, values.get("card") or self.card, owner,
+                            self.staff.department(owner))
 
     # -- against the rows above and the archive --------------------------------------------
 
@@ -351,7 +270,7 @@ class _Planner:
             return self.merge(result, exact[0][1], exact[0][0], row.values)
         if candidates:
             result.match = self.match(*candidates[0])
-            if not self.accept_flagged:
+            if not self.accepts(result.number):
                 result.status, result.record = FLAGGED, None
                 return result
             result.accepted = True
@@ -373,7 +292,7 @@ class _Planner:
         fills, conflicts = fill(trial, values, target.readable)
         errors = validate(trial, self.rules.policy) if fills else []
         if errors:
-            result.status, result.reasons = ERROR, [_reason(e) for e in errors]
+            result.status, result.reasons = ERROR, [reason_of(e) for e in errors]
             return result
         target.record.clear()
         target.record.update(trial)
@@ -442,8 +361,3 @@ def _widen(old: Keys, new: Keys) -> Keys:
 
 def _copy(record: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(record)
-
-
-def _reason(error: FieldError) -> Reason:
-    """Return a validation error as a row's reason."""
-    return Reason(error.path, error.message, dict(error.params))

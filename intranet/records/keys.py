@@ -9,6 +9,7 @@ company-form suffixes (股份有限公司, (股)公司, 有限公司, Co., Ltd. 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -69,7 +70,7 @@ def name_key(name: Any) -> str:
 
     text = fold(unicodedata.normalize("NFKC", name))
     text = _NOT_NAME.sub("", text.replace("(", "(").replace(")", ")").replace(" ", ""))
-    folded_forms = [_NOT_NAME.sub("", fold(f)) for f in _FORMS]
+    folded_forms = _folded_forms()
     changed = True
     while changed and text:
         changed = False
@@ -79,6 +80,14 @@ def name_key(name: Any) -> str:
                 changed = True
                 break
     return text
+
+
+@functools.cache
+def _folded_forms() -> tuple[str, ...]:
+    """Return the company forms folded as names are (computed once: imports call often)."""
+    from ..index.text import fold
+
+    return tuple(_NOT_NAME.sub("", fold(f)) for f in _FORMS)
 
 
 def phone_key(phone: Any) -> str:
