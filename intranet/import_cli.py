@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from . import services
 from .actions import ActionError
 from .actions import importing as action
+from .import_store import Mappings, limits_from
+from .records.audit import AuditUnavailable
 from .records.importing import (
     ERROR,
     FILLS,
@@ -169,11 +172,11 @@ def import_command(path: Path, username: str, dry_run: bool, sheet: str | None,
                    custodian: str | None, card: str, maps: tuple[str, ...]) -> None:
     """Import customers from an XLSX or CSV file as one commit."""
     from .sheets import headings
-    from .sheets.model import Limits, SheetError
+    from .sheets.model import SheetError
     from .sheets.reading import read_table
 
     svc = services.get()
-    limits = Limits()
+    limits = limits_from(current_app.config)
     try:
         if path.stat().st_size > limits.max_bytes:
             raise SheetError("The file is larger than %(limit)s bytes.", limit=limits.max_bytes)
@@ -185,7 +188,10 @@ def import_command(path: Path, username: str, dry_run: bool, sheet: str | None,
     if not table.rows:
         click.echo(f"Nothing imported: {path.name} has no rows under its header.", err=True)
         raise SystemExit(1)
-    mapping = apply_maps(table.headings, headings.suggest(table.headings), maps,
+    # The mapping a person last chose for these headings on the web preview, else suggested.
+    remembered = Mappings(current_app.config["IMPORT_MAPPINGS_DB"]).recall(
+        headings.heading_set_key(table.headings), len(table.headings))
+    mapping = apply_maps(table.headings, remembered or headings.suggest(table.headings), maps,
                          headings.TARGETS)
     try:
         report = action.run(svc.files, svc.index, username, table, mapping, errors=errors,
@@ -194,6 +200,13 @@ def import_command(path: Path, username: str, dry_run: bool, sheet: str | None,
     except ActionError as exc:
         click.echo(f"Nothing imported: {exc}", err=True)
         raise SystemExit(1) from exc
+    except AuditUnavailable as exc:
+        click.echo("Nothing imported: the read-audit journal cannot be written, so the report "
+                   f"cannot show existing files ({exc}).", err=True)
+        raise SystemExit(1) from exc
     click.echo(render(report, headings.TARGETS))
+    if report.journal_failed:
+        click.echo("The read-audit journal could not be written: the values of existing files "
+                   "are left out of this report. Tell the administrator.", err=True)
     if report.aborted:
         raise SystemExit(1)

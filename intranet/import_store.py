@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import small_db
+from .sheets.model import Limits
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 SCHEMA = """
@@ -31,6 +32,14 @@ CREATE TABLE IF NOT EXISTS mappings (
     chosen_at REAL NOT NULL
 );
 """
+
+
+def limits_from(config: Any) -> Limits:
+    """Return the spreadsheet limits an app's configuration sets (IMPORT_MAX_*)."""
+    return Limits(max_bytes=int(config["IMPORT_MAX_BYTES"]),
+                  max_unpacked=int(config["IMPORT_MAX_UNPACKED"]),
+                  max_rows=int(config["IMPORT_MAX_ROWS"]),
+                  max_columns=int(config["IMPORT_MAX_COLUMNS"]))
 
 
 @dataclass

@@ -139,3 +139,61 @@ def test_forms_need_their_csrf_token(web, svc, tmp_path):
     assert web.post(url + "/import", data={"submit": "x"}).status_code == 400
     assert web.post(url + "/settings", data={"columns": "0"}).status_code == 400
     assert svc.index.get("C000001") is None
+
+
+def test_the_cli_uses_the_mapping_chosen_on_the_web(web, app, svc, tmp_path):
+    sign_in(web, "director")
+    url = _upload(web, _book(tmp_path)).headers["Location"]
+    mapping = _mapping(web.get(url).get_data(as_text=True))
+    form = {f"map-{i}": target for i, target in mapping.items()}
+    form.update({"map-10": "", "columns": str(len(mapping)),
+                 "csrf_token": csrf_token(web, url)})
+    web.post(url + "/settings", data=form)
+    result = app.test_cli_runner().invoke(args=[
+        "import", str(tmp_path / "客戶名冊.xlsx"), "--as", "director", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "K 備註 → (not imported)" in result.output
+
+
+def _app_without_journal(tmp_path):
+    from intranet import create_app
+
+    from .conftest import PASSWORD, STAFF, make_archive
+
+    make_archive(tmp_path / "archive.git").close()
+    app = create_app({"ARCHIVE_REPO": str(tmp_path / "archive.git"), "SECRET_KEY": "t",
+                      "INSTANCE_PATH": str(tmp_path / "instance"),
+                      # /proc refuses new files even to root: the journal cannot be written.
+                      "AUDIT_JOURNAL": "/proc/customer-archive-audit.jsonl"})
+    app.extensions["customer_archive"].credentials.set_many(
+        [m["username"] for m in STAFF], PASSWORD)
+    return app
+
+
+def test_without_the_journal_no_file_contents_are_shown(tmp_path):
+    from intranet.records.schema import new_record
+
+    app = _app_without_journal(tmp_path)
+    svc = app.extensions["customer_archive"]
+    try:
+        # The director's own file of 臺灣水泥, with another phone: the row fills it and clashes.
+        svc.files.create(new_record("terminal", **{
+            "basic.name": "臺灣水泥", "basic.tax_id": "11913502",
+            "basic.phone": "02-1111-2222", "classification.industry": "水泥",
+            "custody.owner": "director", "custody.department": "marketing"}), "director")
+        client = app.test_client()
+        sign_in(client, "director")
+        url = _upload(client, _book(tmp_path, [TAIWAN, ASIA])).headers["Location"]
+        before = svc.archive.head()
+        preview = client.get(url)
+        assert preview.status_code == 503
+        assert "02-1111-2222" not in preview.get_data(as_text=True)
+        done = client.post(url + "/import", data={"csrf_token": csrf_token(client, "/import/"),
+                                                  "submit": "x"})
+        page = done.get_data(as_text=True)
+        assert done.status_code == 200 and svc.archive.head() != before  # imported
+        assert "02-1111-2222" not in page
+        assert 'role="alert"' in page
+        assert svc.files.load("C000001").record["basic"]["legal_representative"] == "張安平"
+    finally:
+        svc.close()

@@ -9,14 +9,15 @@ against the archive and the importer's rights are those of the commit the import
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Snapshot
 from ..records import access, import_commit, requests, yamlio
+from ..records.audit import AuditUnavailable
 from ..records.customers import CustomerFiles, customer_path
-from ..records.importing import FILLS, UNCHANGED, Accept, Plan, StaffNames, plan
+from ..records.importing import FILLS, UNCHANGED, Accept, Plan, RowResult, StaffNames, plan
 from ..records.rules import Rules, load_rules
 from ..records.schema import CARDS, N_
 from . import ActionError, Forbidden
@@ -36,6 +37,7 @@ class Report:
     aborted: bool = False  # errors="abort" met error rows: nothing was written
     commit: str | None = None  # None when nothing was written
     revealed: list[str] = field(default_factory=list)  # files whose contents the report shows
+    journal_failed: bool = False  # imported, but the reads could not be journalled (R35)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -183,8 +185,23 @@ def run(files: CustomerFiles, index: Any, username: str, table: Any, mapping: li
                               if row.status in (FILLS, UNCHANGED) and row.match
                               and row.match.customer and row.match.readable})
     if journal is not None and report.revealed:
-        _journal(journal, username, report.revealed, route, address)
+        try:
+            _journal(journal, username, report.revealed, route, address)
+        except AuditUnavailable:
+            if report.commit is None:
+                raise  # nothing written: refuse the preview, as any unrecorded read (R35)
+            # The import is in: report it, but without the contents of any existing file.
+            report.plan.rows = [_unrevealed(row) for row in report.plan.rows]
+            report.revealed = []
+            report.journal_failed = True
     return report
+
+
+def _unrevealed(row: RowResult) -> RowResult:
+    """Return a row with the existing file's values of its conflicts left out."""
+    if not row.conflicts:
+        return row
+    return replace(row, conflicts=[replace(c, theirs=None) for c in row.conflicts])
 
 
 def _journal(journal: Any, username: str, customers: list[str], route: str,

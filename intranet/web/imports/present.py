@@ -150,6 +150,7 @@ class ReportView:
     errors: int
     flagged: int
     aborted: bool
+    journal_failed: bool = False
 
 
 def _where(match: Any) -> str:
@@ -196,4 +197,5 @@ def report(found: Any) -> ReportView:
                if r.customer and found.commit]
     return ReportView(rows, [(s, str(STATUS_LABELS[s]), counts[s]) for s in STATUSES],
                       list(found.plan.unknown_custodians), found.commit, created,
-                      counts[ERROR], counts[FLAGGED], found.aborted)
+                      counts[ERROR], counts[FLAGGED], found.aborted,
+                      getattr(found, "journal_failed", False))

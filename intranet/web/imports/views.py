@@ -20,11 +20,13 @@ from werkzeug.wrappers import Response
 
 from ... import services
 from ...actions import ActionError, Forbidden, importing
-from ...import_store import Mappings, Upload, UploadStore
+from ...import_store import Mappings, Upload, UploadStore, limits_from
+from ...records.audit import AuditUnavailable
 from ...sheets.headings import TARGETS, heading_set_key, suggest
 from ...sheets.model import Limits, SheetError, Table
 from ...sheets.reading import read_table
 from ..customers.reading import rules
+from ..errors import render_error
 from . import bp, present
 from .forms import ENCODINGS, CommitForm, UploadForm
 
@@ -36,11 +38,7 @@ def store() -> UploadStore:
 
 def limits() -> Limits:
     """Return how much a spreadsheet may hold, from the configuration."""
-    config = current_app.config
-    return Limits(max_bytes=int(config["IMPORT_MAX_BYTES"]),
-                  max_unpacked=int(config["IMPORT_MAX_UNPACKED"]),
-                  max_rows=int(config["IMPORT_MAX_ROWS"]),
-                  max_columns=int(config["IMPORT_MAX_COLUMNS"]))
+    return limits_from(current_app.config)
 
 
 def mappings() -> Mappings:
@@ -149,6 +147,10 @@ def preview(token: str) -> str | tuple[str, int] | Response:
                                message=_(error.message, **error.params)), 400
     except Forbidden:
         abort(403)
+    except AuditUnavailable:
+        # The preview would show files' contents that cannot be journalled (R35).
+        return render_error(503, _("The read-audit journal cannot be written, so no customer "
+                                   "file can be shown. Tell the administrator."))
     except ActionError as error:
         # A choice on the preview that cannot be (e.g. a custodian who has left): undo it.
         flash(_(error.message, **error.params), "danger")
