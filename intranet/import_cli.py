@@ -35,16 +35,6 @@ from .records.importing import (
 from .records.schema import CARDS, label
 
 
-def column_name(index: int) -> str:
-    """Return a spreadsheet column's letters: 0 -> A, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def apply_maps(headings: list[str], mapping: list[str], maps: tuple[str, ...],
                targets: dict[str, str]) -> list[str]:
     """Return the mapping with ``HEADING=target`` overrides (``HEADING=`` leaves it out)."""
@@ -127,7 +117,7 @@ def render(report: action.Report, targets: dict[str, str]) -> str:
     for i, heading in enumerate(table.headings):
         target = report.mapping[i] if i < len(report.mapping) else ""
         shown = f"{target} ({targets.get(target, target)})" if target else "(not imported)"
-        lines.append(f"  {column_name(i)} {heading or '(no heading)'} → {shown}")
+        lines.append(f"  {table.letter(i)} {heading or '(no heading)'} → {shown}")
     lines.append("Rows:")
     lines += [describe(row) for row in report.plan.rows]
     if report.plan.unknown_custodians:

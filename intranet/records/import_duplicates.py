@@ -17,6 +17,7 @@ from typing import Any
 from .formats import nfkc
 from .keys import name_key, phone_key, tax_id_text
 from .schema import new_item
+from .validate import get_path
 
 # Targets that are not fields of the file a row is merged into.
 NOT_FIELDS = frozenset({"custodian"})
@@ -69,16 +70,6 @@ def _text(value: Any) -> str:
     return _SPACE.sub("", nfkc(str(value))).casefold() if value is not None else ""
 
 
-def get(record: dict[str, Any], path: str) -> Any:
-    """Return the value at a dotted path (no list indices), or None."""
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
-
-
 def put(record: dict[str, Any], path: str, value: Any) -> None:
     """Set the value at a dotted path, making the groups on the way."""
     *parents, last = path.split(".")
@@ -109,7 +100,7 @@ def fill(record: dict[str, Any], values: dict[str, Any], readable: bool = True,
     for path, value in values.items():
         if path in NOT_FIELDS or path.startswith(PEOPLE) or empty(value):
             continue
-        current = get(record, path)
+        current = get_path(record, path)
         if empty(current):
             put(record, path, value)
             fills.append(path)

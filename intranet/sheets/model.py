@@ -6,6 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from ..records.schema import N_
 
 # A translatable message: an English msgid with %(name)s parameters, and the parameters.
@@ -69,6 +71,12 @@ class Table:
     # Each column's number in the sheet (1-based; A = 1): blank columns are left out of the
     # table, so "column 3 of the table" may be column E of the sheet.
     columns: list[int] = field(default_factory=list)
+
+
+    def letter(self, position: int) -> str:
+        """Return the sheet's letters of a kept column (its position in ``headings``)."""
+        number = self.columns[position] if position < len(self.columns) else position + 1
+        return get_column_letter(number)
 
 
 DATE_TYPES = (datetime.date, datetime.datetime)

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -142,16 +144,6 @@ _SPACE = re.compile(r"^\s|\s$|[\t\n\r]")
 _CODED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
-def _column(position: int) -> str:
-    """Return the column letters of a 0-based position (0 -> A, 26 -> AA)."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _text_cell(ref: str, text: str, style: int = 0) -> str:
     """Return a string cell (at most the 32,767 characters a cell holds)."""
     text = text[:32767]
@@ -187,7 +179,7 @@ def _sheet(headings: Sequence[str], lines: Sequence[Sequence[Any]],
            widths: Sequence[int]) -> str:
     """Return the worksheet: frozen bold heading row, widths, the rows, an autofilter."""
     wide = max([len(headings), *(len(line) for line in lines)]) or 1
-    letters = [_column(p) for p in range(wide)]
+    letters = [get_column_letter(p + 1) for p in range(wide)]
     last = f"{letters[-1]}{len(lines) + 1}"
     cols = "".join(f'<col min="{p + 1}" max="{p + 1}" width="{w}" customWidth="1"/>'
                    for p, w in enumerate(widths))
@@ -231,7 +223,7 @@ def xlsx_bytes(headings: Sequence[str], lines: Sequence[Sequence[Any]], title: s
     formula. ``widths`` fixes a column's width (0: sized from its heading and first lines).
     """
     name = sheet_name(title)
-    last = f"{_column(max(0, len(headings) - 1))}{len(lines) + 1}"
+    last = f"{get_column_letter(max(1, len(headings)))}{len(lines) + 1}"
     quoted = name.replace("'", "''").translate(_ESCAPE)
     attribute = name.translate(_ESCAPE).replace('"', "&quot;")
     workbook = (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/>'

@@ -36,16 +36,6 @@ def safe_filename(name: str) -> str:
     return name[:120] or "upload"
 
 
-def column_name(index: int) -> str:
-    """Return a spreadsheet's letter for a column: 0 -> A, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
-
-
 def megabytes(size: int) -> str:
     """Return a byte count in whole megabytes."""
     return str(round(size / (1024 * 1024)))

@@ -161,7 +161,7 @@ def preview(token: str) -> str | tuple[str, int] | Response:
         "imports/preview.html", upload=upload, table=table, mapping=_mapping(upload, table),
         targets=TARGETS, samples=present.samples(table), report=present.report(report),
         encodings=ENCODINGS, custodians=present.custodians(rules()), settings=upload.settings,
-        cards=present.card_choices(), column_name=present.column_name,
+        cards=present.card_choices(),
         settings_form=FlaskForm(), commit_form=CommitForm())
 
 
