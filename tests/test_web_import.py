@@ -21,6 +21,11 @@ def _book(tmp_path, rows=(TAIWAN, [], ASIA, WEICHUAN)) -> bytes:
     return workbook(tmp_path / "客戶名冊.xlsx", list(rows)).read_bytes()
 
 
+def _headings(page: str) -> str:
+    """Return the key of the headings the preview's mapping is for."""
+    return re.search(r'name="headings" value="([^"]+)"', page).group(1)
+
+
 def _mapping(page: str) -> dict[int, str]:
     """Return the selected target of each column's select on the preview."""
     chosen = {}
@@ -51,7 +56,7 @@ def test_upload_preview_remap_and_import_as_one_commit(web, svc, tmp_path):
     token = csrf_token(web, preview_url)
     form = {f"map-{i}": target for i, target in mapping.items()}
     form.update({"map-10": "", "columns": str(len(mapping)), "csrf_token": token,
-                 "custodian": "chen.yu", "card": "terminal"})
+                 "custodian": "chen.yu", "card": "terminal", "headings": _headings(page)})
     assert web.post(preview_url + "/settings", data=form).status_code == 302
     page = web.get(preview_url).get_data(as_text=True)
     assert _mapping(page)[10] == ""
@@ -144,9 +149,10 @@ def test_forms_need_their_csrf_token(web, svc, tmp_path):
 def test_the_cli_uses_the_mapping_chosen_on_the_web(web, app, svc, tmp_path):
     sign_in(web, "director")
     url = _upload(web, _book(tmp_path)).headers["Location"]
-    mapping = _mapping(web.get(url).get_data(as_text=True))
+    page = web.get(url).get_data(as_text=True)
+    mapping = _mapping(page)
     form = {f"map-{i}": target for i, target in mapping.items()}
-    form.update({"map-10": "", "columns": str(len(mapping)),
+    form.update({"map-10": "", "columns": str(len(mapping)), "headings": _headings(page),
                  "csrf_token": csrf_token(web, url)})
     web.post(url + "/settings", data=form)
     result = app.test_cli_runner().invoke(args=[
@@ -197,3 +203,29 @@ def test_without_the_journal_no_file_contents_are_shown(tmp_path):
         assert svc.files.load("C000001").record["basic"]["legal_representative"] == "張安平"
     finally:
         svc.close()
+
+
+def test_hostile_or_stale_settings_change_nothing_they_should_not(web, svc, tmp_path):
+    sign_in(web, "director")
+    url = _upload(web, _book(tmp_path)).headers["Location"]
+    page = web.get(url).get_data(as_text=True)
+    token = csrf_token(web, url)
+    # A column count no sheet has, and a field that is not on the list.
+    huge = web.post(url + "/settings", data={"csrf_token": token, "columns": "9" * 30,
+                                              "headings": _headings(page)})
+    assert huge.status_code == 302
+    bad = web.post(url + "/settings", data={"csrf_token": token, "columns": "1",
+                                             "map-0": "custody.owner"})
+    assert bad.status_code == 302
+    assert _mapping(web.get(url).get_data(as_text=True))[0] == "basic.name"
+    # A sheet the workbook does not have: said, and the preview still reads the old one.
+    missing = web.post(url + "/settings", data={"csrf_token": token, "columns": "0",
+                                                 "sheet": "沒有這張表"}, follow_redirects=True)
+    text = missing.get_data(as_text=True)
+    assert "沒有這張表" in text and 'data-sheet="客戶名冊"' in text
+    # A mapping made for other headings (another sheet) is not applied to these.
+    form = {f"map-{i}": "" for i in range(11)}
+    form.update({"csrf_token": token, "columns": "11", "headings": "0" * 40})
+    web.post(url + "/settings", data=form)
+    assert _mapping(web.get(url).get_data(as_text=True))[0] == "basic.name"
+    assert svc.index.get("C000001") is None

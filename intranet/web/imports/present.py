@@ -83,8 +83,9 @@ def card_choices() -> list[tuple[str, str]]:
 def read_settings(form: Any, rules: Rules) -> tuple[dict[str, Any], str | None]:
     """Return the preview's choices from a posted form, or a message saying what is wrong."""
     mapping: list[str] = []
-    for i in range(int(form.get("columns", "0") or 0) if str(form.get("columns", "0")).isdigit()
-                   else 0):
+    columns = str(form.get("columns", "0"))
+    # Never more selects than a sheet may have columns: the count comes from the client.
+    for i in range(min(int(columns), 10_000) if columns.isdigit() else 0):
         target = form.get(f"map-{i}", "")
         if target and target not in TARGETS:
             return {}, _("Choose a field from the list for each column.")

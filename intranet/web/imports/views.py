@@ -161,7 +161,7 @@ def preview(token: str) -> str | tuple[str, int] | Response:
         "imports/preview.html", upload=upload, table=table, mapping=_mapping(upload, table),
         targets=TARGETS, samples=present.samples(table), report=present.report(report),
         encodings=ENCODINGS, custodians=present.custodians(rules()), settings=upload.settings,
-        cards=present.card_choices(),
+        cards=present.card_choices(), headings_key=heading_set_key(table.headings),
         settings_form=FlaskForm(), commit_form=CommitForm())
 
 
@@ -177,18 +177,21 @@ def settings(token: str) -> Response:
         flash(problem, "danger")
         return redirect(url_for("imports.preview", token=token))
     mapping = chosen.pop("mapping")
-    upload.settings.update(chosen)
+    settings = {**upload.settings, **chosen}
     try:
-        table = _read(upload, data)
-    except SheetError:
-        upload.settings.pop("mapping", None)  # another sheet: its own headings
+        table = read_table(data, upload.filename, sheet=settings.get("sheet") or None,
+                           encoding=settings.get("encoding") or None, limits=limits())
+    except SheetError as error:
+        # Keep the choices that read; say why the new sheet or encoding does not.
+        flash(_(error.message, **error.params), "danger")
+        return redirect(url_for("imports.preview", token=token))
+    key = heading_set_key(table.headings)
+    if request.form.get("headings") == key and len(mapping) == len(table.headings):
+        settings["mapping"] = mapping
+        mappings().remember(key, mapping, str(current_user.username))
     else:
-        if len(mapping) == len(table.headings):
-            upload.settings["mapping"] = mapping
-            mappings().remember(heading_set_key(table.headings), mapping,
-                                str(current_user.username))
-        else:
-            upload.settings.pop("mapping", None)
+        settings.pop("mapping", None)  # another sheet or encoding: its own headings
+    upload.settings = settings
     store().update(upload)
     return redirect(url_for("imports.preview", token=token))
 
