@@ -229,3 +229,20 @@ def test_hostile_or_stale_settings_change_nothing_they_should_not(web, svc, tmp_
     web.post(url + "/settings", data=form)
     assert _mapping(web.get(url).get_data(as_text=True))[0] == "basic.name"
     assert svc.index.get("C000001") is None
+
+
+def test_a_person_accepts_flagged_rows_one_by_one(web, svc, tmp_path):
+    sign_in(web, "director")
+    # Two rows without a 統一編號 that share a name with row 4's company: both flagged.
+    same_name = ["台湾水泥(股)公司", "", "", "02-2222-3333", "", "", "", "水泥工業", "", "", ""]
+    same_phone = ["台泥貿易行", "", "", "(02)2531-7099", "", "", "", "貿易", "", "", ""]
+    url = _upload(web, _book(tmp_path, [TAIWAN, same_name, same_phone])).headers["Location"]
+    page = web.get(url).get_data(as_text=True)
+    flagged = re.findall(r'name="accept" value="(\d+)"', page)
+    assert flagged == ["5", "6"]
+    response = web.post(url + "/import", data={"csrf_token": csrf_token(web, url),
+                                               "submit": "x", "accept": ["6"]})
+    assert response.status_code == 200
+    names = {svc.files.load(c).record["basic"]["name"] for c in ("C000001", "C000002")}
+    assert names == {"臺灣水泥股份有限公司", "台泥貿易行"}
+    assert svc.index.get("C000003") is None

@@ -93,7 +93,8 @@ def _mapping(upload: Upload, table: Table) -> list[str]:
             or suggest(table.headings))
 
 
-def _run(upload: Upload, table: Table, dry_run: bool, accept_flagged: bool = False):
+def _run(upload: Upload, table: Table, dry_run: bool,
+         accept_flagged: bool | set[int] = False):
     settings = upload.settings
     return importing.run(
         services.get().files, services.get().index, str(current_user.username), table,
@@ -210,7 +211,10 @@ def commit(token: str) -> str | Response:
         return redirect(url_for("imports.upload_form"))
     try:
         table = _read(upload, data)
-        report = _run(upload, table, dry_run=False, accept_flagged=form.accept_flagged.data)
+        # Every flagged row (the box), or the rows a person ticked one by one.
+        accepted = form.accept_flagged.data or {
+            int(n) for n in request.form.getlist("accept") if n.isdigit() and len(n) < 9}
+        report = _run(upload, table, dry_run=False, accept_flagged=accepted)
     except SheetError as error:
         flash(_(error.message, **error.params), "danger")
         return redirect(url_for("imports.preview", token=token))
