@@ -323,3 +323,13 @@ def test_a_literal_character_code_is_written_so_excel_shows_it_as_typed():
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     # Excel would read _x0041_ as "A": its underscore is coded, and nothing else changes.
     assert "_x005F_x0041_ 與 plain_x_" in sheet
+
+
+def test_column_letters_are_the_spreadsheets_own():
+    from openpyxl.utils import get_column_letter
+
+    from intranet.sheets.model import column_letter
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703, 16384)] == [
+        "A", "Z", "AA", "AZ", "AAA", "XFD"]
+    assert all(column_letter(n) == get_column_letter(n) for n in range(1, 18279))

@@ -6,9 +6,17 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from ..records.schema import N_
+
+
+def column_letter(number: int) -> str:
+    """Return a spreadsheet column's letters: 1 -> A, 27 -> AA (openpyxl is not needed)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
 
 # A translatable message: an English msgid with %(name)s parameters, and the parameters.
 Message = tuple[str, dict[str, Any]]
@@ -76,7 +84,7 @@ class Table:
     def letter(self, position: int) -> str:
         """Return the sheet's letters of a kept column (its position in ``headings``)."""
         number = self.columns[position] if position < len(self.columns) else position + 1
-        return get_column_letter(number)
+        return column_letter(number)
 
 
 DATE_TYPES = (datetime.date, datetime.datetime)

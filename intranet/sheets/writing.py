@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+from .model import column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -179,7 +179,7 @@ def _sheet(headings: Sequence[str], lines: Sequence[Sequence[Any]],
            widths: Sequence[int]) -> str:
     """Return the worksheet: frozen bold heading row, widths, the rows, an autofilter."""
     wide = max([len(headings), *(len(line) for line in lines)]) or 1
-    letters = [get_column_letter(p + 1) for p in range(wide)]
+    letters = [column_letter(p + 1) for p in range(wide)]
     last = f"{letters[-1]}{len(lines) + 1}"
     cols = "".join(f'<col min="{p + 1}" max="{p + 1}" width="{w}" customWidth="1"/>'
                    for p, w in enumerate(widths))
@@ -223,7 +223,7 @@ def xlsx_bytes(headings: Sequence[str], lines: Sequence[Sequence[Any]], title: s
     formula. ``widths`` fixes a column's width (0: sized from its heading and first lines).
     """
     name = sheet_name(title)
-    last = f"{get_column_letter(max(1, len(headings)))}{len(lines) + 1}"
+    last = f"{column_letter(max(1, len(headings)))}{len(lines) + 1}"
     quoted = name.replace("'", "''").translate(_ESCAPE)
     attribute = name.translate(_ESCAPE).replace('"', "&quot;")
     workbook = (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/>'
