@@ -17,7 +17,7 @@ from typing import Any
 from .formats import nfkc
 from .keys import name_key, phone_key, tax_id_text
 from .schema import new_item
-from .validate import get_path
+from .validate import get_path, set_path
 
 # Targets that are not fields of the file a row is merged into.
 NOT_FIELDS = frozenset({"custodian"})
@@ -70,17 +70,6 @@ def _text(value: Any) -> str:
     return _SPACE.sub("", nfkc(str(value))).casefold() if value is not None else ""
 
 
-def put(record: dict[str, Any], path: str, value: Any) -> None:
-    """Set the value at a dotted path, making the groups on the way."""
-    *parents, last = path.split(".")
-    target = record
-    for part in parents:
-        if not isinstance(target.get(part), dict):
-            target[part] = {}
-        target = target[part]
-    target[last] = copy.deepcopy(value)
-
-
 def person_of(values: dict[str, Any]) -> dict[str, Any]:
     """Return the row's first person (``people.*`` targets) as a people item, or {}."""
     found = {k[len(PEOPLE):]: v for k, v in values.items()
@@ -102,7 +91,7 @@ def fill(record: dict[str, Any], values: dict[str, Any], readable: bool = True,
             continue
         current = get_path(record, path)
         if empty(current):
-            put(record, path, value)
+            set_path(record, path, value)
             fills.append(path)
         elif not same(path, current, value):
             conflicts.append(Conflict(path, value, current if readable else None))

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import access
 from .formats import nfkc
-from .import_duplicates import person_of, put
+from .import_duplicates import person_of
 from .policy import LEVELS
 from .rules import Rules
 from .schema import (
@@ -32,7 +32,7 @@ from .schema import (
     label,
     new_record,
 )
-from .validate import FieldError, normalise, validate
+from .validate import FieldError, normalise, set_path, validate
 
 PERSONAL = LEVELS[-1]
 CUSTODIAN = "custodian"
@@ -142,7 +142,7 @@ def build_record(values: dict[str, Any], card: str, owner: str,
     record = _template(card)
     for key, value in values.items():
         if key not in (CUSTODIAN, "card") and not key.startswith("people."):
-            put(record, key, _tidy(key, value))
+            set_path(record, key, _tidy(key, value))
     person = person_of({k: _tidy(k, v) for k, v in values.items()})
     if person:
         record["people"] = [person]

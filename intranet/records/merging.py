@@ -24,7 +24,7 @@ from ..archive.repository import Change, Snapshot
 from . import documents, retired, yamlio
 from .customers import CustomerFiles, _message, check, customer_path
 from .schema import GROUP, LIST, SCHEMA
-from .validate import normalise
+from .validate import get_path, normalise, set_path
 
 ACTION = "merge"
 KEPT, RETIRED = "kept", "retired"
@@ -77,39 +77,22 @@ def _leaves(fields: dict[str, Any], prefix: str = "") -> list[str]:
     return paths
 
 
-def _get(record: dict[str, Any], path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def _set(record: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    here = record
-    for part in parents:
-        if not isinstance(here.get(part), dict):
-            here[part] = {}
-        here = here[part]
-    here[last] = copy.deepcopy(value)
-
-
 def _fields(kept: dict[str, Any], gone: dict[str, Any], plan: Plan,
             choices: dict[str, str]) -> None:
     """Fill the kept record's empty single fields; report the ones both fill differently."""
     for path in _leaves(SCHEMA):
         if path.split(".")[0] in NOT_MERGED or path.startswith("sales_power."):
             continue
-        mine, theirs = _get(kept, path), _get(gone, path)
+        mine, theirs = get_path(kept, path), get_path(gone, path)
         if empty(theirs) or mine == theirs:
             continue
         if empty(mine):
-            _set(plan.record, path, theirs)
+            set_path(plan.record, path, theirs)
             plan.filled.append(path)
             continue
         plan.clashes.append(Clash(path, mine, theirs))
         if choices.get(path) == RETIRED:
-            _set(plan.record, path, theirs)
+            set_path(plan.record, path, theirs)
     # The sales-power assessment is one judgement: taken whole, never mixed.
     mine, theirs = kept.get("sales_power") or {}, gone.get("sales_power") or {}
     if not empty((theirs or {}).get("scores")) and mine != theirs:

@@ -58,6 +58,17 @@ def get_path(record: dict[str, Any], path: str) -> Any:
     return value
 
 
+def set_path(record: dict[str, Any], path: str, value: Any) -> None:
+    """Set a copy of ``value`` at a dotted path, making the groups on the way."""
+    *parents, last = path.split(".")
+    target = record
+    for part in parents:
+        if not isinstance(target.get(part), dict):
+            target[part] = {}
+        target = target[part]
+    target[last] = copy.deepcopy(value)
+
+
 class _Checker:
     """Walk one record and collect its FieldErrors."""
 
