@@ -15,6 +15,7 @@ from intranet.records.schema import new_record
 
 from .conftest import csrf_token, git, sign_in
 from .html_forms import read_form
+from .test_web_customers import page
 
 _PHONES = itertools.count(1000)
 NEW = "/customers/new?card=distributor"
@@ -34,12 +35,6 @@ def client_for(web, username: str):
     assert sign_in(client, username).status_code == 302
     client.set_cookie("lang", "en")
     return client
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)[:2000]
-    return response.get_data(as_text=True)
 
 
 def journal(svc) -> list[dict]:

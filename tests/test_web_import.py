@@ -199,7 +199,7 @@ def test_without_the_journal_no_file_contents_are_shown(tmp_path):
         page = done.get_data(as_text=True)
         assert done.status_code == 200 and svc.archive.head() != before  # imported
         assert "02-1111-2222" not in page
-        assert 'role="alert"' in page
+        assert "data-journal-failed" in page
         assert svc.files.load("C000001").record["basic"]["legal_representative"] == "張安平"
     finally:
         svc.close()

@@ -16,7 +16,7 @@ from intranet.records import formats
 from intranet.records import schema as s
 from intranet.records.customers import InvalidRecord
 from intranet.records.schema import N_
-from intranet.records.validate import FieldError, get_path, normalise, validate
+from intranet.records.validate import FieldError, get_path, normalise, set_path, validate
 
 if TYPE_CHECKING:
     from intranet.archive.repository import Version
@@ -85,17 +85,6 @@ def to_value(path: str, text: str) -> Any:
     return number
 
 
-def _set(record: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted path (no list indices), creating groups on the way."""
-    *parents, last = path.split(".")
-    target = record
-    for part in parents:
-        if not isinstance(target.get(part), dict):
-            target[part] = {}
-        target = target[part]
-    target[last] = value
-
-
 def check_submission(record: dict[str, Any], values: dict[str, Any], policy: Policy,
                      ) -> tuple[dict[str, str], list[FieldError]]:
     """Return the filled-in fields as text and the errors of each, checked as the file would be.
@@ -116,7 +105,7 @@ def check_submission(record: dict[str, Any], values: dict[str, Any], policy: Pol
         except ValueError as exc:
             errors.append(FieldError(path, str(exc), {}))
             continue
-        _set(trial, path, value)
+        set_path(trial, path, value)
         if kind_of(path) in NUMBER_KINDS:
             filled[path] = str(value)  # 1,200 or full-width digits: kept as the plain number
     refused = {e.path for e in errors}
@@ -190,7 +179,7 @@ def review(record: dict[str, Any], proposal_id: str, decisions: dict[str, str], 
             errors.append(FieldError(path, N_("This field cannot be set from the form"), {}))
             continue
         try:
-            _set(record, path, to_value(path, tidy(item.get("value"))))
+            set_path(record, path, to_value(path, tidy(item.get("value"))))
         except ValueError as exc:
             errors.append(FieldError(path, str(exc), {}))
     if errors:
