@@ -11,6 +11,8 @@ from intranet.demo_data import generate_company
 from intranet.index.database import Database
 from intranet.records.access import (
     ACTIONS,
+    CLASSIFY,
+    FIGURES,
     READ_ACTIONS,
     REPORTS,
     Actor,
@@ -18,6 +20,7 @@ from intranet.records.access import (
     Grant,
     custody_change,
     decide,
+    figures_sql,
     is_administrator,
     may_change_custody,
     may_create,
@@ -64,6 +67,10 @@ READERS = {
     "personal": {"wang.li", "lee.mgr"},
 }
 EDITORS = {"company": {"director"}, "department": {"lee.mgr"}, "personal": {"wang.li"}}
+# R2: the analysis roles see every file's figures (a department manager their department's);
+# the marketing staff and the director classify and grade every file.
+FIGURE_READERS = {"gm", "vp", "director", "info.wu", "lee.mgr"}
+CLASSIFIERS = {"director", "info.wu"}
 
 
 def actor(username: str) -> Actor:
@@ -84,6 +91,11 @@ def grant(mode: str = "read", days: float = 1, revoked: bool = False, who: str =
 def test_every_role_level_and_action(username, level, action):
     decision = decide(actor(username), action, FILES[level], POLICY, DIRECTORY, now=NOW)
     allowed = READERS[level] if action in READ_ACTIONS | {REPORTS} else EDITORS[level]
+    by_role = set()
+    if action in (FIGURES, CLASSIFY):
+        allowed = READERS[level] if action == FIGURES else EDITORS[level]
+        by_role = (FIGURE_READERS if action == FIGURES else CLASSIFIERS) - allowed
+        allowed = allowed | by_role
     department = set()
     if action == REPORTS:  # R15: the custodian's department reads the contact reports too
         department = {u for u, (r, d) in PEOPLE.items()
@@ -92,7 +104,8 @@ def test_every_role_level_and_action(username, level, action):
     assert decision.allowed == (username in allowed), decision
     if decision.allowed:
         own = FILES[level].owner == username
-        expected = "own" if own else "department" if username in department else "level"
+        expected = "own" if own else "department" if username in department \
+            else "analysis" if username in by_role else "level"
         assert decision.basis == expected
     else:
         assert decision.basis == "none" and decision.reason
@@ -307,4 +320,30 @@ def test_readable_sql_agrees_with_decide_on_the_demo_company(tmp_path):
                     if decide(user, "view", m, POLICY, directory, grants, NOW).allowed}
         assert found == expected, user
         seen.add(len(expected))
+        condition, params = figures_sql(user, POLICY, directory, grants, NOW)
+        found = {r[0] for r in conn.execute(f"SELECT id FROM customers c WHERE {condition}",
+                                            params)}
+        assert found == {m.id for m in metas
+                         if decide(user, FIGURES, m, POLICY, directory, grants, NOW).allowed}
     assert len(seen) > 3  # people really see different files
+
+
+def test_the_analysis_roles_are_policy_data():
+    narrow = Policy({"analysis": {"company_roles": ["general_manager"], "department_roles": [],
+                                  "classify_roles": ["marketing_director"]}})
+    personal = FILES["personal"]
+    assert decide(actor("info.wu"), FIGURES, personal, POLICY, DIRECTORY, now=NOW).allowed
+    assert not decide(actor("info.wu"), FIGURES, personal, narrow, DIRECTORY, now=NOW).allowed
+    assert not decide(actor("info.wu"), CLASSIFY, personal, narrow, DIRECTORY, now=NOW).allowed
+    assert decide(actor("gm"), FIGURES, personal, narrow, DIRECTORY, now=NOW).allowed
+    # the manager still sees the files the levels let him read, no more
+    assert decide(actor("lee.mgr"), FIGURES, personal, narrow, DIRECTORY, now=NOW).allowed
+    assert not decide(actor("lee.mgr"), FIGURES, FILES["company"], narrow, DIRECTORY,
+                      now=NOW).allowed
+    assert not decide(actor("hr.chen"), FIGURES, personal, POLICY, DIRECTORY, now=NOW).allowed
+
+
+def test_the_analysis_roles_are_validated():
+    from intranet.records.policy import validate_policy
+    errors = validate_policy({"analysis": {"company_roles": ["janitor"]}})
+    assert [e.path for e in errors] == ["analysis.company_roles"]

@@ -24,7 +24,12 @@ READ_ACTIONS = frozenset({"view", "history", "version", "diff", "document", "exp
 WRITE_ACTIONS = frozenset({"edit", "restore"})
 # R15: a file's non-confidential contact reports, read by its custodian's department too.
 REPORTS = "reports"
-ACTIONS = READ_ACTIONS | WRITE_ACTIONS | {REPORTS}
+# R2, R25-R27: a file's classification, grades, credit, receivables and yearly figures (never
+# its people, contact log or documents), for the analyses; journalled like any read.
+FIGURES = "figures"
+# R2, R23, R24: change a file's classes and grades (nothing else).
+CLASSIFY = "classify"
+ACTIONS = READ_ACTIONS | WRITE_ACTIONS | {REPORTS, FIGURES, CLASSIFY}
 # A file whose level cannot be read (a damaged file) is kept as closely as the strictest level.
 FALLBACK_LEVEL = LEVELS[0]
 # The relations a relative role token may stand for.
@@ -184,6 +189,10 @@ def decide(actor: Actor, action: str, meta: FileMeta, policy: Policy, directory:
         if whole.allowed or not (meta.department and actor.department == meta.department):
             return whole
         return Decision(True, "department", "member of the custodian's department (R15)")
+    if action in (FIGURES, CLASSIFY):
+        whole = decide(actor, "view" if action == FIGURES else "edit", meta, policy, directory,
+                       grants, now)
+        return whole if whole.allowed else _by_analysis_role(actor, action, meta, policy, whole)
     if meta.owner and meta.owner == actor.username:
         return Decision(True, "own", "custodian of the file")
     if actor.username in meta.contacts:
@@ -198,6 +207,35 @@ def decide(actor: Actor, action: str, meta: FileMeta, policy: Policy, directory:
             basis = "break-glass" if grant.kind == "break-glass" else "grant"
             return Decision(True, f"{basis}:{grant.id}", f"{grant.mode} {basis} grant")
     return Decision(False, "none", "no level, custody or grant allows this")
+
+
+def _by_analysis_role(actor: Actor, action: str, meta: FileMeta, policy: Policy,
+                      refused: Decision) -> Decision:
+    """Tell whether the policy's analysis roles let the actor see figures or classify (R2)."""
+    if action == CLASSIFY:
+        if actor.role in policy.classify_roles:
+            return Decision(True, "analysis", "classifies and grades every file (R2)")
+        return refused
+    if actor.role in policy.analysis_company_roles:
+        return Decision(True, "analysis", "sees every file's figures (R2, R25-R27)")
+    if actor.role in policy.analysis_department_roles and meta.department \
+            and meta.department == actor.department:
+        return Decision(True, "analysis", "sees the figures of the department's files")
+    return refused
+
+
+def figures_sql(actor: Actor, policy: Policy, directory: Directory,
+                grants: Iterable[Grant] = (), now: datetime | None = None,
+                ) -> tuple[str, list[Any]]:
+    """Return an SQL condition on ``customers c``, true exactly where ``decide`` allows figures."""
+    if not _standing(actor, directory) or actor.role in no_contents_roles(policy):
+        return "0", []
+    if actor.role in policy.analysis_company_roles:
+        return "1", []
+    sql, params = readable_sql(actor, policy, directory, grants, now)
+    if actor.role in policy.analysis_department_roles and actor.department:
+        return f"({sql} OR c.department = ?)", [*params, actor.department]
+    return sql, params
 
 
 def custody(meta: FileMeta) -> tuple[str, str, str, frozenset[str]]:

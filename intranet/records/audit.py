@@ -24,8 +24,9 @@ from typing import Any
 from ..archive.repository import Snapshot
 
 AUDIT_DIR = "audit"
-ACTIONS = ("view", "history", "version", "diff", "document", "export", "reports", "refused")
-BASES = ("own", "level", "break-glass", "none")  # and "grant:<id>"
+ACTIONS = ("view", "history", "version", "diff", "document", "export", "reports", "figures",
+           "refused")
+BASES = ("own", "level", "department", "analysis", "break-glass", "none")  # and "grant:<id>"
 # Every entry has these fields with these types; ``record`` fills the first four itself.
 OWN_FIELDS: dict[str, type] = {"seq": int, "at": str, "prev": str, "hash": str}
 GIVEN_FIELDS: dict[str, type] = {"user": str, "customer": str, "action": str, "allowed": bool,

@@ -153,6 +153,14 @@ DEFAULT_POLICY: dict[str, Any] = {
     # R4: who finds duplicate files and merges two files of one customer into one (they must
     # also be allowed to edit both files).
     "duplicates": {"roles": ["marketing_director", "marketing_staff"]},
+    # R2, R23-R27 (issue 12): who sees the classification, grades, credit and yearly figures
+    # of files they may not otherwise read, for the analyses (each such read is journalled):
+    # ``company_roles`` every file, ``department_roles`` the files of their own department.
+    # ``classify_roles`` edit classes and grades of every file (never contacts or people).
+    "analysis": {"company_roles": ["general_manager", "marketing_vp", "marketing_director",
+                                   "marketing_staff"],
+                 "department_roles": ["department_manager"],
+                 "classify_roles": ["marketing_director", "marketing_staff"]},
 }
 
 _GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
@@ -185,6 +193,7 @@ POLICY_ORDER: dict[str, Any] = {
     "customer_form": {"link_days": None, "fields": None},
     "imports": {"roles": None, "department_roles": None},
     "duplicates": {"roles": None},
+    "analysis": {"company_roles": None, "department_roles": None, "classify_roles": None},
 }
 
 
@@ -337,6 +346,26 @@ class Policy:
         section = self.data.get("duplicates")
         roles = section.get("roles") if isinstance(section, dict) else None
         return [str(r) for r in roles] if isinstance(roles, list) else []
+
+    def _analysis_roles(self, key: str) -> frozenset[str]:
+        section = self.data.get("analysis")
+        roles = section.get(key) if isinstance(section, dict) else None
+        return frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset()
+
+    @property
+    def analysis_company_roles(self) -> frozenset[str]:
+        """Return the roles that see every file's figures for the analyses (R2, R25-R27)."""
+        return self._analysis_roles("company_roles")
+
+    @property
+    def analysis_department_roles(self) -> frozenset[str]:
+        """Return the roles that see the figures of their own department's files."""
+        return self._analysis_roles("department_roles")
+
+    @property
+    def classify_roles(self) -> frozenset[str]:
+        """Return the roles that edit every file's classes and grades (R2, R23, R24)."""
+        return self._analysis_roles("classify_roles")
 
     @property
     def customer_form_fields(self) -> list[str]:

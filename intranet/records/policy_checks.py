@@ -133,6 +133,12 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
     else:
         for key in ("roles", "department_roles"):
             errors += _roles(imports.get(key), f"imports.{key}", roles)
+    analysis = d.get("analysis")
+    if not isinstance(analysis, dict):
+        errors.append(FieldError("analysis", N_("Expected a group of fields here"), {}))
+    else:
+        for key in ("company_roles", "department_roles", "classify_roles"):
+            errors += _roles(analysis.get(key), f"analysis.{key}", roles)
     return errors
 
 
