@@ -11,10 +11,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 # The tables derived from the files, dropped when the schema changes.
 TABLES = ("customers", "search", "versions", "late_contacts", "important", "contact_log",
-          "handover_steps", "keys")
+          "handover_steps", "keys", "sales", "credit")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -88,6 +88,27 @@ CREATE TABLE IF NOT EXISTS keys (
     PRIMARY KEY (kind, key, customer)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS keys_customer ON keys (customer);
+-- R12, R25-R27: each file's yearly sales per product (yearly[].sales), for the analyses.
+CREATE TABLE IF NOT EXISTS sales (
+    customer TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    product TEXT NOT NULL,
+    amount REAL NOT NULL,
+    PRIMARY KEY (customer, year, product)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sales_year ON sales (year, product);
+-- R28: each file's credit section and open receivables (NULL where the file has none).
+CREATE TABLE IF NOT EXISTS credit (
+    customer TEXT PRIMARY KEY,
+    grade TEXT NOT NULL,
+    credit_limit REAL,
+    terms TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    approved_on TEXT NOT NULL,
+    receivable REAL,
+    oldest_due TEXT NOT NULL,
+    receivable_as_of TEXT NOT NULL
+) WITHOUT ROWID;
 -- catalogue: what every member of staff may find (id, names), content: the rest (R36).
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
     catalogue, content, tokenize = 'unicode61 remove_diacritics 0'

@@ -29,6 +29,8 @@ class FileRows(NamedTuple):
     contact_log: list[tuple]  # contact_log rows (R31, R32)
     handovers: list[tuple]  # handover_steps rows (R32)
     keys: list[tuple]  # keys rows: (kind, key, customer) (R4, records/keys.py)
+    sales: list[tuple]  # sales rows: (customer, year, product, amount) (R12, R25-R27)
+    credit: tuple | None  # the credit row (R28), None for a damaged file
 
 
 def checked(raw: bytes, path: str, rules: Rules) -> tuple[dict[str, Any], str | None]:
@@ -77,7 +79,43 @@ def file_rows(customer: str, path: str, blob: str, record: dict[str, Any],
         [(customer, *entry) for entry in two_contacts.contact_log(record)],
         [step.as_row(customer) for step in handover_steps.steps(record)],
         [(kind, key, customer) for kind, key in record_keys(record)],
+        sales_rows(customer, record) if problem is None else [],
+        credit_row(customer, credit, record) if problem is None else None,
     )
+
+
+def sales_rows(customer: str, record: dict[str, Any]) -> list[tuple]:
+    """Return a valid file's sales rows: one per year and product with an amount."""
+    found: dict[tuple[int, str], float] = {}
+    for entry in record.get("yearly") or []:
+        year = entry.get("year") if isinstance(entry, dict) else None
+        sales = entry.get("sales") if isinstance(entry, dict) else None
+        if not isinstance(year, int) or not isinstance(sales, dict):
+            continue
+        for product, amount in sales.items():
+            if isinstance(amount, (int, float)) and not isinstance(amount, bool):
+                # Two entries of one year (validation allows it) add up.
+                key = (year, str(product))
+                found[key] = found.get(key, 0) + amount
+    return [(customer, year, product, amount) for (year, product), amount in found.items()]
+
+
+def credit_row(customer: str, credit: dict[str, Any], record: dict[str, Any]) -> tuple:
+    """Return a valid file's credit row: grade, limit, terms, approval, receivables."""
+    owed = record.get("receivables") if isinstance(record.get("receivables"), dict) else {}
+
+    def text(section: dict[str, Any], key: str) -> str:
+        value = section.get(key)
+        return value if isinstance(value, str) else ""
+
+    def amount(section: dict[str, Any], key: str) -> float | None:
+        value = section.get(key)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            else None
+
+    return (customer, text(credit, "grade"), amount(credit, "limit"), text(credit, "terms"),
+            text(credit, "approved_by"), text(credit, "approved_on"), amount(owed, "amount"),
+            text(owed, "oldest_due"), text(owed, "as_of"))
 
 
 def catalogue_fields(record: dict[str, Any]) -> list[str]:

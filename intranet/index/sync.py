@@ -224,9 +224,13 @@ def _store(conn: sqlite3.Connection, made: rows.FileRows) -> None:
     conn.executemany("INSERT INTO contact_log VALUES (?,?,?,?)", made.contact_log)
     conn.executemany("INSERT INTO handover_steps VALUES (?,?,?,?,?,?,?,?)", made.handovers)
     conn.executemany("INSERT OR IGNORE INTO keys VALUES (?,?,?)", made.keys)
+    conn.executemany("INSERT INTO sales VALUES (?,?,?,?)", made.sales)
+    if made.credit:
+        conn.execute("INSERT INTO credit VALUES (?,?,?,?,?,?,?,?,?)", made.credit)
 
 
 def _forget(conn: sqlite3.Connection, customer: str) -> None:
     """Delete a file's rows in the tables derived from its contents, one row per item."""
-    for table in ("late_contacts", "important", "contact_log", "handover_steps", "keys"):
+    for table in ("late_contacts", "important", "contact_log", "handover_steps", "keys",
+                  "sales", "credit"):
         conn.execute(f"DELETE FROM {table} WHERE customer=?", (customer,))

@@ -40,6 +40,8 @@ TEXTAREAS = frozenset({
     *(f"{group}.{key}" for group in ("characteristics", "business", "transactions")
       for key, f in schema.SCHEMA[group].children.items() if f.kind == schema.TEXT),
 })
+# Set by their own actions, never typed: who approved a credit exception (R28).
+NOT_IN_FORM = frozenset({"credit.approved_by", "credit.approved_on"})
 # Text in the schema, but chosen from the directory's departments.
 _DIRECTORY_SELECTS = frozenset({"custody.department"})
 _NUMBERS = frozenset({schema.AMOUNT, schema.SIGNED_AMOUNT, schema.INT})
@@ -84,7 +86,8 @@ def _field(path: str) -> Any:
 
 def _group_form(group: str) -> type[Form]:
     """Return a sub-form with one field per key of a record group, in the schema's order."""
-    fields = {key: _field(f"{group}.{key}") for key in schema.SCHEMA[group].children}
+    fields = {key: _field(f"{group}.{key}") for key in schema.SCHEMA[group].children
+              if f"{group}.{key}" not in NOT_IN_FORM}
     return type(f"{group.title()}Form", (Form,), fields)
 
 
