@@ -15,6 +15,7 @@ from . import services
 from .accounts import WeakPassword
 from .archive.errors import ArchiveError, CorruptRecord
 from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
+from .records.classes import CLASSES_PATH, load_classes
 from .records.customers import PREFIX, check, id_from_path
 from .records.organisation import DirectoryError, initialise, save_member
 from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules
@@ -116,20 +117,31 @@ def verify_command() -> None:
         if snapshot.get(path) is None:
             bad.append(f"{path}: missing")
     count = 0
+    warnings: list[str] = []
+    classes = load_classes(snapshot)
+    if classes.problem:
+        bad.append(f"{CLASSES_PATH}: {classes.problem} (no lists in force: any value)")
     if rules is not None:
         for path, blob in sorted(svc.archive.files(PREFIX).items()):
             if id_from_path(path) is None:
                 bad.append(f"{path}: not a customer file name (customers/NNNN/CNNNNNN.yaml)")
                 continue
             count += 1
-            _, problem, _ = check(svc.archive.read_object(blob)[1], path, rules)
+            record, problem, _ = check(svc.archive.read_object(blob)[1], path, rules)
             if problem:
                 bad.append(f"{path}: {problem}")
+            # R23: a value outside its list is flagged, not refused (old files still load).
+            warnings += [f"{path}: {flag.path}: {flag.value} is not in the {flag.list} list"
+                         for flag in (classes.flags(record) if record else [])]
+    for line in warnings:
+        click.echo(f"WARN {line}", err=True)
     for line in bad:
         click.echo(f"BAD {line}", err=True)
     if not ok or bad:
         raise SystemExit(1)
-    click.echo(f"OK: git fsck clean, {count} customer files and the organisation files valid")
+    click.echo(f"OK: git fsck clean, {count} customer files and the organisation files valid"
+               + (f"; {len(warnings)} values outside the classification lists" if warnings
+                  else ""))
 
 
 @click.command("audit-verify")

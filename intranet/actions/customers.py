@@ -8,14 +8,16 @@ its own action (``actions.custody``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import access, retired
+from ..records import access, grading, retired
 from ..records.customers import CustomerFiles
 from ..records.policy import LEVELS
 from ..records.rules import load_rules
 from ..records.schema import N_
+from ..records.zone import company_zone, today
 from . import Forbidden
 from .rights import actor_at, custody_of, guard, refuse_custody_change
 
@@ -29,7 +31,10 @@ def new_custody(username: str, department: str) -> dict[str, Any]:
 
 def create(files: CustomerFiles, username: str, record: dict[str, Any],
            source: str | None = None, when: Any = None) -> tuple[str, str]:
-    """Open a new customer file kept by its creator at personal level; return (id, commit)."""
+    """Open a new customer file kept by its creator at personal level; return (id, commit).
+
+    Its grade is the policy's standard grade for its figures, or ungraded: never a guess (R24).
+    """
 
     def check(snapshot: Snapshot, _head: dict[str, Any] | None) -> None:
         rules = load_rules(snapshot)
@@ -39,6 +44,8 @@ def create(files: CustomerFiles, username: str, record: dict[str, Any],
         if custody_of(record) != custody_of({"custody": new_custody(username,
                                                                     actor.department)}):
             raise Forbidden(N_("Custody changes only on the custody page."))
+        on = today(company_zone(rules.policy), now=when if isinstance(when, datetime) else None)
+        record["grade"] = grading.standard_grade(record, rules.policy, on)
 
     return files.create(record, username, when=when, source=source, guard=check)
 

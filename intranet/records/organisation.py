@@ -9,6 +9,7 @@ from ..archive.errors import CorruptRecord
 from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio
+from .classes import CLASSES_PATH, DEFAULT_CLASSES, dump_classes
 from .policy import DEFAULT_POLICY, dump_policy, validate_policy
 from .rules import DEPARTMENTS_PATH, POLICY_PATH, STAFF_PATH, load_rules
 from .staff import Directory, dump_departments, dump_staff
@@ -32,6 +33,7 @@ is the member of staff who made it. Read it with plain git: `git log`, `git show
 - `documents/0000/C000042/` — documents kept with that customer
 - `org/departments.yaml`, `org/staff.yaml` — departments and staff (no passwords)
 - `policy.yaml` — the policy's numbers and approval chains
+- `classes.yaml` — the classification lists (industry, nature, region, type, product)
 - `policy-proposals/` — proposed policy changes and the general manager's decisions
 - `access/`, `audit/` — access requests and the sealed read-audit journal
 
@@ -59,6 +61,8 @@ def initialise(archive: Archive, author: Identity) -> str | None:
             DEPARTMENTS_PATH: dump_departments({"departments": DEFAULT_DEPARTMENTS}),
             STAFF_PATH: dump_staff({"staff": []}),
             README_PATH: ARCHIVE_README.encode(),
+            # R23: the classification lists marketing staff keep (any value where empty).
+            CLASSES_PATH: dump_classes(copy.deepcopy(DEFAULT_CLASSES)),
         }
         return Change(files, "建立客戶檔案庫\n\nAction: init\n")
 

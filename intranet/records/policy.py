@@ -57,11 +57,15 @@ DEFAULT_POLICY: dict[str, Any] = {
     # R18: same day (0 days); R19: an incomplete file is improved at least monthly.
     "deadlines": {"contact_record_days": 0, "incomplete_file_days": 30},
     # R24
+    # R24's standard: the first grade whose min_sales the last full year's sales reach, with
+    # receivables no more than max_overdue_days overdue (no such criterion when absent).
     "grades": [
-        {"code": "A", "description": "重點客戶：銷售額大、信用佳，優先服務與資源"},
-        {"code": "B", "description": "主要客戶：交易穩定，具成長潛力"},
-        {"code": "C", "description": "一般客戶：交易量小或不定期"},
-        {"code": "D", "description": "觀察客戶：交易少或有信用疑慮，審慎往來"},
+        {"code": "A", "min_sales": 10_000_000, "max_overdue_days": 30,
+         "description": "重點客戶：銷售額大、信用佳，優先服務與資源"},
+        {"code": "B", "min_sales": 3_000_000, "max_overdue_days": 60,
+         "description": "主要客戶：交易穩定，具成長潛力"},
+        {"code": "C", "min_sales": 500_000, "description": "一般客戶：交易量小或不定期"},
+        {"code": "D", "min_sales": 0, "description": "觀察客戶：交易少或有信用疑慮，審慎往來"},
     ],
     # R28: limits in the fines' currency; None means no credit.
     "credit_grades": [
@@ -171,7 +175,7 @@ POLICY_ORDER: dict[str, Any] = {
     "fines": {"late_update": None, "unapproved_view": None, "shared_account": None,
               "currency": None},
     "deadlines": {"contact_record_days": None, "incomplete_file_days": None},
-    "grades": _GRADE_ORDER,
+    "grades": {"code": None, "min_sales": None, "max_overdue_days": None, "description": None},
     "credit_grades": _GRADE_ORDER,
     "custody_changes": {"manager_levels": None},
     "break_glass_roles": None,
@@ -367,6 +371,11 @@ class Policy:
         """Return the roles that edit every file's classes and grades (R2, R23, R24)."""
         return self._analysis_roles("classify_roles")
 
+    def grade_standards(self) -> list[dict[str, Any]]:
+        """Return the grades that have a standard (min_sales), in policy order (R24)."""
+        return [dict(g) for g in self.data["grades"] if isinstance(g, dict)
+                and _is_number(g.get("min_sales"))]
+
     @property
     def customer_form_fields(self) -> list[str]:
         """Return the dotted paths the customer's own data form asks for (R10)."""
@@ -405,6 +414,8 @@ def _check_grades(data: Any, path: str, credit: bool) -> list[FieldError]:
         seen.add(str(code))
         if not isinstance(g.get("description", ""), str):
             errors.append(FieldError(f"{where}.description", N_("Expected text here"), {}))
+        if not credit:
+            errors += _check_standard(g, where)
         if credit:
             limit = g.get("limit")
             if limit is not None and (not _is_number(limit) or limit < 0):
@@ -412,6 +423,20 @@ def _check_grades(data: Any, path: str, credit: bool) -> list[FieldError]:
                     "Enter an amount as a number, e.g. 1500000"), {}))
             if not isinstance(g.get("terms", ""), str):
                 errors.append(FieldError(f"{where}.terms", N_("Expected text here"), {}))
+    return errors
+
+
+def _check_standard(g: dict[str, Any], where: str) -> list[FieldError]:
+    """Return the problems of a grade's standard: min_sales and max_overdue_days (R24)."""
+    errors: list[FieldError] = []
+    least = g.get("min_sales")
+    if least is not None and (not _is_number(least) or least < 0):
+        errors.append(FieldError(f"{where}.min_sales", N_(
+            "Enter an amount as a number, e.g. 1500000"), {}))
+    days = g.get("max_overdue_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        errors.append(FieldError(f"{where}.max_overdue_days", N_(
+            "Enter a whole number of days, 0 or more"), {}))
     return errors
 
 
