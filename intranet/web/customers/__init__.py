@@ -17,6 +17,7 @@ from . import (  # noqa: E402, F401  (view modules and the panels they register)
     duplicate_views,
     entry_views,
     export_views,
+    figures_views,
     history_views,
     list_views,
     record_views,

@@ -16,9 +16,11 @@ from ...actions.customers import new_custody
 from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
 from ...records import schema
+from ...records.classes import LISTS
 from ...records.customers import InvalidRecord, SaveConflict
 from ...records.validate import FieldError
 from . import reading
+from .figures_views import classes
 from .forms import CustomerForm, apply, record_data
 from .labels import enum_choices, field_label
 from .present import show, when
@@ -59,6 +61,24 @@ def set_choices(form: CustomerForm, record: dict[str, Any]) -> None:
         form[name].choices = _keep(pairs, record.get(name))
     form.credit.form.grade.choices = _keep([("", "—"), *credit], credit_now.get("grade"))
     form.change_source.choices = enum_choices("source")
+    suggest_classes(form)
+
+
+def suggest_classes(form: CustomerForm) -> None:
+    """Offer each classification list under its field (R23); a value outside it is flagged.
+
+    A text box with the list as suggestions rather than a closed choice: a file written
+    before the list changed keeps its value and still saves; the card flags it.
+    """
+    lists = classes()
+    form.class_lists = {}
+    for name in LISTS[:4]:
+        values = lists.values(name)
+        if values:
+            box = form.classification.form[name]
+            box.render_kw = {**(box.render_kw or {}), "list": f"classes-{name}",
+                             "autocomplete": "off"}
+            form.class_lists[name] = values
 
 
 def field_for(form: CustomerForm, path: str, positions: list[int]) -> Field | None:

@@ -11,12 +11,21 @@ from flask_login import current_user, login_required
 from ...index import Query
 from ...records import schema
 from . import bp, reading
+from .figures_views import classes
 from .labels import enum_choices
 
 # Everything the list understands in its query string, so links keep the whole state.
 STATE = ("q", "card", "kind", "stage", "grade", "region", "industry", "owner", "level", "vip",
          "damaged", "sort", "desc", "page", "per_page")
 COLUMNS = ("id", "name", "card", "stage", "grade", "region", "owner", "level", "updated")
+
+
+def listed(name: str) -> list[tuple[str, str]]:
+    """Return a filter's choices: the classification list (R23), then values outside it."""
+    values = list(classes().values(name))
+    outside = [v for v in reading.choices(name) if v not in values]
+    return [(v, v) for v in values] + [(v, _("%(value)s (not in the list)", value=v))
+                                       for v in outside]
 
 
 def _filters() -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -27,10 +36,8 @@ def _filters() -> list[tuple[str, str, list[tuple[str, str]]]]:
         ("kind", _(schema.LABELS["kind"]), enum_choices("kind")),
         ("stage", _(schema.LABELS["stage"]), enum_choices("stage")),
         ("grade", _(schema.LABELS["grade"]), [(g, g) for g in policy.grades]),
-        ("region", _(schema.LABELS["classification.region"]),
-         [(r, r) for r in reading.choices("region")]),
-        ("industry", _(schema.LABELS["classification.industry"]),
-         [(i, i) for i in reading.choices("industry")]),
+        ("region", _(schema.LABELS["classification.region"]), listed("region")),
+        ("industry", _(schema.LABELS["classification.industry"]), listed("industry")),
         ("owner", _(schema.LABELS["custody.owner"]),
          [(u, reading.staff_name(u)) for u in reading.choices("owner")]),
         ("level", _(schema.LABELS["custody.level"]), enum_choices("custody.level")),

@@ -14,7 +14,7 @@ from ...actions import customers
 from ...records import schema
 from ...records.customers import Loaded
 from .. import panels
-from . import bp, duplicate_views, present, reading
+from . import bp, duplicate_views, figures_views, present, reading
 from .editing import Edit, blank
 from .labels import CARDS
 
@@ -42,7 +42,8 @@ def show(customer_id: str):
                            policy=reading.rules().policy,
                            may_edit=reading.may(customer_id, current_user, "edit"),
                            may_custody=reading.may_change_custody(customer_id, current_user,
-                                                                  record))
+                                                                  record),
+                           **figures_views.card_marks(record))
 
 
 @bp.get("/<customer_id>/request")
