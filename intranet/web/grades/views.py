@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from ... import services
@@ -36,7 +37,8 @@ FILTERS = ("grade", "standard", "region", "department")
 class ClassesForm(FlaskForm):
     """One text area per list, an optional rename, and the reason for the change."""
 
-    rename_list = SelectField(choices=[("", "—"), *[(n, n) for n in LISTS]], default="")
+    rename_list = SelectField(choices=[SelectChoice("", "—"), *[SelectChoice(n, n)
+                                                                for n in LISTS]], default="")
     rename_from = StringField()
     rename_to = StringField()
     reason = StringField(validators=[DataRequired()])
