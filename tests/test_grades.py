@@ -205,9 +205,17 @@ def test_the_review_list_holds_exactly_the_files_differing_from_their_standard(
         archive, spread, tmp_path):
     index = Index(tmp_path / "index.sqlite3", archive)
     try:
-        rows = graded_index.differing(graded_index.graded(index, POLICY, TODAY))
+        rows, total = graded_index.differing(index, POLICY, TODAY)
+        every = graded_index.graded(index, POLICY, TODAY)
+        page, _ = graded_index.differing(index, POLICY, TODAY, limit=2, offset=2)
+        only_a, _ = graded_index.differing(index, POLICY, TODAY, filters={"standard": "A"})
     finally:
         index.close()
+    # The SQL standard is the domain's, file by file, including the ungraded ones.
+    assert {r["id"]: r["standard"] for r in every} == {
+        i: standard_grade(r, POLICY, TODAY) for i, r in spread.items()}
+    assert total == len(rows) and page == rows[2:4]
+    assert {r["id"] for r in only_a} == {r["id"] for r in rows if r["standard"] == "A"}
     expected = {i for i, r in spread.items()
                 if independent(r, POLICY.data, TODAY)
                 and independent(r, POLICY.data, TODAY) != (r.get("grade") or "")}

@@ -54,6 +54,17 @@ def year_sales(record: dict[str, Any], year: int) -> float | None:
     return total
 
 
+def grade_code(total: float | None, overdue: int, standards: list[dict[str, Any]]) -> str:
+    """Return the first standard grade a year's total and overdue days meet ("" if none)."""
+    if total is None:
+        return ""
+    for g in standards:
+        limit = g.get("max_overdue_days")
+        if total >= g["min_sales"] and (limit is None or overdue <= limit):
+            return str(g["code"])
+    return ""
+
+
 def grade_for(total: float | None, overdue: int, policy: Policy, year: int) -> Standard:
     """Return the standard grade for a year's total sales and the overdue days (R24)."""
     standards = policy.grade_standards()

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 
 from ... import services
 from ...actions import grades as grade_actions
-from ...records import credit, grading, schema
+from ...records import access, credit, grading, schema
 from ...records.classes import LISTS, Classes, load_classes
 from ...records.customers import InvalidRecord
 from .. import clock
@@ -118,6 +118,20 @@ def page_data(loaded: Any, record: dict[str, Any] | None) -> dict[str, Any]:
         # A list left empty allows any value: typed, not chosen (R23).
         "free": {f"classification.{n}" for n in LISTS[:4] if not classes().values(n)},
     }
+
+
+def figures_ids(rows: list[dict[str, Any]]) -> set[str]:
+    """Return which of a list page's unreadable rows the user may see the figures of (1 query)."""
+    hidden = [str(r["id"]) for r in rows if not r.get("readable") and not r.get("damaged")]
+    if not hidden:
+        return set()
+    r = reading.rules()
+    sql, params = access.figures_sql(reading.actor(current_user), r.policy, r.directory,
+                                     reading.grants())
+    found = services.get().index.db.connect().execute(
+        f"SELECT c.id FROM customers c WHERE c.id IN ({', '.join('?' * len(hidden))})"
+        f" AND {sql}", [*hidden, *params]).fetchall()
+    return {str(row[0]) for row in found}
 
 
 @bp.app_context_processor

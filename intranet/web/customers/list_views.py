@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from ...index import Query
 from ...records import schema
 from . import bp, reading
-from .figures_views import classes
+from .figures_views import classes, figures_ids
 from .labels import enum_choices
 
 # Everything the list understands in its query string, so links keep the whole state.
@@ -67,5 +67,6 @@ def index():
     query = Query.from_args(request.args)
     page = reading.find(query, current_user)
     return render_template("customers/list.html", page=page, query=query, filters=_filters(),
+                           figures_ids=figures_ids(page.rows),
                            columns=_columns(), state_args=state_args,
                            filtered=any(request.args.get(k) for k in STATE[:11]))

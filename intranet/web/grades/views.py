@@ -31,7 +31,7 @@ from ..customers.labels import enum_label
 from . import bp
 
 PER_PAGE = 50
-FILTERS = ("grade", "standard", "region", "department")
+FILTERS = graded_index.FILTERS
 
 
 class ClassesForm(FlaskForm):
@@ -116,21 +116,23 @@ def classes_page():
         400 if problems else 200
 
 
-def _rows() -> list[dict[str, Any]]:
-    """Return the files whose grade differs from the standard that the user may regrade."""
+def _rows(page: int) -> tuple[list[dict[str, Any]], int]:
+    """Return a page of the files whose grade differs from the standard that the user may
+    regrade, and how many there are (paged in SQL unless each row's right must be asked)."""
     r = reading.rules()
-    reader = reading.reader()
     actor = _actor()
-    condition = access.figures_sql(actor, r.policy, r.directory, reader.grants())
-    rows = graded_index.differing(graded_index.graded(services.get().index, r.policy,
-                                                      clock.today(), condition))
-    if actor.role not in r.policy.classify_roles:
-        rows = [row for row in rows if access.decide(
-            actor, access.CLASSIFY, access.FileMeta.from_row(row), r.policy, r.directory,
-            reader.grants()).allowed]
+    condition = access.figures_sql(actor, r.policy, r.directory, reading.grants())
     wanted = {k: request.args.get(k, "") for k in FILTERS}
-    return [row for row in rows if all(not v or str(row.get(k) or "") == v
-                                       for k, v in wanted.items())]
+    index, today = services.get().index, clock.today()
+    if actor.role in r.policy.classify_roles:
+        return graded_index.differing(index, r.policy, today, condition, wanted,
+                                      limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    # A department manager classifies only the files they may edit: asked file by file.
+    rows, _total = graded_index.differing(index, r.policy, today, condition, wanted)
+    rows = [row for row in rows if access.decide(
+        actor, access.CLASSIFY, access.FileMeta.from_row(row), r.policy, r.directory,
+        reading.grants()).allowed]
+    return rows[(page - 1) * PER_PAGE: page * PER_PAGE], len(rows)
 
 
 @bp.route("/grades", methods=["GET", "POST"])
@@ -159,14 +161,14 @@ def grades_page():
                 flash(_("%(num)d files regraded.", num=len(moved)) if commit
                       else _("Nothing changed."), "success" if commit else "info")
                 return redirect(url_for(".grades_page", **request.args))
-    rows = _rows()
     page = max(1, request.args.get("page", 1, type=int))
-    pages = max(1, -(-len(rows) // PER_PAGE))
-    shown = rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    rows, total = _rows(page)
+    pages = max(1, -(-total // PER_PAGE))
+    policy = reading.rules().policy
+    shown = graded_index.explain(rows, policy, clock.today())
     # Each file shown with its figures is a read of its figures (R35).
     reading.allow_rows(shown, current_user, "figures")
-    policy = reading.rules().policy
-    return render_template("grades/review.html", rows=shown, total=len(rows), page=page,
+    return render_template("grades/review.html", rows=shown, total=total, page=page,
                            pages=pages, form=form, filters=FILTERS, args=request.args,
                            grades=policy.grades, regions=list(classes().values("region")),
                            may_keep_lists=keeps_lists())
