@@ -143,4 +143,11 @@ def _figure_links() -> dict[str, Any]:
             return False
         return reading.may(customer_id, current_user, "figures")
 
-    return {"may_see_figures": may_see_figures}
+    def sees_figures_by_role() -> bool:
+        if not getattr(current_user, "is_authenticated", False):
+            return False
+        policy = reading.rules().policy
+        return current_user.role in (policy.analysis_company_roles
+                                     | policy.analysis_department_roles)
+
+    return {"may_see_figures": may_see_figures, "sees_figures_by_role": sees_figures_by_role}
