@@ -228,3 +228,21 @@ def test_the_new_form_offers_no_grade_and_a_new_file_is_ungraded(web, svc):
     assert response.status_code == 302
     created = response.headers["Location"].rsplit("/", 1)[-1]
     assert yamlio.load(svc.archive.read(customer_path(created)))["grade"] == ""
+
+
+def test_the_list_filters_offer_the_lists_and_flag_values_outside_them(web, svc):
+    make(svc)  # industry 電子, outside the default list
+    html = client(web, "wang.li").get("/customers/").get_data(as_text=True)
+    region = html[html.index('id="filter-region"'):html.index("</select>",
+                                                               html.index('id="filter-region"'))]
+    assert region.index("北區") < region.index("中區") < region.index("海外")
+    assert "電子 (not in the list)" in html and "貿易" in html
+
+
+def test_the_hidden_page_offers_figures_to_the_analysis_roles_alike_for_any_id(web, svc):
+    customer = make(svc)
+    wu = client(web, "info.wu")
+    for asked in (customer, "C999999"):
+        page = wu.get(f"/customers/{asked}").get_data(as_text=True)
+        assert f'href="/customers/{asked}/figures"' in page
+    assert wu.get("/customers/C999999/figures").status_code == 403
