@@ -17,6 +17,7 @@ from ..records.policy import LEVELS
 from ..records.rules import load_rules
 from ..records.schema import N_
 from . import Forbidden
+from .credit import settler
 from .rights import actor_at, custody_of, guard, refuse_custody_change
 
 PERSONAL = LEVELS[-1]
@@ -40,7 +41,8 @@ def create(files: CustomerFiles, username: str, record: dict[str, Any],
                                                                     actor.department)}):
             raise Forbidden(N_("Custody changes only on the custody page."))
 
-    return files.create(record, username, when=when, source=source, guard=check)
+    return files.create(record, username, when=when, source=source, guard=check,
+                        settle=settler(username, when))
 
 
 def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str, Any],
@@ -59,7 +61,7 @@ def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str
         refuse_custody_change(base_record, record)
     return files.save(customer_id, record, base, username, when=when, source=source,
                       base_record=base_record, guard=guard(username, "edit", customer_id),
-                      keep=("custody",))
+                      keep=("custody",), settle=settler(username, when))
 
 
 def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
@@ -74,4 +76,5 @@ def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
                             id=customer_id)
         allowed(snapshot, head)
 
-    return files.restore(customer_id, version, base, username, guard=check, keep=("custody",))
+    return files.restore(customer_id, version, base, username, guard=check, keep=("custody",),
+                         settle=settler(username))

@@ -21,6 +21,7 @@ from ..records.importing import FILLS, UNCHANGED, Accept, Plan, RowResult, Staff
 from ..records.rules import Rules, load_rules
 from ..records.schema import CARDS, N_
 from . import ActionError, Forbidden
+from .credit import settler
 from .rights import actor_at
 
 ERRORS = ("skip", "abort")
@@ -123,11 +124,26 @@ def plan_at(files: CustomerFiles, index: Any, snapshot: Snapshot, username: str,
     rules = load_rules(snapshot)
     department = scope(rules, username)
     _check_custodian(rules, custodian, department)
-    return plan(table, mapping, rules=rules, matches=index.matches,
+    made = plan(table, mapping, rules=rules, matches=index.matches,
                 load=_loader(files, snapshot), importer=username, custodian=custodian,
                 card=card, accept_flagged=accept_flagged,
                 grants=requests.grants_for(snapshot, username), department=department,
                 head=snapshot.commit)
+    _settle_credit(files, snapshot, username, made)
+    return made
+
+
+def _settle_credit(files: CustomerFiles, snapshot: Snapshot, username: str, made: Plan
+                   ) -> None:
+    """Apply the credit table (R28) to every new file and fill; Forbidden names the first."""
+    settle = settler(username)
+    for row in made.new_rows:
+        if row.record is not None:
+            row.record = settle(snapshot, f"#{row.number}", None, row.record)
+    if made.files:
+        before = _loader(files, snapshot)(sorted(made.files))
+        for customer, record in made.files.items():
+            made.files[customer] = settle(snapshot, customer, before.get(customer), record)
 
 
 def preview(files: CustomerFiles, index: Any, username: str, table: Any, mapping: list[str],
