@@ -24,6 +24,10 @@ APPROVE = "credit_approval"
 RECEIVABLES = "receivables"
 
 
+class CreditForbidden(Forbidden):
+    """A save refused by the credit table (R28): the message names the limit or terms."""
+
+
 def approver_names(rules: Rules) -> list[str]:
     """Return who may approve a credit exception now: "name (username)" of active approvers."""
     if rules.policy.credit_exception_mode != "approval":
@@ -51,7 +55,7 @@ def settler(username: str, when: datetime | None = None) -> Settle:
                                  role=role, today=today_at(rules, when),
                                  approvers=approver_names(rules))
         except credit.CreditRefused as refused:
-            raise Forbidden(refused.message, **refused.params) from None
+            raise CreditForbidden(refused.message, **refused.params) from None
 
     return settle
 

@@ -117,26 +117,36 @@ def _money(value: float | None) -> str:
     return f"{value:,.0f}" if value is not None else "-"
 
 
+# One whole msgid per case, so each translates as one sentence.
+_REFUSED = {
+    ("limit", "approval"): N_(
+        "The credit limit %(limit)s of %(id)s is above the limit %(grade_limit)s of credit "
+        "grade %(grade)s. Only %(approvers)s may approve a credit exception; nothing was "
+        "saved."),
+    ("limit", "refuse"): N_(
+        "The credit limit %(limit)s of %(id)s is above the limit %(grade_limit)s of credit "
+        "grade %(grade)s. The policy allows no credit exceptions (credit_exceptions.mode: "
+        "refuse); nothing was saved."),
+    ("terms", "approval"): N_(
+        "The trade terms \u201c%(terms)s\u201d of %(id)s are not those of credit grade "
+        "%(grade)s (\u201c%(grade_terms)s\u201d). Only %(approvers)s may approve a credit "
+        "exception; nothing was saved."),
+    ("terms", "refuse"): N_(
+        "The trade terms \u201c%(terms)s\u201d of %(id)s are not those of credit grade "
+        "%(grade)s (\u201c%(grade_terms)s\u201d). The policy allows no credit exceptions "
+        "(credit_exceptions.mode: refuse); nothing was saved."),
+}
+
+
 def refusal(customer_id: str, after: Standing, policy: Any, approvers: list[str]
             ) -> CreditRefused:
     """Return the refusal naming the limit or terms, the grade's, and who may approve."""
-    if policy.credit_exception_mode == "refuse":
-        who = N_("The policy allows no credit exceptions (credit_exceptions.mode: refuse).")
-        names = ""
-    else:
-        who = N_("Only %(approvers)s may approve a credit exception.")
-        names = ", ".join(approvers) or "-"
-    if after.over_limit:
-        return CreditRefused(
-            N_("The credit limit %(limit)s of %(id)s is above the limit %(grade_limit)s of "
-               "credit grade %(grade)s.") + " " + who,
-            limit=_money(after.limit), id=customer_id, grade_limit=_money(after.grade_limit),
-            grade=after.grade or "-", approvers=names)
-    return CreditRefused(
-        N_("The trade terms \u201c%(terms)s\u201d of %(id)s are not those of credit grade "
-           "%(grade)s (\u201c%(grade_terms)s\u201d).") + " " + who,
-        terms=after.terms, id=customer_id, grade=after.grade or "-",
-        grade_terms=after.grade_terms or "-", approvers=names)
+    mode = "refuse" if policy.credit_exception_mode == "refuse" else "approval"
+    kind = "limit" if after.over_limit else "terms"
+    return CreditRefused(_REFUSED[(kind, mode)], limit=_money(after.limit), id=customer_id,
+                         grade_limit=_money(after.grade_limit), grade=after.grade or "-",
+                         terms=after.terms, grade_terms=after.grade_terms or "-",
+                         approvers=", ".join(approvers) or "-")
 
 
 def may_approve(policy: Any, role: str) -> bool:

@@ -170,8 +170,8 @@ class CustomerFiles:
             if guard:
                 guard(snapshot, None)
             new = normalise({**record, "id": self.next_id(snapshot)})
-            if settle:
-                new = normalise(settle(snapshot, new["id"], None, new))
+            if settle:  # the record is normalised: only what settle changed is new
+                new = settle(snapshot, new["id"], None, new)
             self._require_valid(new, rules)
             created["id"] = new["id"]
             name = new["basic"]["name"]
@@ -223,8 +223,8 @@ class CustomerFiles:
             for section in keep:
                 _take(merged, theirs, section)
             merged = merged if same else normalise(merged)  # mine was normalised above
-            if settle:
-                merged = normalise(settle(snapshot, customer_id, theirs, merged))
+            if settle:  # merged is normalised; settle only sets the approval's two texts
+                merged = settle(snapshot, customer_id, theirs, merged)
             self._require_valid(merged, rules)
             data = yamlio.dump(merged)
             made.clear()

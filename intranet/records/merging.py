@@ -265,7 +265,7 @@ def merge(files: CustomerFiles, kept_id: str, retired_id: str, author: str, *, b
         result = plan(kept_id, kept, retired_id, gone, snapshot, choices)
         record = normalise(result.record)
         if settle:
-            record = normalise(settle(snapshot, kept_id, kept, record))
+            record = settle(snapshot, kept_id, kept, record)
         files._require_valid(record, files.rules(snapshot))
         made["plan"] = result
         entry = {"retired": retired_id, "kept": kept_id, "on": today.isoformat(),

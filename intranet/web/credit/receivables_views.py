@@ -1,0 +1,1 @@
+"""Bring in open receivables from the accounting package's sheet: upload, preview, import."""
