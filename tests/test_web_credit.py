@@ -158,7 +158,8 @@ def test_the_director_approves_an_exception_with_a_reason(app, svc, web):
     html = web.get(f"/customers/{customer}").get_data(as_text=True)
     assert send(web, html, url, {"reason": "擔保品足額"}, button="").status_code == 302
     body = git(svc.archive.path, "log", "-1", "--format=%an|%s|%b")
-    assert body.startswith(f"林美華|信用例外核准 {customer} 例外公司") and "Reason: 擔保品足額" in body
+    assert body.startswith(f"林美華|信用例外核准 {customer} 例外公司")
+    assert "Reason: 擔保品足額" in body
     credit = yamlio.load(svc.archive.read(customer_path(customer)))["credit"]
     assert (credit["approved_by"], credit["approved_on"]) == ("director", TODAY)
     page = web.get("/analysis/credit/?show=exceptions").get_data(as_text=True)
