@@ -28,3 +28,41 @@ def credit_rows(index: Any, condition: tuple[str, list[Any]], owner: str | None 
                           params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def existing_ids(index: Any, ids: list[str]) -> set[str]:
+    """Return the ids among ``ids`` that are files in the index."""
+    if not ids:
+        return set()
+    index.catch_up()
+    conn = index.db.connect()
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found |= {r[0] for r in conn.execute(
+            f"SELECT id FROM customers WHERE id IN ({marks})", chunk)}
+    return found
+
+
+def ids_by_name(index: Any, names: list[str]) -> dict[str, list[str]]:
+    """Return the files whose name is exactly each of ``names`` (the catalogue's name)."""
+    if not names:
+        return {}
+    index.catch_up()
+    conn = index.db.connect()
+    found: dict[str, list[str]] = {}
+    unique = sorted(set(names))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for name, customer in conn.execute(
+                f"SELECT name, id FROM customers WHERE name IN ({marks})", chunk):
+            found.setdefault(name, []).append(customer)
+    return found
+
+
+def ids_by_tax(index: Any, tax_ids: list[str]) -> dict[str, list[str]]:
+    """Return the files holding each 統一編號 (the index's duplicate keys)."""
+    pairs = [("tax", t) for t in sorted(set(tax_ids)) if t]
+    return {key: ids for (_kind, key), ids in index.matches(pairs).items()} if pairs else {}
