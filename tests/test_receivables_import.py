@@ -150,3 +150,37 @@ def test_the_cli(app, svc, company, tmp_path):
         assert yamlio.load(svc.archive.read(customer_path(customer)))["receivables"] == owed
     result = runner.invoke(args=["import-receivables", str(path), "--as", "wang.li"])
     assert result.exit_code == 1
+
+
+def test_the_upload_preview_and_import_pages(app, svc, web, company):
+    import io
+    import re
+
+    from .conftest import csrf_token, sign_in
+
+    assert sign_in(web, "lee.mgr").status_code == 302
+    page = web.get("/analysis/credit/").get_data(as_text=True)
+    assert "/analysis/credit/receivables" in page
+    token = csrf_token(web, "/analysis/credit/receivables")
+    data = csv_bytes([HEADINGS, *rows(company)], "big5")
+    response = web.post("/analysis/credit/receivables", data={
+        "csrf_token": token, "as_of": AS_OF, "encoding": "",
+        "file": (io.BytesIO(data), "應收帳款.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    preview_url = response.headers["Location"]
+    head = svc.archive.head()
+    preview = web.get(preview_url).get_data(as_text=True)
+    assert svc.archive.head() == head
+    assert re.findall(r'data-row="(\d+)" data-status="(\w+)"', preview) == [
+        ("2", "matched"), ("3", "matched"), ("4", "ambiguous"), ("5", "unmatched"),
+        ("6", "refused"), ("7", "error")]
+    assert "1,234,567" in preview and "2026-10-05" in preview
+    done = web.post(preview_url, data={"csrf_token": csrf_token(web, preview_url)})
+    assert done.status_code == 200
+    for customer, owed in expected(company).items():
+        assert yamlio.load(svc.archive.read(customer_path(customer)))["receivables"] == owed
+    assert git(svc.archive.path, "log", "-1", "--format=%an").strip() == "李經理"
+    # Someone the policy does not let import gets 403.
+    web.post("/logout", data={"csrf_token": csrf_token(web, "/")})
+    assert sign_in(web, "wang.li").status_code == 302
+    assert web.get("/analysis/credit/receivables").status_code == 403
