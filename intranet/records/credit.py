@@ -135,6 +135,13 @@ _REFUSED = {
         "The trade terms \u201c%(terms)s\u201d of %(id)s are not those of credit grade "
         "%(grade)s (\u201c%(grade_terms)s\u201d). The policy allows no credit exceptions "
         "(credit_exceptions.mode: refuse); nothing was saved."),
+    ("ungraded", "approval"): N_(
+        "%(id)s has no credit grade, so its credit limit %(limit)s is an exception: set its "
+        "credit grade first. Only %(approvers)s may approve a credit exception; nothing was "
+        "saved."),
+    ("ungraded", "refuse"): N_(
+        "%(id)s has no credit grade, so its credit limit %(limit)s is an exception: set its "
+        "credit grade first. The policy allows no credit exceptions; nothing was saved."),
 }
 
 
@@ -143,6 +150,8 @@ def refusal(customer_id: str, after: Standing, policy: Any, approvers: list[str]
     """Return the refusal naming the limit or terms, the grade's, and who may approve."""
     mode = "refuse" if policy.credit_exception_mode == "refuse" else "approval"
     kind = "limit" if after.over_limit else "terms"
+    if after.over_limit and not after.known:
+        kind = "ungraded"
     return CreditRefused(_REFUSED[(kind, mode)], limit=_money(after.limit), id=customer_id,
                          grade_limit=_money(after.grade_limit), grade=after.grade or "-",
                          terms=after.terms, grade_terms=after.grade_terms or "-",

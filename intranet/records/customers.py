@@ -170,9 +170,9 @@ class CustomerFiles:
             if guard:
                 guard(snapshot, None)
             new = normalise({**record, "id": self.next_id(snapshot)})
-            if settle:  # the record is normalised: only what settle changed is new
-                new = settle(snapshot, new["id"], None, new)
             self._require_valid(new, rules)
+            if settle:  # after validation: a field's own error is told first
+                new = settle(snapshot, new["id"], None, new)
             created["id"] = new["id"]
             name = new["basic"]["name"]
             message = _message(f"新增 {new['id']} {name}", new["id"], "create",
@@ -223,9 +223,9 @@ class CustomerFiles:
             for section in keep:
                 _take(merged, theirs, section)
             merged = merged if same else normalise(merged)  # mine was normalised above
-            if settle:  # merged is normalised; settle only sets the approval's two texts
-                merged = settle(snapshot, customer_id, theirs, merged)
             self._require_valid(merged, rules)
+            if settle:  # merged is valid; settle only sets the approval's two texts
+                merged = settle(snapshot, customer_id, theirs, merged)
             data = yamlio.dump(merged)
             made.clear()
             if data == raw:

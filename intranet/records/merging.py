@@ -264,9 +264,9 @@ def merge(files: CustomerFiles, kept_id: str, retired_id: str, author: str, *, b
             guard(snapshot, kept, gone)
         result = plan(kept_id, kept, retired_id, gone, snapshot, choices)
         record = normalise(result.record)
+        files._require_valid(record, files.rules(snapshot))
         if settle:
             record = settle(snapshot, kept_id, kept, record)
-        files._require_valid(record, files.rules(snapshot))
         made["plan"] = result
         entry = {"retired": retired_id, "kept": kept_id, "on": today.isoformat(),
                  "by": author, "retired_blob": expected[1]}
