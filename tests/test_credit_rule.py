@@ -253,3 +253,19 @@ def test_approve_records_the_approver_and_the_reason(svc, app):
     assert body.startswith(f"林美華|信用例外核准 {customer} 東方貿易")
     assert "Reason: 長期客戶，付款正常" in body and "Action: credit_approval" in body
     assert on_disk(svc, customer)["credit"]["approved_on"] == TODAY.isoformat()
+
+
+def test_refuse_mode_refuses_restore_and_merge_for_the_director_too(svc):
+    customer, over, head = _old_exception(svc, "director", "marketing")
+    set_mode(svc, "refuse")
+    head = svc.archive.head()
+    with pytest.raises(Forbidden):
+        customer_actions.restore(svc.files, "director", customer, over, head)
+    kept = make(svc, "director", "marketing", name="丙公司", **{"credit.grade": "C"})
+    gone = make(svc, "director", "marketing", name="丙", **{"credit.limit": 400_000})
+    head = svc.archive.head()
+    with pytest.raises(Forbidden):
+        merging.merge(svc.files, "director", kept, gone, head, TODAY)
+    with pytest.raises(Forbidden):
+        credit_actions.approve(svc.files, "director", customer, "試試看")
+    assert svc.archive.head() == head

@@ -164,6 +164,17 @@ def test_the_director_approves_an_exception_with_a_reason(app, svc, web):
     assert (credit["approved_by"], credit["approved_on"]) == ("director", TODAY)
     page = web.get("/analysis/credit/?show=exceptions").get_data(as_text=True)
     assert "Approved by" in page or "核准" in page
+    # A salesperson's file over its grade: the salesperson has no approval form and a forged
+    # post is refused with nothing written.
+    theirs = make(svc, name="業務公司", **{"credit.grade": "D", "credit.limit": 5})
+    switch(web, "wang.li")
+    html = web.get(f"/customers/{theirs}").get_data(as_text=True)
+    assert "credit-approval" not in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    head = svc.archive.head()
+    response = web.post(f"/customers/{theirs}/credit-approval",
+                        data={"csrf_token": token, "reason": "自己核准"})
+    assert response.status_code == 403 and svc.archive.head() == head
 
 
 def test_the_edit_form_refuses_a_limit_above_the_grade_with_the_reason(app, svc, web):

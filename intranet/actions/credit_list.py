@@ -50,9 +50,11 @@ def lines(reader: Any, actor: access.Actor, today: date, show: str = EXCEPTIONS,
     return found
 
 
-def counts(reader: Any, actor: access.Actor, today: date) -> dict[str, int]:
+def counts(reader: Any, actor: access.Actor, today: date, department: str = ""
+           ) -> dict[str, int]:
     """Return how many files are exceptions, unapproved ones, on review, with warnings."""
-    every = [line.position for line in lines(reader, actor, today, "")]
+    every = [line.position for line in lines(reader, actor, today, "",
+                                             department=department)]
     return {"exceptions": sum(p.standing.exception for p in every),
             "unapproved": sum(p.standing.exception and not p.standing.approved for p in every),
             "review": sum(bool(p.review) for p in every),

@@ -35,11 +35,5 @@ def credit_dashboard(user: Any) -> dict[str, Any] | None:
         scope = str(user.department)
     else:
         return None
-    actor = reading.actor(user)
-    every = credit_list.lines(reading.reader(), actor, today(), "", department=scope)
-    figures = [line.position for line in every]
-    return {"exceptions": sum(p.standing.exception for p in figures),
-            "unapproved": sum(p.standing.exception and not p.standing.approved
-                              for p in figures),
-            "review": sum(bool(p.review) for p in figures),
-            "warnings": sum(p.warning for p in figures), "department": scope}
+    found = credit_list.counts(reading.reader(), reading.actor(user), today(), scope)
+    return {**found, "department": scope}

@@ -63,6 +63,9 @@ def credit_panel(loaded: Loaded, user: Any) -> dict[str, Any] | None:
     if held.standing.exception and credit_actions.may_approve(rules, str(user.username)) \
             and reading.may(loaded.id, user, "figures"):
         approval = ApprovalForm(formdata=None)
+    if form is None and not (held.standing.grade or held.standing.limit is not None
+                             or held.owed or held.standing.terms):
+        return None  # nothing to show and nothing this user may enter
     return {"p": held, "customer": loaded.id, "form": form, "approval": approval,
             "reasons": REASONS, "mode": rules.policy.credit_exception_mode,
             "approvers": credit_actions.approver_names(rules), "names": reading.staff_name,
