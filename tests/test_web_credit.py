@@ -229,3 +229,29 @@ def test_credit_history_shows_each_change_with_its_author(app, svc, web):
     assert "700000" in page and "300000" in page and "林美華" in page
     switch(web, "chen.yu")
     assert web.get(f"/customers/{customer}/credit-history").status_code == 403
+
+
+def test_the_director_approves_from_the_credit_page_a_file_they_may_not_open(app, svc, web):
+    app.config["TODAY"] = TODAY
+    files = company(svc)
+    switch(web, "director")
+    assert web.get(f"/customers/{files['over']}").status_code == 403  # personal file
+    page = web.get("/analysis/credit/?show=exceptions").get_data(as_text=True)
+    fields = dict(read_form(page.replace('action="/analysis/credit/approve"',
+                                         'action="/analysis/credit/approve" id="x"', 1),
+                            "/analysis/credit/approve"))
+    response = web.post("/analysis/credit/approve", data={
+        **fields, "customer": files["over"], "reason": "大客戶，擔保足額"})
+    assert response.status_code == 302
+    credit = yamlio.load(svc.archive.read(customer_path(files["over"])))["credit"]
+    assert (credit["approved_by"], credit["approved_on"]) == ("director", TODAY)
+    assert "Reason: 大客戶，擔保足額" in git(svc.archive.path, "log", "-1", "--format=%b")
+    # Marketing staff see the list but may not approve: no form, and a post is refused.
+    switch(web, "info.wu")
+    page = web.get("/analysis/credit/?show=exceptions").get_data(as_text=True)
+    assert "/analysis/credit/approve" not in page
+    head = svc.archive.head()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = web.post("/analysis/credit/approve", data={
+        "csrf_token": token, "customer": files["terms"], "reason": "x"})
+    assert response.status_code == 403 and svc.archive.head() == head

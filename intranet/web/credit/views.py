@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
-from ...actions import credit_list
+from ... import services
+from ...actions import ActionError, Forbidden, credit_list
+from ...actions import credit as credit_actions
 from ...records.credit_review import REASONS
 from ...sheets.writing import xlsx_bytes
 from ..clock import today
@@ -54,10 +58,34 @@ def page() -> str:
     number = min(number, pages)
     shown = _journalled(found[(number - 1) * PER_PAGE:number * PER_PAGE])
     policy = reading.rules().policy
+    approver = credit_actions.may_approve(reading.rules(), str(current_user.username))
     return render_template("credit/page.html", lines=shown, total=len(found), page=number,
                            pages=pages, filters=filters, grades=policy.credit_grades,
                            reasons=REASONS, mode=policy.credit_exception_mode,
-                           names=reading.staff_name)
+                           names=reading.staff_name, approver=approver)
+
+
+@bp.post("/approve")
+@login_required
+def approve() -> Response:
+    """Record the signed-in approver's approval of one file's exception, with the reason."""
+    customer_id = request.form.get("customer", "")
+    back = redirect(url_for(".page", show=request.form.get("show") or None,
+                            grade=request.form.get("grade") or None,
+                            owner=request.form.get("owner") or None))
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    reading.allow(customer_id, current_user, "figures")
+    try:
+        credit_actions.approve(services.get().files, str(current_user.username), customer_id,
+                               request.form.get("reason", "")[:300])
+    except Forbidden:
+        raise
+    except ActionError as error:
+        flash(_(error.message, **error.params), "danger")
+        return back
+    flash(_("The credit exception of %(id)s is approved.", id=customer_id), "success")
+    return back
 
 
 def _columns() -> list[str]:
