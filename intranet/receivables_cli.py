@@ -25,6 +25,11 @@ from .sheets.model import SheetError
 from .sheets.reading import read_table
 
 
+def _text(message: str, params: dict) -> str:
+    """Return a reason in English (the cleaners write {name}, the matcher %(name)s)."""
+    return message % params if "%(" in message else message.format(**params)
+
+
 @click.command("import-receivables")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "username", required=True, help="The member of staff importing.")
@@ -60,7 +65,7 @@ def import_receivables_command(path: Path, username: str, dry_run: bool, as_of: 
         raise click.ClickException(error.message % error.params if error.params
                                    else error.message) from error
     for row in report.rows:
-        reasons = "; ".join(m % p if p else m for m, p in row.reasons)
+        reasons = "; ".join(_text(m, p) for m, p in row.reasons)
         owed = row.owed.get("amount")
         click.echo(f"row {row.number}: {row.status} {row.customer or '-'}"
                    f"{f' {owed}' if owed is not None else ''}{f' ({reasons})' if reasons else ''}")

@@ -141,6 +141,7 @@ def test_the_cli(app, svc, company, tmp_path):
                                  "--dry-run", "--as-of", AS_OF])
     assert result.exit_code == 0, result.output
     assert "row 4: ambiguous" in result.output and "Dry run" in result.output
+    assert "this cell holds abc" in result.output  # row 7's amount, with its value
     assert svc.archive.head() == head
     result = runner.invoke(args=["import-receivables", str(path), "--as", "lee.mgr",
                                  "--as-of", AS_OF])
