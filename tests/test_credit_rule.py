@@ -191,20 +191,29 @@ def _sheet(rows: list[list[str]]) -> tuple[Table, list[str]]:
 
 def test_an_import_creating_an_exception_is_refused_or_approved(svc):
     table, mapping = _sheet([["臺灣水泥股份有限公司", "11913502", "02-2531-7099", "C",
-                              "300000"]])
+                              "300000"],
+                             ["台塑", "", "07-111-2222", "B", "100000"]])
     head = svc.archive.head()
-    with pytest.raises(Forbidden):
-        import_actions.run(svc.files, svc.index, "lee.mgr", table, mapping)
-    assert svc.archive.head() == head
+    # The row over its grade is an error row with the refusal as its reason; abort: nothing.
+    report = import_actions.run(svc.files, svc.index, "lee.mgr", table, mapping,
+                                errors="abort")
+    assert report.aborted and svc.archive.head() == head
+    first = report.plan.rows[0]
+    assert first.status == "error" and first.reasons[0].path == "credit.limit"
+    assert "300,000" in first.reasons[0].text() and "林美華 (director)" in first.reasons[0].text()
+    # skip: the good row is imported, the refused one is not.
+    report = import_actions.run(svc.files, svc.index, "lee.mgr", table, mapping)
+    assert [r.status for r in report.plan.rows] == ["error", "new"]
+    assert list(report.created) == [3]
     report = import_actions.run(svc.files, svc.index, "director", table, mapping)
     created = svc.files.load(report.created[2]).record["credit"]
     assert (created["limit"], created["approved_by"]) == (300_000, "director")
     set_mode(svc, "refuse")
     head = svc.archive.head()
     table, mapping = _sheet([["亞洲水泥股份有限公司", "03244509", "02-2733-8000", "D", "5"]])
-    with pytest.raises(Forbidden):
-        import_actions.run(svc.files, svc.index, "director", table, mapping)
-    assert svc.archive.head() == head
+    report = import_actions.run(svc.files, svc.index, "director", table, mapping)
+    assert report.commit is None and svc.archive.head() == head
+    assert "refuse" in report.plan.rows[0].reasons[0].text()
 
 
 def test_an_import_filling_a_limit_into_an_existing_file_is_checked(svc):
@@ -214,9 +223,9 @@ def test_an_import_filling_a_limit_into_an_existing_file_is_checked(svc):
     table, mapping = _sheet([["臺灣水泥股份有限公司", "11913502", "02-2531-7099", "C",
                               "300000"]])
     head = svc.archive.head()
-    with pytest.raises(Forbidden):
-        import_actions.run(svc.files, svc.index, "lee.mgr", table, mapping)
-    assert svc.archive.head() == head
+    report = import_actions.run(svc.files, svc.index, "lee.mgr", table, mapping)
+    assert report.commit is None and svc.archive.head() == head
+    assert report.plan.rows[0].status == "error" and not report.plan.files
     assert on_disk(svc, customer)["credit"]["limit"] is None
 
 

@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 
 from ... import services
 from ...actions import ActionError, Forbidden, importing
-from ...actions.credit import CreditForbidden
 from ...import_store import Mappings, Upload, UploadStore, limits_from
 from ...records.audit import AuditUnavailable
 from ...sheets.headings import TARGETS, heading_set_key, suggest
@@ -147,8 +146,6 @@ def preview(token: str) -> str | tuple[str, int] | Response:
     except SheetError as error:
         return render_template("imports/unreadable.html", upload=upload,
                                message=_(error.message, **error.params)), 400
-    except CreditForbidden:
-        raise  # the 403 page says which row's credit and who may approve it (R28)
     except Forbidden:
         abort(403)
     except AuditUnavailable:
@@ -221,8 +218,6 @@ def commit(token: str) -> str | Response:
     except SheetError as error:
         flash(_(error.message, **error.params), "danger")
         return redirect(url_for("imports.preview", token=token))
-    except CreditForbidden:
-        raise  # the 403 page says which row's credit and who may approve it (R28)
     except Forbidden:
         abort(403)
     except ActionError as error:
