@@ -129,11 +129,12 @@ def test_create_distributor_and_terminal_through_the_form(client, svc, repo):
     response = send(client, html, action, {
         "basic.name": "東方貿易股份有限公司", "basic.phone": "02-2531-7099",
         "basic.address": "臺北市中山區", "classification.region": "北區",
-        "credit.limit": "1,500,000", "people-0.name": "張大同", "people-0.role": "負責人",
+        "credit.grade": "A", "credit.limit": "1,000,000", "people-0.name": "張大同",
+        "people-0.role": "負責人",
     }, url="/customers/new?card=distributor")
     assert response.status_code == 302 and response.location.endswith("/customers/C000001")
     text = file_bytes(svc, "C000001")
-    for value in ("東方貿易股份有限公司", "card: distributor", "北區", "limit: 1500000",
+    for value in ("東方貿易股份有限公司", "card: distributor", "北區", "limit: 1000000",
                   "張大同", "owner: wang.li", "department: sales", "level: personal"):
         assert value in text
     assert git(repo, "log", "-1", "--format=%an <%ae>").strip() == "王立 <wang.li@example.com>"

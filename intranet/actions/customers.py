@@ -19,6 +19,7 @@ from ..records.rules import load_rules
 from ..records.schema import N_
 from ..records.zone import company_zone, today
 from . import Forbidden
+from .credit import settler
 from .rights import actor_at, custody_of, guard, refuse_custody_change
 
 PERSONAL = LEVELS[-1]
@@ -47,7 +48,8 @@ def create(files: CustomerFiles, username: str, record: dict[str, Any],
         on = today(company_zone(rules.policy), now=when if isinstance(when, datetime) else None)
         record["grade"] = grading.standard_grade(record, rules.policy, on)
 
-    return files.create(record, username, when=when, source=source, guard=check)
+    return files.create(record, username, when=when, source=source, guard=check,
+                        settle=settler(username, when))
 
 
 def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str, Any],
@@ -66,7 +68,7 @@ def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str
         refuse_custody_change(base_record, record)
     return files.save(customer_id, record, base, username, when=when, source=source,
                       base_record=base_record, guard=guard(username, "edit", customer_id),
-                      keep=("custody",))
+                      keep=("custody",), settle=settler(username, when))
 
 
 def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
@@ -81,4 +83,5 @@ def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
                             id=customer_id)
         allowed(snapshot, head)
 
-    return files.restore(customer_id, version, base, username, guard=check, keep=("custody",))
+    return files.restore(customer_id, version, base, username, guard=check, keep=("custody",),
+                         settle=settler(username))

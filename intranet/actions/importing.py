@@ -17,10 +17,22 @@ from ..archive.repository import Snapshot
 from ..records import access, import_commit, requests, yamlio
 from ..records.audit import AuditUnavailable
 from ..records.customers import CustomerFiles, customer_path
-from ..records.importing import FILLS, UNCHANGED, Accept, Plan, RowResult, StaffNames, plan
+from ..records.import_rows import Reason
+from ..records.importing import (
+    ERROR,
+    FILLS,
+    MERGED,
+    UNCHANGED,
+    Accept,
+    Plan,
+    RowResult,
+    StaffNames,
+    plan,
+)
 from ..records.rules import Rules, load_rules
 from ..records.schema import CARDS, N_
 from . import ActionError, Forbidden
+from .credit import CreditForbidden, settler
 from .rights import actor_at
 
 ERRORS = ("skip", "abort")
@@ -123,11 +135,49 @@ def plan_at(files: CustomerFiles, index: Any, snapshot: Snapshot, username: str,
     rules = load_rules(snapshot)
     department = scope(rules, username)
     _check_custodian(rules, custodian, department)
-    return plan(table, mapping, rules=rules, matches=index.matches,
+    made = plan(table, mapping, rules=rules, matches=index.matches,
                 load=_loader(files, snapshot), importer=username, custodian=custodian,
                 card=card, accept_flagged=accept_flagged,
                 grants=requests.grants_for(snapshot, username), department=department,
                 head=snapshot.commit)
+    _settle_credit(files, snapshot, username, made)
+    return made
+
+
+def _settle_credit(files: CustomerFiles, snapshot: Snapshot, username: str, made: Plan
+                   ) -> None:
+    """Apply the credit table (R28) to every new file and fill: a refused one is an error row.
+
+    A new row (and the rows merged into it) or the rows filling a file whose credit the
+    importer may not set take no part, with the refusal as their reason; the rest import.
+    """
+    settle = settler(username)
+    for row in made.new_rows:
+        if row.record is None:
+            continue
+        try:
+            row.record = settle(snapshot, f"#{row.number}", None, row.record)
+        except CreditForbidden as refused:
+            _refuse(made, refused, lambda r, n=row.number: r.number == n or (
+                r.status == MERGED and r.match is not None and r.match.row == n))
+    if made.files:
+        before = _loader(files, snapshot)(sorted(made.files))
+        for customer in sorted(made.files):
+            try:
+                made.files[customer] = settle(snapshot, customer, before.get(customer),
+                                              made.files[customer])
+            except CreditForbidden as refused:
+                del made.files[customer]
+                _refuse(made, refused, lambda r, c=customer: r.status == FILLS
+                        and r.match is not None and r.match.customer == c)
+
+
+def _refuse(made: Plan, refused: CreditForbidden, which: Any) -> None:
+    """Turn the rows ``which`` picks into error rows with the credit refusal as reason."""
+    for row in made.rows:
+        if which(row):
+            row.status, row.record = ERROR, None
+            row.reasons = [Reason("credit.limit", refused.message, dict(refused.params))]
 
 
 def preview(files: CustomerFiles, index: Any, username: str, table: Any, mapping: list[str],

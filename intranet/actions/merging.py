@@ -18,6 +18,7 @@ from ..records.keys import record_keys
 from ..records.rules import Rules, load_rules
 from ..records.schema import N_
 from . import ActionError, Forbidden
+from .credit import settler
 from .rights import require
 
 # Strongest first: one 統一編號 is one company; a name or a phone only suggests it.
@@ -90,7 +91,8 @@ def merge(files: CustomerFiles, username: str, kept_id: str, retired_id: str, ba
         _refuse_unless_allowed(snapshot, username, {kept_id: kept, retired_id: gone})
 
     return merging.merge(files, kept_id, retired_id, username, base=base, today=today,
-                         choices=choices, guard=guard, when=when)
+                         choices=choices, guard=guard, when=when,
+                         settle=settler(username, when))
 
 
 def preview(files: CustomerFiles, username: str, kept_id: str, retired_id: str,

@@ -34,6 +34,9 @@ ExtraFiles = Callable[[Snapshot, dict[str, Any]], "dict[str, bytes | None]"]
 # guard(snapshot, head record or None): called inside the commit's build, against the head the
 # commit will follow, so a right revoked meanwhile is seen; it raises to write nothing.
 Guard = Callable[[Snapshot, "dict[str, Any] | None"], None]
+# settle(snapshot, id, head record or None, new record): the new record as it may be saved
+# (e.g. the credit approval of R28 set or cleared); it raises to write nothing.
+Settle = Callable[[Snapshot, str, "dict[str, Any] | None", dict[str, Any]], dict[str, Any]]
 _LOGS = ("contacts", "events", "yearly", "documents", "tasks", "proposals")
 
 
@@ -156,7 +159,8 @@ class CustomerFiles:
         return f"C{highest + 1:06d}"
 
     def create(self, record: dict[str, Any], author: str, when: Any = None,
-               source: str | None = None, guard: Guard | None = None) -> tuple[str, str]:
+               source: str | None = None, guard: Guard | None = None,
+               settle: Settle | None = None) -> tuple[str, str]:
         """Commit a new customer file under the next free id; return (id, commit)."""
         created: dict[str, str] = {}
 
@@ -167,6 +171,8 @@ class CustomerFiles:
                 guard(snapshot, None)
             new = normalise({**record, "id": self.next_id(snapshot)})
             self._require_valid(new, rules)
+            if settle:  # after validation: a field's own error is told first
+                new = settle(snapshot, new["id"], None, new)
             created["id"] = new["id"]
             name = new["basic"]["name"]
             message = _message(f"新增 {new['id']} {name}", new["id"], "create",
@@ -179,7 +185,7 @@ class CustomerFiles:
     def save(self, customer_id: str, record: dict[str, Any], base: str, author: str,
              when: Any = None, source: str | None = None, *,
              base_record: dict[str, Any] | None = None, guard: Guard | None = None,
-             keep: tuple[str, ...] = ()) -> str | None:
+             keep: tuple[str, ...] = (), settle: Settle | None = None) -> str | None:
         """Commit an edited record that was loaded at ``base``; merge or raise Conflict.
 
         ``base_record`` is the record at ``base`` when the caller parsed it already; when the
@@ -218,6 +224,8 @@ class CustomerFiles:
                 _take(merged, theirs, section)
             merged = merged if same else normalise(merged)  # mine was normalised above
             self._require_valid(merged, rules)
+            if settle:  # merged is valid; settle only sets the approval's two texts
+                merged = settle(snapshot, customer_id, theirs, merged)
             data = yamlio.dump(merged)
             made.clear()
             if data == raw:
@@ -274,7 +282,8 @@ class CustomerFiles:
         return commit if made else None
 
     def restore(self, customer_id: str, version: str, base: str, author: str, *,
-                guard: Guard | None = None, keep: tuple[str, ...] = ()) -> str | None:
+                guard: Guard | None = None, keep: tuple[str, ...] = (),
+                settle: Settle | None = None) -> str | None:
         """Commit the file as it was at ``version``, if nobody changed it since ``base``.
 
         The sections in ``keep`` stay as they are at the head (when the head parses).
@@ -297,7 +306,9 @@ class CustomerFiles:
             for section in keep:
                 if now is not None:
                     _take(restored, now, section)
-            data = yamlio.dump(normalise(restored) if keep else restored)
+            if settle:
+                restored = normalise(settle(snapshot, customer_id, now, restored))
+            data = yamlio.dump(normalise(restored) if keep or settle else restored)
             if snapshot.get(path) == data:
                 return None
             name = old.record["basic"]["name"]

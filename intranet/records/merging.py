@@ -22,7 +22,7 @@ from typing import Any
 from ..archive.errors import Conflict, CorruptRecord, NotFound
 from ..archive.repository import Change, Snapshot
 from . import documents, retired, yamlio
-from .customers import CustomerFiles, _message, check, customer_path
+from .customers import CustomerFiles, Settle, _message, check, customer_path
 from .schema import GROUP, LIST, SCHEMA
 from .validate import get_path, normalise, set_path
 
@@ -239,7 +239,7 @@ def load_pair(snapshot: Snapshot, kept_id: str, retired_id: str
 
 def merge(files: CustomerFiles, kept_id: str, retired_id: str, author: str, *, base: str,
           today: date, choices: dict[str, str] | None = None, guard: Guard | None = None,
-          when: Any = None) -> tuple[str, Plan]:
+          when: Any = None, settle: Settle | None = None) -> tuple[str, Plan]:
     """Merge ``retired_id`` into ``kept_id`` in one commit; return (commit, plan).
 
     ``base`` is the commit the person saw both files at: if either changed since, Conflict
@@ -265,6 +265,8 @@ def merge(files: CustomerFiles, kept_id: str, retired_id: str, author: str, *, b
         result = plan(kept_id, kept, retired_id, gone, snapshot, choices)
         record = normalise(result.record)
         files._require_valid(record, files.rules(snapshot))
+        if settle:
+            record = settle(snapshot, kept_id, kept, record)
         made["plan"] = result
         entry = {"retired": retired_id, "kept": kept_id, "on": today.isoformat(),
                  "by": author, "retired_blob": expected[1]}

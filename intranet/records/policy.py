@@ -67,14 +67,22 @@ DEFAULT_POLICY: dict[str, Any] = {
         {"code": "C", "min_sales": 500_000, "description": "一般客戶：交易量小或不定期"},
         {"code": "D", "min_sales": 0, "description": "觀察客戶：交易少或有信用疑慮，審慎往來"},
     ],
-    # R28: limits in the fines' currency; None means no credit.
+    # R28: limits in the fines' currency; None means no credit. ``days`` is the payment term
+    # in days (overdue days are counted from the oldest due date); ``handling`` is the
+    # grade's 交易業務信用處理辦法 (how credit problems are handled).
     "credit_grades": [
-        {"code": "A", "limit": 1_000_000, "terms": "月結 60 天",
-         "description": "信用優良"},
-        {"code": "B", "limit": 500_000, "terms": "月結 30 天", "description": "信用良好"},
-        {"code": "C", "limit": 100_000, "terms": "貨到付款", "description": "信用普通，需留意"},
-        {"code": "D", "limit": 0, "terms": "款到發貨",
-         "description": "信用不良：停止賒銷，追收欠款"},
+        {"code": "A", "limit": 1_000_000, "terms": "月結 60 天", "days": 60,
+         "description": "信用優良",
+         "handling": "逾期 30 天以上暫停出貨，由業務主管催收；逾期 60 天以上降級並重新評估額度"},
+        {"code": "B", "limit": 500_000, "terms": "月結 30 天", "days": 30,
+         "description": "信用良好",
+         "handling": "逾期即電話催收；逾期 30 天以上暫停出貨，由業務主管與客戶協商還款"},
+        {"code": "C", "limit": 100_000, "terms": "貨到付款", "days": 0,
+         "description": "信用普通，需留意",
+         "handling": "未付款不再出貨；超過額度須先收款，由營銷總監核准例外"},
+        {"code": "D", "limit": 0, "terms": "款到發貨", "days": 0,
+         "description": "信用不良：停止賒銷，追收欠款",
+         "handling": "停止賒銷，款到發貨；欠款移交業務主管追收，必要時法律途徑"},
     ],
     # R33: the levels a file's department manager may move it between on the custody page
     # (the marketing director, the company level's custodian, may set any level).
@@ -165,9 +173,20 @@ DEFAULT_POLICY: dict[str, Any] = {
                                    "marketing_staff"],
                  "department_roles": ["department_manager"],
                  "classify_roles": ["marketing_director", "marketing_staff"]},
+    # R28: a file's credit limit above its credit grade's, or terms other than the grade's,
+    # is an exception: ``approval`` needs one of ``approvers`` (recorded in the file's
+    # credit.approved_by/approved_on), ``refuse`` refuses it for everyone.
+    "credit_exceptions": {"mode": "approval", "approvers": ["marketing_director"]},
+    # R28: a file goes on the credit review list when its oldest receivable is more than
+    # ``overdue_days`` past its due date, its receivables reach ``exposure_percent`` of its
+    # limit, or they exceed the limit; any overdue day is a warning on the card.
+    "credit_review": {"overdue_days": 30, "exposure_percent": 80},
+    # R28: who brings in open receivables from the accounting package's sheet: ``roles`` for
+    # every file they may edit, ``department_roles`` only their own department's files.
+    "receivables_import": {"roles": ["marketing_director", "marketing_staff"],
+                           "department_roles": ["department_manager"]},
 }
 
-_GRADE_ORDER = {"code": None, "limit": None, "terms": None, "description": None}
 POLICY_ORDER: dict[str, Any] = {
     "levels": {level: {"custodian": None, "readers": None} for level in LEVELS},
     "approval_chain": {level: {"by": None, "action": None, "when": None} for level in LEVELS},
@@ -176,7 +195,8 @@ POLICY_ORDER: dict[str, Any] = {
               "currency": None},
     "deadlines": {"contact_record_days": None, "incomplete_file_days": None},
     "grades": {"code": None, "min_sales": None, "max_overdue_days": None, "description": None},
-    "credit_grades": _GRADE_ORDER,
+    "credit_grades": {"code": None, "limit": None, "terms": None, "days": None,
+                      "description": None, "handling": None},
     "custody_changes": {"manager_levels": None},
     "break_glass_roles": None,
     "break_glass_approval_days": None,
@@ -198,6 +218,9 @@ POLICY_ORDER: dict[str, Any] = {
     "imports": {"roles": None, "department_roles": None},
     "duplicates": {"roles": None},
     "analysis": {"company_roles": None, "department_roles": None, "classify_roles": None},
+    "credit_exceptions": {"mode": None, "approvers": None},
+    "credit_review": {"overdue_days": None, "exposure_percent": None},
+    "receivables_import": {"roles": None, "department_roles": None},
 }
 
 
@@ -381,6 +404,35 @@ class Policy:
         """Return the dotted paths the customer's own data form asks for (R10)."""
         return list(self.data["customer_form"]["fields"])
 
+    @property
+    def credit_exception_mode(self) -> str:
+        """Return how a credit exception is treated: "approval" or "refuse" (R28)."""
+        section = self.data.get("credit_exceptions")
+        mode = section.get("mode") if isinstance(section, dict) else None
+        return "refuse" if mode == "refuse" else "approval"
+
+    @property
+    def credit_approvers(self) -> frozenset[str]:
+        """Return the roles that approve a credit exception in approval mode (R28)."""
+        section = self.data.get("credit_exceptions")
+        roles = section.get("approvers") if isinstance(section, dict) else None
+        return frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset()
+
+    @property
+    def credit_review(self) -> tuple[int, float]:
+        """Return the review thresholds: (overdue days, exposure percent) (R28)."""
+        section = self.data.get("credit_review")
+        section = section if isinstance(section, dict) else {}
+        days, percent = section.get("overdue_days"), section.get("exposure_percent")
+        return (int(days) if _is_number(days) else 30,
+                float(percent) if _is_number(percent) else 80.0)
+
+    @property
+    def receivables_import_roles(self) -> tuple[list[str], list[str]]:
+        """Return who imports receivables: (roles for every file, roles for their department)."""
+        section = self.data.get("receivables_import") or {}
+        return (list(section.get("roles") or []), list(section.get("department_roles") or []))
+
 
 def dump_policy(data: dict[str, Any]) -> bytes:
     """Return the canonical bytes of a policy document."""
@@ -423,6 +475,13 @@ def _check_grades(data: Any, path: str, credit: bool) -> list[FieldError]:
                     "Enter an amount as a number, e.g. 1500000"), {}))
             if not isinstance(g.get("terms", ""), str):
                 errors.append(FieldError(f"{where}.terms", N_("Expected text here"), {}))
+            days = g.get("days")
+            if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                                     or not 0 <= days <= 3650):
+                errors.append(FieldError(f"{where}.days", N_(
+                    "Enter a whole number of days from 0 to 3650"), {}))
+            if not isinstance(g.get("handling", ""), str):
+                errors.append(FieldError(f"{where}.handling", N_("Expected text here"), {}))
     return errors
 
 

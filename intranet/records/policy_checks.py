@@ -139,6 +139,7 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
     else:
         for key in ("company_roles", "department_roles", "classify_roles"):
             errors += _roles(analysis.get(key), f"analysis.{key}", roles)
+    errors += _credit(d, roles)
     return errors
 
 
@@ -150,3 +151,37 @@ def _departures(value: Any, roles: tuple[str, ...]) -> list[FieldError]:
                          {}) for key in ("notify_days", "first_contact_days", "watch_days")
               if not _whole(value.get(key), 1, 365)]
     return errors + _roles(value.get("escalate_roles"), "departures.escalate_roles", roles)
+
+
+def _credit(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError]:
+    """Return the problems of the credit sections: exceptions, review, receivables (R28)."""
+    errors: list[FieldError] = []
+    section = d.get("credit_exceptions")
+    if not isinstance(section, dict):
+        errors.append(FieldError("credit_exceptions", N_("Expected a group of fields here"),
+                                 {}))
+    else:
+        if section.get("mode") not in ("approval", "refuse"):
+            errors.append(FieldError("credit_exceptions.mode", N_("Must be one of: {choices}"),
+                                     {"choices": "approval, refuse"}))
+        errors += _roles(section.get("approvers"), "credit_exceptions.approvers", roles)
+    review = d.get("credit_review")
+    if not isinstance(review, dict):
+        errors.append(FieldError("credit_review", N_("Expected a group of fields here"), {}))
+    else:
+        if not _whole(review.get("overdue_days"), 0, 3650):
+            errors.append(FieldError("credit_review.overdue_days", N_(
+                "Enter a whole number of days from 0 to 3650"), {}))
+        percent = review.get("exposure_percent")
+        if not (isinstance(percent, (int, float)) and not isinstance(percent, bool)
+                and math.isfinite(percent) and 0 < percent <= 1000):
+            errors.append(FieldError("credit_review.exposure_percent", N_(
+                "Enter a percentage from 1 to 1000"), {}))
+    imports = d.get("receivables_import")
+    if not isinstance(imports, dict):
+        errors.append(FieldError("receivables_import", N_("Expected a group of fields here"),
+                                 {}))
+    else:
+        for key in ("roles", "department_roles"):
+            errors += _roles(imports.get(key), f"receivables_import.{key}", roles)
+    return errors

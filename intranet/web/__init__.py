@@ -10,6 +10,7 @@ from . import (
     admin,
     auth,
     clock,
+    credit,
     customer_form,
     customers,
     errors,
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp,
-                      customer_form.bp, imports.bp, grades.bp):
+                      customer_form.bp, imports.bp, grades.bp, credit.bp):
         app.register_blueprint(blueprint)
     # Last: it looks at the archive, and guards every page until the first administrator exists.
     setup.init_app(app)

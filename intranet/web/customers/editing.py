@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import Field, FieldList, FormField
 
+from ...actions.credit import CreditForbidden
 from ...actions.customers import new_custody
 from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
@@ -213,6 +214,8 @@ class Edit:
         except CorruptRecord as exc:
             self.problems.append(("", _("The file in the archive is damaged: %(reason)s",
                                         reason=exc.reason)))
+        except CreditForbidden as exc:  # R28: shown on the form, nothing was written
+            self.problems.append((field_label("credit"), _(exc.message, **exc.params)))
         return False, None
 
     def invalid(self, errors: list[FieldError]) -> None:
