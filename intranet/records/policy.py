@@ -106,7 +106,11 @@ DEFAULT_POLICY: dict[str, Any] = {
         {"key": "cooperation", "name": "合作態度", "weight": 15},
         {"key": "management", "name": "經營管理", "weight": 10},
         {"key": "reputation", "name": "商譽形象", "weight": 10},
-    ]},
+    ],
+                    # R16 (issue 12): a file opened more than this many days ago with no
+                    # assessment is a task for its custodian and shows in the discipline
+                    # lists (listed, not fined).
+                    "deadline_days": 30},
     # R4, R19: the fields a complete file fills in, per card (a list counts when it has an entry).
     "completeness": {
         "distributor": [
@@ -184,7 +188,8 @@ POLICY_ORDER: dict[str, Any] = {
     "timezone": None,
     "late_update_roles": None,
     "handover_grace_days": None,
-    "sales_power": {"scale": None, "criteria": {"key": None, "name": None, "weight": None}},
+    "sales_power": {"scale": None, "criteria": {"key": None, "name": None, "weight": None},
+                    "deadline_days": None},
     "completeness": {"distributor": None, "terminal": None},
     "two_contacts": {"minimum": None, "vip": None, "grades": None, "prospect_score": None,
                      "report_days": None, "viewers": None},
@@ -371,6 +376,11 @@ class Policy:
     def customer_form_fields(self) -> list[str]:
         """Return the dotted paths the customer's own data form asks for (R10)."""
         return list(self.data["customer_form"]["fields"])
+
+    @property
+    def sales_power_deadline_days(self) -> int:
+        """Return the days a new file has to get its sales-power analysis (R16)."""
+        return int(self.data["sales_power"].get("deadline_days", 30))
 
 
 def dump_policy(data: dict[str, Any]) -> bytes:

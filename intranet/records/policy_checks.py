@@ -139,6 +139,7 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
     else:
         for key in ("company_roles", "department_roles", "classify_roles"):
             errors += _roles(analysis.get(key), f"analysis.{key}", roles)
+    errors += _sales_power_deadline(d.get("sales_power"))
     return errors
 
 
@@ -150,3 +151,11 @@ def _departures(value: Any, roles: tuple[str, ...]) -> list[FieldError]:
                          {}) for key in ("notify_days", "first_contact_days", "watch_days")
               if not _whole(value.get(key), 1, 365)]
     return errors + _roles(value.get("escalate_roles"), "departures.escalate_roles", roles)
+
+
+def _sales_power_deadline(section: Any) -> list[FieldError]:
+    """Return the problems of ``sales_power.deadline_days`` (R16, issue 12)."""
+    if isinstance(section, dict) and not _whole(section.get("deadline_days"), 1, 366):
+        return [FieldError("sales_power.deadline_days", N_(
+            "Enter a whole number of days from 1 to 366"), {})]
+    return []

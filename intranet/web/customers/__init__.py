@@ -19,7 +19,9 @@ from . import (  # noqa: E402, F401  (view modules and the panels they register)
     export_views,
     history_views,
     list_views,
+    prospect_views,
     record_views,
+    sales_power_due,
     tasks_panel,
 )
 from .present import show, when  # noqa: E402
