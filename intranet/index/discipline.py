@@ -121,3 +121,10 @@ def prospect_choices(index: Index, column: str) -> list[str]:
         f"SELECT DISTINCT {column} FROM customers WHERE {column} != '' ORDER BY {column}"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def departments(index: Index) -> dict[str, str]:
+    """Return each file's custody.department, by id."""
+    index.catch_up()
+    rows = index.db.connect().execute("SELECT id, department FROM customers").fetchall()
+    return {r["id"]: r["department"] or "" for r in rows}

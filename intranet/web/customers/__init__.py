@@ -19,6 +19,7 @@ from . import (  # noqa: E402, F401  (view modules and the panels they register)
     export_views,
     history_views,
     list_views,
+    overdue_views,
     prospect_views,
     record_views,
     sales_power_due,
