@@ -249,6 +249,8 @@ class _Planner:
 
     def _limit(self, day: date, author: str, created: date) -> dict[str, object]:
         """A credit-limit adjustment within the limit of the credit grade (R28)."""
+        if self.get("stage") == "prospect" and self.rng.random() < 0.3:
+            return self._stage(day, author, created)  # asked for terms: its first order
         grade = self.get("credit.grade")
         if not grade or self.get("credit.approved_by"):
             return {}

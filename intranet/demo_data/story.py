@@ -117,7 +117,12 @@ def shape(rng: random.Random, record: dict[str, Any], today: date) -> None:
         record["yearly"].pop()  # last year's figures not entered yet: ungraded, never a guess
     if stage == "active" and grade:
         fit_to_grade(rng, [r for r in record["yearly"] if r["year"] <= year], grade)
-    record["grade"] = standard_grade(record, today) if stage == "active" else ""
+    if stage == "active":
+        record["grade"] = standard_grade(record, today)
+    elif stage == "prospect":
+        record["grade"] = ""  # no sales yet: ungraded, never a guess
+    # A former customer keeps the grade it last had: the standard has nothing to say (no
+    # sales last year), and the review list leaves files the standard does not grade alone.
     if record["grade"] and rng.random() < _MISGRADED_SHARE:
         codes = [code for code, _, _ in standard()]
         at = codes.index(record["grade"])
