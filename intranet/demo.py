@@ -15,7 +15,7 @@ from .archive.objects import Identity
 from .archive.repository import Archive, Change, Snapshot
 from .demo_data import TAIPEI, DemoCompany, access_cases, apply_changes, generate_company
 from .demo_data.discipline_cases import seed_cases
-from .demo_data.model import DemoEdit, DemoHandover
+from .demo_data.model import DemoBulk, DemoEdit, DemoHandover
 from .records import requests, yamlio
 from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
 from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules
@@ -25,6 +25,7 @@ from .records.validate import normalise, validate
 DEMO_PASSWORD = "demo"
 # Sources worth a Source trailer on a file's first commit (R10); "other" says nothing.
 _CREATION_SOURCES = ("visit", "customer_form", "agency", "import")
+CLASSES_PATH = "classes.yaml"  # R23: the classification lists (records/organisation.py)
 FORM_EMAIL = "customer-form@intranet.invalid"
 
 
@@ -36,6 +37,7 @@ def commit_organisation(archive: Archive, company: DemoCompany, author: Identity
         return Change({
             DEPARTMENTS_PATH: dump_departments({"departments": company.departments}),
             STAFF_PATH: dump_staff({"staff": company.staff}),
+            **({CLASSES_PATH: dump_classes(company.classes)} if company.classes else {}),
         }, "建立示範公司組織\n\nAction: staff\n")
 
     return archive.commit(organisation, author, when=first)
@@ -69,8 +71,9 @@ def seed(svc: services.Services, customers: int = 300, seed_value: int = 7,
                  for record in company.customers]
     edits = [(edit.when, 1, edit) for edit in [*company.history, *company.milestones]]
     handovers = [(handover.when, 2, handover) for handover in company.handovers]
+    bulk = [(report.when, 3, report) for report in company.bulk]
     events = sorted((when, kind, n, payload) for n, (when, kind, payload)
-                    in enumerate([*creations, *edits, *handovers]))
+                    in enumerate([*creations, *edits, *handovers, *bulk]))
     current: dict[str, dict] = {}
     # The demo company can be generated again at will, so its commits need not wait for the disk.
     durable, archive.durable = archive.durable, False
@@ -169,6 +172,8 @@ def _replay(files: CustomerFiles, archive: Archive, company: DemoCompany, events
             current[new_id] = payload
         elif kind == 1:
             edits += _commit_edit(files, payload, current)
+        elif kind == 3:
+            commit_bulk(archive, payload, current)
         else:
             commit_handover(archive, payload, current)
     return edits
@@ -212,6 +217,33 @@ def commit_handover(archive: Archive, handover: DemoHandover, current: dict) -> 
     for customer_id, values in handover.changes.items():
         current[customer_id] = apply_changes(current[customer_id], values)
     return commit
+
+
+def commit_bulk(archive: Archive, bulk: DemoBulk, current: dict) -> str | None:
+    """One commit of many files by one person (accounting's receivables report, R28)."""
+    rules = load_rules(archive.snapshot())
+
+    def build(snapshot: Snapshot) -> Change:
+        paths: dict[str, bytes | None] = {}
+        for customer_id, values in bulk.changes.items():
+            path = customer_path(customer_id)
+            record = normalise(apply_changes(yamlio.load(snapshot.read(path), path), values))
+            errors = validate(record, rules.policy) + rules.check_people(record)
+            if errors:
+                raise InvalidRecord(errors)
+            paths[path] = yamlio.dump(record)
+        return Change(paths, f"{bulk.subject}\n\nAction: {bulk.action}\nSource: {bulk.source}\n")
+
+    commit = archive.commit(build, rules.identity(bulk.author), when=bulk.when)
+    for customer_id, values in bulk.changes.items():
+        current[customer_id] = apply_changes(current[customer_id], values)
+    return commit
+
+
+def dump_classes(lists: dict[str, list[str]]) -> bytes:
+    """Return classes.yaml: the classification lists the demo's files use (R23)."""
+    return yamlio.dump({key: list(values) for key, values in lists.items()},
+                       dict.fromkeys(lists))
 
 
 @click.command("seed-demo")

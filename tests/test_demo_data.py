@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import cache
+from itertools import pairwise
 
 import pytest
 
@@ -29,7 +30,8 @@ SHAPE = {
     "id": str, "card": str, "kind": str, "stage": str, "market": str, "channel": str,
     "classification": {"industry": str, "nature": str, "region": str, "customer_type": str},
     "grade": str,
-    "credit": {"grade": str, "limit": (int, type(None)), "terms": str, "problems": str},
+    "credit": {"grade": str, "limit": (int, type(None)), "terms": str, "problems": str,
+               "approved_by": str, "approved_on": str},
     "vip": bool,
     "custody": {"level": str, "owner": str, "department": str, "contacts": list},
     "basic": {
@@ -767,3 +769,123 @@ def test_the_demo_has_a_refused_attempt_and_a_confirmed_shared_account(seeded):
     assert len(lender.cases) == 1 and lender.fines == policy.fine("shared_account")
     tried = [r for r in month_rows.values() if r.attempts]
     assert len(tried) == 1 and tried[0].fines == 0  # the attempt is listed, not fined
+
+
+# --- the story the dashboards tell (issue 12: R16, R23-R29) -------------------------------------
+
+
+def final_company(customers: int = 300) -> dict[str, dict]:
+    """Every file of a generated company as its history and the receivables report leave it."""
+    from intranet.demo_data import finale
+
+    demo = company(customers=customers)
+    states = finale.final_states(demo)
+    for report in demo.bulk:
+        for customer_id, values in report.changes.items():
+            states[customer_id] = apply_changes(states[customer_id], values)
+    return states
+
+
+def yearly_totals(records, key) -> dict[str, Counter]:
+    """Sales per year summed by key(record, product)."""
+    found: dict[str, Counter] = {}
+    for record in records:
+        for row in record["yearly"]:
+            for product, amount in row["sales"].items():
+                found.setdefault(key(record, product), Counter())[row["year"]] += amount
+    return found
+
+
+@pytest.mark.parametrize("size", [120, 300])
+def test_one_region_grows_and_one_product_falls_every_year(size):
+    from intranet.demo_data import story
+
+    records = list(final_company(size).values())
+    years = range(TODAY.year - 5, TODAY.year)
+    region = yearly_totals(records, lambda r, _: r["classification"]["region"])
+    grows = [region[story.GROWING_REGION][y] for y in years]
+    assert all(a < b for a, b in pairwise(grows)), grows
+    assert grows[-1] > 1.8 * grows[0]  # clearly: nearly doubled in five years
+    product = yearly_totals(records, lambda _, p: p)
+    falls = [product[story.FALLING_PRODUCT][y] for y in years]
+    assert all(a > b for a, b in pairwise(falls)), falls
+    assert story.GROWING_REGION in {r["classification"]["region"] for r in records}
+
+
+def test_grades_follow_the_standard_but_for_a_review_list():
+    from intranet.demo_data import story
+
+    states = final_company(300)
+    # The review list: files the standard grades otherwise than they are graded.
+    off = [cid for cid, r in states.items()
+           if story.standard_grade(r, TODAY) not in ("", r["grade"])]
+    active = [r for r in states.values() if r["stage"] == "active"]
+    assert 5 <= len(off) <= 15
+    assert sum(r["grade"] == story.standard_grade(r, TODAY) for r in active) > 0.9 * len(active)
+    assert all(r["grade"] == "" for r in states.values() if r["stage"] == "prospect")
+    assert {r["grade"] for r in active} == {"A", "B", "C", "D", ""}
+
+
+def test_credit_within_the_credit_grades_but_for_listed_exceptions():
+    from intranet.demo_data import story
+
+    states = final_company(300)
+    with_limit = [r for r in states.values() if r["credit"]["limit"] is not None]
+    beyond = [r for r in with_limit
+              if r["credit"]["limit"] > story.CREDIT[r["credit"]["grade"]][0]
+              or r["credit"]["terms"] != story.CREDIT[r["credit"]["grade"]][1]]
+    assert len(with_limit) > 150 and 3 <= len(beyond) <= 12
+    approved = [r for r in beyond if r["credit"]["approved_by"] == story.APPROVER]
+    assert 0 < len(approved) < len(beyond)  # some approved by the director, some not
+    assert all(r["credit"]["approved_on"] for r in approved)
+    assert all(not r["credit"]["approved_by"] for r in with_limit if r not in beyond)
+
+
+def test_receivables_mostly_current_some_overdue_some_over_the_limit():
+    from intranet.records.credit import overdue_days, receivable
+
+    states = final_company(300)
+    owing = [r for r in states.values() if receivable(r) > 0]
+    active = [r for r in states.values() if r["stage"] == "active"]
+    assert len(owing) > 0.6 * len(active)
+    late = [overdue_days(r, TODAY) for r in owing if overdue_days(r, TODAY) > 0]
+    assert 0 < len(late) < 0.4 * len(owing)
+    assert sum(days > 90 for days in late) >= 1  # a few badly
+    over = [r for r in owing if receivable(r) > (r["credit"]["limit"] or 0)]
+    assert 0 < len(over) < 0.2 * len(owing)
+    assert all(r["stage"] == "active" for r in owing)
+
+
+def test_sales_power_on_every_file_but_the_last_opened(head):
+    from intranet.demo_data import story
+
+    ids = sorted(record["id"] for record in head.values())
+    unscored = sorted(r["id"] for r in head.values() if not r["sales_power"]["scores"])
+    assert unscored == ids[-story.UNSCORED:]
+
+
+def test_receivables_come_in_one_report_commit(seeded, head):
+    _, svc, _ = seeded
+    log = git_log(svc, "--grep=^Action: receivables$", "--format=%an|%B%x00")
+    reports = [body for body in log.split("\x00") if body.strip()]
+    assert len(reports) == 1 and reports[0].startswith("陳美華|應收帳款月報匯入")
+    owing = [r for r in head.values() if (r.get("receivables") or {}).get("amount")]
+    assert f"：{len(owing)} 個客戶" in reports[0]
+
+
+def test_classes_yaml_lists_exactly_the_values_used_in_the_first_commit(seeded, head):
+    from intranet.records import yamlio
+
+    _, svc, _ = seeded
+    from .conftest import git
+
+    # The demo's first commit is its organisation, with the lists (the archive's own is older).
+    first = git_log(svc, "--reverse", "--format=%H", "--grep=^建立示範公司組織").split()[0]
+    assert "classes.yaml" in git(svc.archive.path, "show", "--name-only", "--format=", first)
+    lists = yamlio.load(svc.archive.read("classes.yaml"), "classes.yaml")
+    assert list(lists) == ["industry", "nature", "region", "customer_type", "product"]
+    for key in ("industry", "nature", "region", "customer_type"):
+        used = {r["classification"][key] for r in head.values()} - {""}
+        assert used <= set(lists[key]), key
+    products = {p for r in head.values() for row in r["yearly"] for p in row["sales"]}
+    assert products <= set(lists["product"])

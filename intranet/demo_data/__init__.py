@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from . import finale, story
 from .customers import CustomerFactory
-from .history import plan_history
+from .history import Timeline, plan_history
 from .living import enrich
 from .model import TAIPEI, DemoCompany, DemoEdit, DemoRandom, apply_changes, get_path
 from .org import departments, staff
@@ -37,9 +38,11 @@ def generate_company(
     for index in range(1, customers + 1):
         record, meta = factory.build(index)
         if living:
-            enrich(past, record, meta, before)
+            enrich(past, record, meta, before, today, index <= customers - story.UNSCORED)
         records.append(record)
         metas.append(meta)
+    if living:
+        story.exceptions(DemoRandom(f"demo-credit:{seed}"), records, today)
     plan = plan_history(
         DemoRandom(f"demo-history:{seed}"),
         records,
@@ -49,5 +52,12 @@ def generate_company(
         2 * customers if edits is None else edits,
         DemoRandom(f"demo-milestones:{seed}") if living else None,
     )
-    return DemoCompany(departments(), staff(), records, plan.history, plan.created,
-                       plan.handovers, plan.milestones)
+    company = DemoCompany(departments(), staff(), records, plan.history, plan.created,
+                          plan.handovers, plan.milestones)
+    if living:
+        when = finale.report_day(Timeline(today, history_days).days)
+        report = finale.receivables_report(DemoRandom(f"demo-receivables:{seed}"), company,
+                                           today, when)
+        company.bulk = [report] if report else []
+    company.classes = finale.classes(company)
+    return company

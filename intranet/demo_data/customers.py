@@ -345,6 +345,8 @@ class CustomerFactory:
                 "limit": limit,
                 "terms": terms,
                 "problems": credit_problems if r() < 0.8 else "",
+                "approved_by": "",  # R28: set on the few approved exceptions (story.py)
+                "approved_on": "",
             },
             "vip": vip,
             "custody": self.custody(level, department, home, vip or promising),

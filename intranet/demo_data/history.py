@@ -10,7 +10,7 @@ from itertools import accumulate
 
 from ..records.entries import close_introductions
 from . import _pools as P
-from . import living
+from . import living, story
 from .customers import CustomerMeta, person_name
 from .milestones import LEAVER, Milestones
 from .model import TAIPEI, DemoEdit, DemoHandover, get_path, weighted
@@ -23,13 +23,6 @@ CREATION_SHARE = 0.25  # files are created in the first quarter of the window
 _MANAGERS = managers()
 _SALES = salespeople()
 _GRADES = "ABCD"
-_LIMITS = {
-    "A": (5_000_000, 20_000_000),
-    "B": (1_000_000, 5_000_000),
-    "C": (200_000, 1_000_000),
-    "D": (0, 200_000),
-}
-_TERMS = {"A": "月結60天，電匯", "B": "月結30天", "C": "貨到付款", "D": "預付30%，出貨前付清"}
 _CHANNELS = ("visit", "call", "email", "meeting", "fax", "letter")
 # R18, R20: most contacts are recorded the same day; these salespeople are often late, so HR's
 # report has fines to show.
@@ -103,7 +96,8 @@ _KINDS = (
     "event",
     "assess",
 )
-_KIND_CUM = tuple(accumulate((50, 9, 7, 4, 2, 7, 5, 5, 6, 4, 5, 4, 7, 4, 1, 6, 4)))
+# Regradings are rare (R24: the grade follows the standard; one by hand is for the review list).
+_KIND_CUM = tuple(accumulate((50, 9, 7, 4, 2, 1, 11, 5, 6, 4, 5, 4, 7, 4, 1, 6, 4)))
 
 
 class Timeline:
@@ -139,6 +133,7 @@ class _Planner:
         # Staff who record no contact here: their hand-over task is meant to stay open.
         self.quiet: set[str] = set()
         self.source = ""
+        self.late_seen: set[str] = set()  # shared by every planner: see plan_history
 
     def get(self, path: str) -> object:
         """The value of path after the edits planned so far."""
@@ -184,6 +179,10 @@ class _Planner:
         rng = self.rng
         channel = weighted(rng, _CHANNELS, _CHANNEL_CUM)
         late = rng.random() < _LATE_SHARE.get(author, _ON_TIME_SHARE)
+        if author in _LATE_SHARE and author not in self.late_seen:
+            late = True  # their first one is late, whatever the draw: HR's lists show them
+        if late:
+            self.late_seen.add(author)
         happened = day - timedelta(days=rng.randrange(1, 7)) if late else day
         # recorded_on shows how late it was filed.
         entry = living.contact_entry(rng, max(happened, created), author, channel, day)
@@ -226,32 +225,39 @@ class _Planner:
         return {"basic.address": text, "basic.postcode": postcode}
 
     def _grade(self, day: date, author: str, created: date) -> dict[str, object]:
-        """A regrading (R24) with its credit grade, limit and terms (R28)."""
+        """A regrading by hand (R24) with its credit grade, limit and terms (R28)."""
         rng = self.rng
+        if self.get("stage") != "active":
+            return {}  # a prospect has no sales to grade by; a former customer none lately
         old = str(self.get("grade") or "C")
+        limit = self.get("credit.limit")
+        grade = str(self.get("credit.grade") or "")
+        if self.get("credit.approved_by") or (grade and isinstance(limit, int)
+                                              and limit > story.CREDIT[grade][0]):
+            return {}  # a credit exception is the credit review's, not touched in passing
         step = rng.choice((-1, 1))
         new = _GRADES[min(3, max(0, _GRADES.index(old) + step))]
         if new == old:
             new = _GRADES[_GRADES.index(old) - step]
-        low, high = _LIMITS[new]
-        changes: dict[str, object] = {
-            "grade": new,
-            "credit.grade": new,
-            "credit.limit": rng.randrange(low // 50_000, high // 50_000 + 1) * 50_000,
-            "credit.terms": _TERMS[new],
-        }
+        credit = story.credit_block(rng, new, {})
+        changes: dict[str, object] = {"grade": new, "credit.grade": new,
+                                      "credit.limit": credit["limit"],
+                                      "credit.terms": credit["terms"]}
         if new in "CD" and self.get("vip"):
             changes["vip"] = False
         return changes
 
     def _limit(self, day: date, author: str, created: date) -> dict[str, object]:
-        """A credit-limit adjustment within the limits of the credit grade."""
+        """A credit-limit adjustment within the limit of the credit grade (R28)."""
+        if self.get("stage") == "prospect" and self.rng.random() < 0.3:
+            return self._stage(day, author, created)  # asked for terms: its first order
         grade = self.get("credit.grade")
-        if not grade:
+        if not grade or self.get("credit.approved_by"):
             return {}
-        low, high = _LIMITS[str(grade)]
         old = self.get("credit.limit")
-        new = self.rng.randrange(low // 50_000, high // 50_000 + 1) * 50_000
+        if isinstance(old, int) and old > story.CREDIT[str(grade)][0]:
+            return {}  # an exception waiting for approval stays as it is
+        new = story.credit_block(self.rng, str(grade), {})["limit"]
         return {"credit.limit": new} if new != old else {}
 
     def _contacts(self, day: date, author: str, created: date) -> dict[str, object]:
@@ -286,15 +292,15 @@ class _Planner:
         """A prospect places its first order; a failing D customer is given up."""
         stage = self.get("stage")
         if stage == "prospect":
-            grade = self.rng.choice("BCC")
-            low, high = _LIMITS[grade]
+            # No sales last year, so no grade yet (R24); cash terms until it has a record.
+            credit = story.credit_block(self.rng, "C", {})
             return {
                 "stage": "active",
                 "basic.first_deal": day.isoformat(),
-                "grade": grade,
-                "credit.grade": grade,
-                "credit.terms": _TERMS[grade],
-                "credit.limit": self.rng.randrange(low // 50_000, high // 50_000 + 1) * 50_000,
+                "grade": "",
+                "credit.grade": "C",
+                "credit.terms": credit["terms"],
+                "credit.limit": credit["limit"],
             }
         if stage == "active" and self.get("grade") == "D" and self.rng.random() < 0.3:
             return {"stage": "former", "vip": False}
@@ -360,7 +366,9 @@ class _Planner:
         return {"events": [*self.get("events"), entry]}  # type: ignore[misc]
 
     def _assess(self, day: date, author: str, created: date) -> dict[str, object]:
-        """A new sales-power assessment (R16)."""
+        """A new sales-power assessment (R16) of a file assessed before."""
+        if not self.get("sales_power"):
+            return {}  # the first one is its custodian's task (story.UNSCORED)
         record = {**self.record, "grade": self.get("grade"), "stage": self.get("stage")}
         return {"sales_power": living.sales_power(self.rng, record, day, author)}
 
@@ -419,12 +427,14 @@ def plan_history(
             used.add(second)
             per_customer[index].append(second)
     planned: list[tuple[int, int, DemoEdit]] = []
+    late_seen: set[str] = set()
     special_edits: list[DemoEdit] = []
     for index, seconds in enumerate(per_customer):
         if not seconds and index not in marks.items:
             continue
         record = customers[index]
         planner = _Planner(rng, record, metas[index])
+        planner.late_seen = late_seen
         if marks.handover_second >= 0:
             planner.left.add(LEAVER)  # serving notice: given no new customers
         created_day = created[record["id"]][0].date()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from ..records.policy import DEFAULT_POLICY
 from . import _pools as P
+from . import story
 from .customers import _CREDIT_LIMITS, _CREDIT_TERMS, CustomerMeta, person_name
 from .model import get_path
 from .org import managers, salespeople
@@ -44,6 +45,7 @@ _EVENT_SOURCE = {"legal_representative": "agency", "capital": "agency", "move": 
                  "merger": "agency", "ownership": "agency", "contract": "visit",
                  "order": "other", "complaint": "visit", "default": "other"}
 _CHANGES = ("legal_representative", "capital", "move", "merger", "ownership")
+_STILL_SOLD = tuple(p for p in PRODUCTS if p != story.FALLING_PRODUCT)
 _DEALINGS = ("contract", "order", "order", "complaint")
 _PAST_CHANNELS = ("visit", "visit", "call", "call", "email", "meeting", "fax", "letter")
 _BASE_SALES = {"A": (2_000_000, 8_000_000), "B": (800_000, 3_000_000), "C": (200_000, 1_000_000),
@@ -192,7 +194,11 @@ def past_contacts(rng: random.Random, record: dict, before: date) -> list:
 
 
 def yearly_figures(rng: random.Random, record: dict, this_year: int) -> list:
-    """Sales per product and the customer's financials for past years (R12), oldest first."""
+    """Sales per product and the customer's financials for past years (R12), oldest first.
+
+    The story (story.py): customers in the growing region buy more each year, the falling
+    product sells less each year and wins no new buyer.
+    """
     stage = record["stage"]
     if stage == "prospect":
         return []
@@ -200,17 +206,19 @@ def yearly_figures(rng: random.Random, record: dict, this_year: int) -> list:
     start = max(this_year - 5, int(first) if first else this_year - 5)
     end = this_year - 1 if stage == "active" else this_year - rng.randrange(2, 4)
     low, high = _BASE_SALES[record["grade"]]
+    region = record["classification"]["region"]
+    offered = PRODUCTS if start == this_year - 5 else _STILL_SOLD
     products = {name: rng.randrange(low, high) for name in
-                rng.sample(PRODUCTS, rng.randrange(2, 4))}
+                rng.sample(offered, rng.randrange(2, 4))}
     known = rng.random() < 0.75
     revenue = record["characteristics"]["annual_sales"] or sum(products.values()) * \
         rng.randrange(8, 40)
-    trend = 1.0 + rng.uniform(-0.04, 0.12)
+    growth = 1.0 + rng.uniform(-0.04, 0.12)
     rows = []
     for year in range(start, end + 1):
         sales = {name: amount // 1000 * 1000 for name, amount in products.items()
                  if amount > 0}
-        scale = trend ** (year - end)
+        scale = growth ** (year - end)
         income = int(revenue * scale) // 10_000 * 10_000
         assets = int(income * rng.uniform(0.6, 1.4)) // 10_000 * 10_000
         rows.append({
@@ -225,11 +233,10 @@ def yearly_figures(rng: random.Random, record: dict, this_year: int) -> list:
                 "notes": rng.choice(_FINANCE_NOTES) if known else "",
             },
         })
-        # Plausible growth, a product now and then added to the mix.
-        products = {name: int(amount * rng.uniform(0.92, 1.25)) for name, amount in
+        products = {name: int(amount * story.trend(rng, region, name)) for name, amount in
                     products.items()}
-        if rng.random() < 0.15:
-            products.setdefault(rng.choice(PRODUCTS), rng.randrange(low, high) // 3)
+        if rng.random() < 0.15:  # a product now and then added to the mix
+            products.setdefault(rng.choice(_STILL_SOLD), rng.randrange(low, high) // 3)
     return rows
 
 
@@ -303,8 +310,14 @@ def second_contact(rng: random.Random, record: dict) -> None:
         custody["contacts"].append(rng.choice(candidates))
 
 
-def enrich(rng: random.Random, record: dict, meta: CustomerMeta, before: date) -> None:
-    """Give a new record its past: contacts, events, yearly figures, sales power, in place."""
+def enrich(rng: random.Random, record: dict, meta: CustomerMeta, before: date,
+           today: date | None = None, scored: bool = True) -> None:
+    """Give a new record its past: contacts, events, yearly figures, sales power, in place.
+
+    Its grade is then the standard's and its credit within its credit grade (story.shape);
+    ``scored`` False leaves it without a sales-power analysis (a task, R16).
+    """
+    today = today or before
     if record["grade"] in ("A", "B") and len(record["custody"]["contacts"]) < 2 \
             and rng.random() < 0.9:
         second_contact(rng, record)
@@ -317,9 +330,10 @@ def enrich(rng: random.Random, record: dict, meta: CustomerMeta, before: date) -
         if not record["contacts"]:
             record["contacts"] = [contact_entry(rng, before - timedelta(days=30),
                                                 record["custody"]["owner"], "visit")]
-    record["yearly"] = yearly_figures(rng, record, before.year)
+    record["yearly"] = yearly_figures(rng, record, today.year)
+    story.shape(rng, record, today)
     if completeness(record) < 1:
         meta.weight *= _INCOMPLETE_EDITS
-    if rng.random() < (0.85 if record["stage"] == "prospect" else 0.55):
+    if scored:
         record["sales_power"] = sales_power(rng, record, before - timedelta(
             days=rng.randrange(1, 200)), record["custody"]["owner"])

@@ -66,6 +66,18 @@ class DemoHandover:
     changes: dict[str, dict[str, object]]  # customer id -> new values of dotted paths
 
 
+@dataclass(frozen=True, slots=True)
+class DemoBulk:
+    """One commit of many files by one person, e.g. accounting's receivables report (R28)."""
+
+    when: datetime
+    author: str
+    subject: str
+    action: str
+    source: str
+    changes: dict[str, dict[str, object]]  # customer id -> new values of dotted paths
+
+
 @dataclass(slots=True)
 class DemoCompany:
     """A demo company: organisation, customer files as first written, and their later history.
@@ -81,6 +93,8 @@ class DemoCompany:
     created: dict[str, tuple[datetime, str]] = field(default_factory=dict)
     handovers: list[DemoHandover] = field(default_factory=list)
     milestones: list[DemoEdit] = field(default_factory=list)  # documents, forms, introductions
+    bulk: list[DemoBulk] = field(default_factory=list)  # accounting's receivables report
+    classes: dict[str, list[str]] = field(default_factory=dict)  # classes.yaml: values used
 
 
 def _copy(value: object) -> object:

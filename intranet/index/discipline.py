@@ -12,7 +12,10 @@ from zoneinfo import ZoneInfo
 from ..records.zone import local_date
 from . import Index, neglect
 
-PROSPECT_FILTERS = ("region", "industry", "grade")
+# R29: the ranking's filters (index columns): domestic/international, direct/indirect, the
+# classification (R23) and the grade.
+PROSPECT_FILTERS = ("market", "channel", "region", "industry", "nature", "customer_type",
+                    "grade")
 
 
 def late_contacts(index: Index, start: date, end: date,
@@ -75,8 +78,53 @@ def prospects(index: Index, readable: tuple[str, list[Any]], filters: dict[str, 
             where.append(f"c.{name} = ?")
             params.append(filters[name])
     rows = index.db.connect().execute(
-        "SELECT c.id, c.name, c.region, c.industry, c.grade, c.owner, c.vip, c.sales_power,"
-        " c.completeness FROM customers c WHERE " + " AND ".join(where)
+        "SELECT c.id, c.name, c.region, c.industry, c.nature, c.customer_type, c.market,"
+        " c.channel, c.grade, c.owner, c.department, c.level, c.contacts, c.vip,"
+        " c.sales_power, c.completeness FROM customers c WHERE " + " AND ".join(where)
         + " ORDER BY c.sales_power IS NULL, c.sales_power DESC, c.num LIMIT ?",
         [*params, limit]).fetchall()
     return [dict(r) for r in rows]
+
+
+def unscored(index: Index, zone: ZoneInfo, owner: str | None = None) -> list[dict[str, Any]]:
+    """Return the files with no sales-power analysis (R16): id, name, custodian, opened on.
+
+    ``opened_on`` is the day (company zone) of the file's first version; a damaged file is
+    left out, as its score cannot be read.
+    """
+    index.catch_up()
+    sql = ("SELECT c.id AS customer, c.name, c.owner, c.department, c.level, c.contacts,"
+           " c.created_at FROM customers c WHERE c.sales_power IS NULL AND c.damaged IS NULL")
+    params: list[Any] = []
+    if owner is not None:
+        sql += " AND c.owner = ?"
+        params.append(owner)
+    rows = index.db.connect().execute(sql + " ORDER BY c.num", params).fetchall()
+    return [{**dict(r), "id": r["customer"], "opened_on": local_date(r["created_at"], zone)}
+            for r in rows]
+
+
+def opened_on(index: Index, customer: str, zone: ZoneInfo) -> date | None:
+    """Return the day (company zone) a file's first version was committed, if indexed."""
+    index.catch_up()
+    row = index.db.connect().execute("SELECT created_at FROM customers WHERE id = ?",
+                                     (customer,)).fetchone()
+    return local_date(row["created_at"], zone) if row else None
+
+
+def prospect_choices(index: Index, column: str) -> list[str]:
+    """Return the values a ranking filter can take: those the files use."""
+    if column not in PROSPECT_FILTERS:
+        raise ValueError(column)
+    index.catch_up()
+    rows = index.db.connect().execute(
+        f"SELECT DISTINCT {column} FROM customers WHERE {column} != '' ORDER BY {column}"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def departments(index: Index) -> dict[str, str]:
+    """Return each file's custody.department, by id."""
+    index.catch_up()
+    rows = index.db.connect().execute("SELECT id, department FROM customers").fetchall()
+    return {r["id"]: r["department"] or "" for r in rows}

@@ -118,7 +118,11 @@ DEFAULT_POLICY: dict[str, Any] = {
         {"key": "cooperation", "name": "合作態度", "weight": 15},
         {"key": "management", "name": "經營管理", "weight": 10},
         {"key": "reputation", "name": "商譽形象", "weight": 10},
-    ]},
+    ],
+                    # R16 (issue 12): a file opened more than this many days ago with no
+                    # assessment is a task for its custodian and shows in the discipline
+                    # lists (listed, not fined).
+                    "deadline_days": 30},
     # R4, R19: the fields a complete file fills in, per card (a list counts when it has an entry).
     "completeness": {
         "distributor": [
@@ -208,7 +212,8 @@ POLICY_ORDER: dict[str, Any] = {
     "timezone": None,
     "late_update_roles": None,
     "handover_grace_days": None,
-    "sales_power": {"scale": None, "criteria": {"key": None, "name": None, "weight": None}},
+    "sales_power": {"scale": None, "criteria": {"key": None, "name": None, "weight": None},
+                    "deadline_days": None},
     "completeness": {"distributor": None, "terminal": None},
     "two_contacts": {"minimum": None, "vip": None, "grades": None, "prospect_score": None,
                      "report_days": None, "viewers": None},
@@ -432,6 +437,11 @@ class Policy:
         """Return who imports receivables: (roles for every file, roles for their department)."""
         section = self.data.get("receivables_import") or {}
         return (list(section.get("roles") or []), list(section.get("department_roles") or []))
+
+    @property
+    def sales_power_deadline_days(self) -> int:
+        """Return the days a new file has to get its sales-power analysis (R16)."""
+        return int(self.data["sales_power"].get("deadline_days", 30))
 
 
 def dump_policy(data: dict[str, Any]) -> bytes:

@@ -140,6 +140,7 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
         for key in ("company_roles", "department_roles", "classify_roles"):
             errors += _roles(analysis.get(key), f"analysis.{key}", roles)
     errors += _credit(d, roles)
+    errors += _sales_power_deadline(d.get("sales_power"))
     return errors
 
 
@@ -185,3 +186,11 @@ def _credit(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError]:
         for key in ("roles", "department_roles"):
             errors += _roles(imports.get(key), f"receivables_import.{key}", roles)
     return errors
+
+
+def _sales_power_deadline(section: Any) -> list[FieldError]:
+    """Return the problems of ``sales_power.deadline_days`` (R16, issue 12)."""
+    if isinstance(section, dict) and not _whole(section.get("deadline_days"), 1, 366):
+        return [FieldError("sales_power.deadline_days", N_(
+            "Enter a whole number of days from 1 to 366"), {})]
+    return []

@@ -21,7 +21,10 @@ from . import (  # noqa: E402, F401  (view modules and the panels they register)
     figures_views,
     history_views,
     list_views,
+    overdue_views,
+    prospect_views,
     record_views,
+    sales_power_due,
     tasks_panel,
 )
 from .present import show, when  # noqa: E402

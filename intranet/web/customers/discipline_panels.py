@@ -1,18 +1,17 @@
 """Completeness, the two-contacts warning and the sales-power table on the customer page,
-the scoring form, and the ranked prospects (R4, R16, R19, R29–R31)."""
+and the scoring form (R4, R16, R19, R30, R31); the ranked prospects are prospect_views."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
 from ...actions import sales_power as power_action
 from ...archive.errors import CorruptRecord
-from ...index import discipline as listing
 from ...records import sales_power, two_contacts
 from ...records.completeness import completeness
 from ...records.customers import InvalidRecord, Loaded
@@ -106,15 +105,3 @@ def save_sales_power(customer_id: str):
         return redirect(target)
     flash(_("Saved.") if commit else _("Nothing changed."), "success" if commit else "info")
     return redirect(target)
-
-
-@bp.get("/prospects")
-@login_required
-def prospects():
-    """Rank the prospects the user may read by sales-power score, with filters (R29)."""
-    filters = {k: request.args.get(k, "")[:200] for k in listing.PROSPECT_FILTERS}
-    rows = listing.prospects(services.get().index, reading.readable(current_user), filters)
-    choices = {"region": reading.choices("region"), "industry": reading.choices("industry"),
-               "grade": reading.rules().policy.grades}
-    return render_template("customers/prospects.html", rows=rows, filters=filters,
-                           choices=choices)

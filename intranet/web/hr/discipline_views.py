@@ -17,6 +17,7 @@ from ...records.staff import role_label
 from ...records.zone import company_zone
 from ..clock import today
 from ..customers.reading import rules
+from ..customers.sales_power_due import overdue_in_scope
 from ..panels import home_panel
 from . import bp
 from .discipline_data import month_lists, scope_of
@@ -54,7 +55,7 @@ def discipline_page() -> str:
     return render_template("hr/discipline.html", month=month, people=people,
                            departments=discipline.by_department(people), names=_name,
                            department_name=_department_name, policy=policy,
-                           everyone=scope.everyone)
+                           everyone=scope.everyone, unscored=overdue_in_scope(scope))
 
 
 @home_panel("main/_overdue.html", order=15)
