@@ -17,6 +17,7 @@ from .demo_data import TAIPEI, DemoCompany, access_cases, apply_changes, generat
 from .demo_data.discipline_cases import seed_cases
 from .demo_data.model import DemoBulk, DemoEdit, DemoHandover
 from .records import requests, yamlio
+from .records.classes import CLASSES_PATH, dump_classes
 from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
 from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules
 from .records.staff import dump_departments, dump_staff, mark_left
@@ -25,7 +26,6 @@ from .records.validate import normalise, validate
 DEMO_PASSWORD = "demo"
 # Sources worth a Source trailer on a file's first commit (R10); "other" says nothing.
 _CREATION_SOURCES = ("visit", "customer_form", "agency", "import")
-CLASSES_PATH = "classes.yaml"  # R23: the classification lists (records/organisation.py)
 FORM_EMAIL = "customer-form@intranet.invalid"
 
 
@@ -238,12 +238,6 @@ def commit_bulk(archive: Archive, bulk: DemoBulk, current: dict) -> str | None:
     for customer_id, values in bulk.changes.items():
         current[customer_id] = apply_changes(current[customer_id], values)
     return commit
-
-
-def dump_classes(lists: dict[str, list[str]]) -> bytes:
-    """Return classes.yaml: the classification lists the demo's files use (R23)."""
-    return yamlio.dump({key: list(values) for key, values in lists.items()},
-                       dict.fromkeys(lists))
 
 
 @click.command("seed-demo")

@@ -866,7 +866,7 @@ def test_sales_power_on_every_file_but_the_last_opened(head):
 
 def test_receivables_come_in_one_report_commit(seeded, head):
     _, svc, _ = seeded
-    log = git_log(svc, "--grep=^Action: receivables$", "--format=%an|%B%x00")
+    log = git_log(svc, "--grep=^Action: receivables_import$", "--format=%an|%B%x00")
     reports = [body for body in log.split("\x00") if body.strip()]
     assert len(reports) == 1 and reports[0].startswith("陳美華|應收帳款月報匯入")
     owing = [r for r in head.values() if (r.get("receivables") or {}).get("amount")]

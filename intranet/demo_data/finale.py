@@ -72,7 +72,7 @@ def receivables_report(rng: random.Random, company: DemoCompany, today: date,
     if not changes:
         return None
     subject = f"應收帳款月報匯入（會計系統，{when.date().isoformat()}）：{len(changes)} 個客戶"
-    return DemoBulk(when, REPORTER, subject, "receivables", "import", changes)
+    return DemoBulk(when, REPORTER, subject, "receivables_import", "import", changes)
 
 
 def classes(company: DemoCompany) -> dict[str, list[str]]:
