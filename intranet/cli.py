@@ -194,9 +194,10 @@ def init_app(app: Flask) -> None:
     from .demo import seed_demo_command  # keeps demo data off the import path
     from .export_cli import export_command  # their own modules: spreadsheets in and out
     from .import_cli import import_command
+    from .report_cli import report_group
     from .web.translate import translate
 
     for command in (init_command, create_user_command, set_password_command, reindex_command,
                     verify_command, audit_verify_command, audit_seal_command, backup_command,
-                    seed_demo_command, translate, import_command, export_command):
+                    seed_demo_command, translate, import_command, export_command, report_group):
         app.cli.add_command(command)

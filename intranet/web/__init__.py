@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from . import (
     access,
     admin,
+    analysis,
     auth,
     clock,
     customer_form,
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp,
-                      customer_form.bp, imports.bp):
+                      customer_form.bp, imports.bp, analysis.bp):
         app.register_blueprint(blueprint)
     # Last: it looks at the archive, and guards every page until the first administrator exists.
     setup.init_app(app)
