@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from . import services
@@ -19,6 +20,7 @@ from .actions import analysis as actions
 from .actions.reading import Reader
 from .records import access
 from .records.analysis import BY
+from .records.zone import company_zone, today
 
 ROUTE, ADDRESS = "cli.report", "cli"
 
@@ -54,7 +56,8 @@ def composition_command(by: str, year: str, as_of: str, kind: str, username: str
         actor = access.Actor(username, str(member.get("role") or ""),
                              str(member.get("department") or ""))
     try:
-        found = actions.composition(reader, actor, by, year, as_of or None)
+        day = today(company_zone(reader.rules().policy), current_app.config.get("TODAY"))
+        found = actions.composition(reader, actor, by, year, as_of or None, day)
     except ActionError as exc:
         _fail(str(exc))
         return
