@@ -132,7 +132,7 @@ def composition_xlsx():
     """Download a composition's table as an Excel workbook."""
     found = _composition()
     headings = [key_heading(found.asked.by), _("Customers"), _("Amount"), _("Share (%)"),
-                _("Last year"), _("Change")]
+                _("Last year"), _("Change on last year")]
     title = f"{titles()[found.asked.by]} {found.asked.year}"
     return _send(xlsx_bytes(headings, _lines(found), title),
                  f"composition-{found.asked.by}-{found.asked.year}.xlsx")
