@@ -9,6 +9,7 @@ staff's scope. Errors print a clear message and exit with code 2.
 from __future__ import annotations
 
 import sys
+import unicodedata
 
 import click
 from flask import current_app
@@ -66,13 +67,22 @@ def composition_command(by: str, year: str, as_of: str, kind: str, username: str
         for row in found.rows:
             click.echo(f"{_csv(row.key)},{row.customers},{row.amount},{row.share}")
         return
-    width = max([len(r.key) for r in found.rows] + [3])
-    click.echo(f"{'key':<{width}}  {'customers':>9}  {'amount':>15}  {'share':>7}")
+    width = max([_width(r.key) for r in found.rows] + [3])
+    click.echo(f"{_pad('key', width)}  {'customers':>9}  {'amount':>15}  {'share':>7}")
     for row in found.rows:
-        click.echo(f"{row.key:<{width}}  {row.customers:>9}  {row.amount:>15,}  "
+        click.echo(f"{_pad(row.key, width)}  {row.customers:>9}  {row.amount:>15,}  "
                    f"{row.share:>6}%")
-    click.echo(f"{'':<{width}}  {sum(r.customers for r in found.rows):>9}  "
+    click.echo(f"{_pad('', width)}  {sum(r.customers for r in found.rows):>9}  "
                f"{found.total:>15,}")
+
+
+def _width(text: str) -> int:
+    """Return how many columns a text takes on a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _csv(text: str) -> str:

@@ -48,9 +48,9 @@ def commit_on(archive: Archive, day: date, zone: ZoneInfo) -> str:
     found = archive._git("rev-list", "-1", "--first-parent", f"--before={until} +0000",
                          head).stdout.decode().strip()
     if not found:
-        first = archive._git("log", "--first-parent", "--max-parents=0", "--format=%ct",
-                             head).stdout.decode().split()
-        when = datetime.fromtimestamp(int(first[-1]), zone).date() if first else day
+        # Commits may be backdated (an import of old paper files): the earliest date counts.
+        times = archive._git("log", "--first-parent", "--format=%ct", head).stdout.split()
+        when = datetime.fromtimestamp(min(map(int, times)), zone).date() if times else day
         raise BeforeArchive(when)
     return found
 
