@@ -225,14 +225,10 @@ def grade_counts(reader: Reader, actor: access.Actor) -> list[tuple[str, int]]:
 
 
 def trend(reader: Reader, actor: access.Actor, last: int, count: int = TREND_YEARS
-          ) -> list[tuple[int, int, int]]:
-    """Return (year, files with sales, total sales) for the ``count`` years up to ``last``."""
+          ) -> list[tuple[int, int]]:
+    """Return (year, total sales) for the ``count`` years up to ``last``."""
     found = scope(reader, actor)
     reader.stores.index.catch_up()
     years = sums.trend(reader.stores.index.db, Source(), found, last - count + 1, last)
-    return [(year, *_whole(years.get(year, (0, 0.0)))) for year in range(last - count + 1,
-                                                                        last + 1)]
-
-
-def _whole(found: tuple[int, float]) -> tuple[int, int]:
-    return found[0], int(compose.half_up(found[1]))
+    return [(year, int(compose.half_up(years.get(year, 0.0))))
+            for year in range(last - count + 1, last + 1)]

@@ -49,6 +49,8 @@ _COLUMN = {GRADE: "coalesce(c.grade, '')", REGION: "coalesce(c.region, '')"}
 def sums(db: Database, source: Source, scope: Scope, by: str, year: int
          ) -> dict[str, tuple[int, float]]:
     """Return {key: (files with a non-zero sale, their sales)} of one year."""
+    if source.commit is None:
+        return _head_sums(db, scope, by, year)
     tables, where, params = source.tables(scope)
     if by == PRODUCT:
         sql = (f"SELECT s.product, count(*), sum(s.amount) FROM {tables} WHERE {where} "
@@ -59,6 +61,32 @@ def sums(db: Database, source: Source, scope: Scope, by: str, year: int
                f"AND s.year = ? GROUP BY {source.id}) WHERE total != 0 GROUP BY key")
     rows = db.connect().execute(sql, [*params, year]).fetchall()
     return {str(key): (int(count), float(amount)) for key, count, amount in rows}
+
+
+def _head_sums(db: Database, scope: Scope, by: str, year: int
+               ) -> dict[str, tuple[int, float]]:
+    """Sum the head's year: only valid files have sales rows, so the whole company needs
+    no file looked up for products; grades and regions look each file in scope up once."""
+    sql, params = scope
+    if by == PRODUCT:
+        query = ("SELECT s.product, count(*), sum(s.amount) FROM sales s WHERE s.year = ? "
+                 f"AND s.amount != 0{_within(sql)} GROUP BY s.product")
+        rows = db.connect().execute(query, [year, *params]).fetchall()
+    else:
+        query = (f"SELECT {_COLUMN[by]}, count(*), sum(x.total) FROM (SELECT s.customer, "
+                 f"sum(s.amount) AS total FROM sales s WHERE s.year = ?{_within(sql)} "
+                 "GROUP BY s.customer) x JOIN customers c ON c.id = x.customer "
+                 f"WHERE x.total != 0 AND c.damaged IS NULL AND ({sql}) GROUP BY 1")
+        twice = [] if sql == "1" else params
+        rows = db.connect().execute(query, [year, *twice, *params]).fetchall()
+    return {str(key): (int(count), float(amount)) for key, count, amount in rows}
+
+
+def _within(sql: str) -> str:
+    """Return the condition keeping sales rows of files in scope ("" for every file)."""
+    if sql == "1":
+        return ""  # index/rows.py gives sales rows to valid files only
+    return f" AND s.customer IN (SELECT c.id FROM customers c WHERE c.damaged IS NULL AND ({sql}))"
 
 
 def behind(db: Database, source: Source, scope: Scope, by: str, year: int, key: str
@@ -77,14 +105,19 @@ def behind(db: Database, source: Source, scope: Scope, by: str, year: int, key: 
 
 
 def trend(db: Database, source: Source, scope: Scope, first: int, last: int
-          ) -> dict[int, tuple[int, float]]:
-    """Return {year: (files with sales, total sales)} for the years first..last."""
-    tables, where, params = source.tables(scope)
-    rows = db.connect().execute(
-        f"SELECT s.year, count(DISTINCT {source.id}), sum(s.amount) FROM {tables} "
-        f"WHERE {where} AND s.year BETWEEN ? AND ? AND s.amount != 0 GROUP BY s.year",
-        [*params, first, last]).fetchall()
-    return {int(y): (int(n), float(a)) for y, n, a in rows}
+          ) -> dict[int, float]:
+    """Return {year: total sales} for the years first..last."""
+    if source.commit is None:
+        sql, params = scope
+        query = ("SELECT s.year, sum(s.amount) FROM sales s WHERE s.year BETWEEN ? AND ?"
+                 f"{_within(sql)} GROUP BY s.year")
+        params = [first, last, *params]
+    else:
+        tables, where, params = source.tables(scope)
+        query = (f"SELECT s.year, sum(s.amount) FROM {tables} WHERE {where} "
+                 "AND s.year BETWEEN ? AND ? GROUP BY s.year")
+        params = [*params, first, last]
+    return {int(y): float(a) for y, a in db.connect().execute(query, params).fetchall()}
 
 
 def grade_counts(db: Database, scope: Scope) -> dict[str, int]:

@@ -48,8 +48,7 @@ def sales_trend(user: Any) -> dict[str, Any] | None:
         return None
     last = actions.last_full_year(today())
     years = actions.trend(reader(), actor(user), last)
-    if not any(amount for _y, _n, amount in years):
+    if not any(amount for _y, amount in years):
         return None
-    items = [{"label": str(y), "amount": a, "value": money(a), "customers": n}
-             for y, n, a in years]
+    items = [{"label": str(y), "amount": a, "value": money(a)} for y, a in years]
     return {"rows": items, "chart": chart.columns(items), "year": last}
