@@ -22,6 +22,7 @@ from intranet.actions.reading import Reader
 from intranet.records.access import Actor
 
 DIRECTOR = "director"
+MANAGER = "gm"  # company-wide like the director, but keeps no files of their own
 PASSWORD = "benchmark password 1"
 ASOF_TABLES = ("asof_blobs", "asof_sales", "asof_trees", "asof_commits")
 
@@ -49,10 +50,11 @@ def measure_analysis(workdir: Path, paths: dict[str, Path], today: Any, repeat: 
                       "WTF_CSRF_ENABLED": False, "TODAY": today.isoformat()})
     svc = app.extensions["customer_archive"]
     svc.index.catch_up()
-    svc.credentials.set_many([DIRECTOR], PASSWORD)
-    client = app.test_client()
-    assert client.post("/login", data={"username": DIRECTOR, "password": PASSWORD}
-                       ).status_code == 302
+    svc.credentials.set_many([DIRECTOR, MANAGER], PASSWORD)
+    client, manager = app.test_client(), app.test_client()
+    for who, name in ((client, DIRECTOR), (manager, MANAGER)):
+        assert who.post("/login", data={"username": name, "password": PASSWORD}
+                        ).status_code == 302
     conn = svc.index.db.connect()
     year = actions.last_full_year(today)
     facts = {"customers": conn.execute("SELECT count(*) FROM customers").fetchone()[0],
@@ -101,10 +103,11 @@ def measure_analysis(workdir: Path, paths: dict[str, Path], today: Any, repeat: 
             f"{statistics.median(warm):.1f} ms")
 
     def home() -> None:
-        response = client.get("/")
+        response = manager.get("/")
         assert response.status_code == 200 and b"grades-panel-title" in response.data
     samples = _times(home, repeat, fresh)
-    figures.append(("dashboard", "Home page with the management dashboard (director)",
+    # The general manager: the director's home page also lists the ~1,500 files they keep.
+    figures.append(("dashboard", "Home page with the management dashboard (general manager)",
                     samples, "ms", 150.0))
     log(f"composition page: {statistics.median(figures[0][2]):.1f} ms, dashboard: "
         f"{statistics.median(samples):.1f} ms")

@@ -68,8 +68,9 @@ def prepare(db: Database, archive: Archive, commit: str, rules: Rules, head: str
     conn = db.connect()
     done = conn.execute("SELECT files FROM asof_commits WHERE commit_id = ?",
                         (commit,)).fetchone()
-    if done is not None and conn.execute("SELECT value FROM meta WHERE key='asof_rules'"
-                                         ).fetchone() == (_rules_key(archive, head),):
+    rules_key = conn.execute("SELECT value FROM meta WHERE key='asof_rules'").fetchone()
+    if done is not None and rules_key is not None \
+            and rules_key[0] == _rules_key(archive, head):
         return int(done[0])
     _forget_if_rules_changed(db, archive, head)
     files = {customer: blob for path, blob in archive.files(PREFIX, commit).items()
@@ -125,11 +126,12 @@ def _copy_from_index(db: Database, blobs: set[str]) -> set[str]:
         conn.execute(
             "INSERT OR IGNORE INTO asof_blobs SELECT c.blob, c.damaged, c.grade, c.region, "
             "c.level, c.owner, c.department, c.name FROM customers c JOIN asof_wanted w "
-            "ON w.blob = c.blob")
+            "ON w.blob = c.blob ORDER BY c.blob")
         conn.execute(
             "INSERT OR IGNORE INTO asof_sales SELECT c.blob, s.year, s.product, s.amount "
-            "FROM customers c JOIN asof_wanted w ON w.blob = c.blob "
-            "JOIN sales s ON s.customer = c.id")
+            # CROSS JOIN keeps this order: each file once, its sales by their primary key.
+            "FROM customers c CROSS JOIN asof_wanted w ON w.blob = c.blob "
+            "CROSS JOIN sales s ON s.customer = c.id ORDER BY c.blob, s.year, s.product")
         missing = {row[0] for row in conn.execute(
             "SELECT w.blob FROM asof_wanted w WHERE w.blob NOT IN (SELECT blob FROM asof_blobs)")}
         conn.execute("DELETE FROM asof_wanted")
@@ -151,19 +153,32 @@ def _read(archive: Archive, todo: list[parallel.Item], rules: Rules) -> list[Mad
     if parallel.worth_it(len(todo)):
         try:
             for (customer, path, blob), raw, found in parallel.prepare(archive, todo, rules):
-                made.append(_made(blob, found or _here(customer, path, blob, raw, rules)))
+                made.append(_made(blob, found) if found is not None
+                            else _here(customer, path, blob, raw, rules))
         except parallel.FAILURES:
             made = []  # slower, not wrong: read them all here
     if len(made) < len(todo):
         raws = archive.read_many([blob for _c, _p, blob in todo])
-        made = [_made(blob, _here(customer, path, blob, raw or b"", rules))
+        made = [_here(customer, path, blob, raw or b"", rules)
                 for (customer, path, blob), raw in zip(todo, raws, strict=True)]
     return made
 
 
-def _here(customer: str, path: str, blob: str, raw: bytes, rules: Rules) -> rows.FileRows:
+def _here(customer: str, path: str, blob: str, raw: bytes, rules: Rules) -> Made:
+    """Return a version's figures, made here: only what an analysis needs of the row code."""
     record, problem = rows.checked(raw, path, rules)
-    return rows.file_rows(customer, path, blob, record, problem, rules.policy)
+    custody = record.get("custody") if isinstance(record.get("custody"), dict) else {}
+
+    def text(section: dict, key: str) -> str:
+        value = section.get(key) if isinstance(section, dict) else None
+        return value if isinstance(value, str) else ""
+
+    values = (problem, text(record, "grade"),
+              text(record.get("classification") or {}, "region"), text(custody, "level"),
+              text(custody, "owner"), text(custody, "department"),
+              text(record.get("basic") or {}, "name"))
+    sales = rows.sales_rows(customer, record) if problem is None else []
+    return blob, values, [(blob, year, product, amount) for _c, year, product, amount in sales]
 
 
 def _made(blob: str, found: rows.FileRows) -> Made:
