@@ -61,6 +61,15 @@ def test_every_composition_matches_the_yaml_files(svc, built):
             assert found.total == sum(r[2] for r in D.expected(repo(svc), "main", by, year))
 
 
+def test_the_domain_sums_the_parsed_files_as_the_index_does(svc, built):
+    files = [analysis.figures_of(cid, data)
+             for cid, data in D.read_files(repo(svc), "main").items()]
+    for by in BY:
+        assert plain(analysis.compose(files, by, 2025, ["A", "B", "C", "D"])) == \
+            plain(actions.composition(Reader(svc, "director"), DIRECTOR, by, 2025,
+                                      today=D.TODAY).rows)
+
+
 def test_year_on_year_lists_last_years_amount_and_the_change(svc, built):
     found = actions.composition(Reader(svc, "director"), DIRECTOR, "product", 2025,
                                 today=D.TODAY)
