@@ -150,6 +150,13 @@ def test_a_customers_product_mix_is_journalled_and_guarded(web, svc, built):
     assert web.get(f"/analysis/products?customer={built[2]}").status_code == 403
     assert web.get("/analysis/products?customer=C999999").status_code == 403
     assert web.get(f"/analysis/products.xlsx?customer={built[0]}").status_code == 200
+    # Marketing staff read no file, but see every file's figures (R2), on the analysis basis.
+    staff = as_user(web, "info.wu")
+    before = len(journal(svc))
+    assert staff.get(f"/analysis/products?customer={built[2]}").status_code == 200
+    assert [(e["customer"], e["basis"]) for e in journal(svc)[before:]] == [
+        (built[2], "analysis")]
+    assert staff.get(f"/customers/{built[2]}").status_code == 403
 
 
 @pytest.mark.parametrize("query", [
