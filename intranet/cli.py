@@ -207,10 +207,11 @@ def init_app(app: Flask) -> None:
     from .export_cli import export_command  # their own modules: spreadsheets in and out
     from .import_cli import import_command
     from .receivables_cli import import_receivables_command
+    from .report_cli import report_group
     from .web.translate import translate
 
     for command in (init_command, create_user_command, set_password_command, reindex_command,
                     verify_command, audit_verify_command, audit_seal_command, backup_command,
                     seed_demo_command, translate, import_command, export_command,
-                    import_receivables_command):
+                    import_receivables_command, report_group):
         app.cli.add_command(command)

@@ -503,6 +503,14 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
     log(f"warm start: {', '.join(f'{s:.2f} s' for s in warm_total)}")
     index.close()
     archive.close()
+    from scripts.bench_analysis import measure_analysis
+
+    figures, extras["analysis"] = measure_analysis(workdir, where, TODAY, repeat=repeat,
+                                                   cold_repeat=max(1, min(cold_repeat, 2)),
+                                                   log=log)
+    for key, label, samples, unit, target in figures:
+        rows.append(Row(key, label, statistics.median(samples), unit, target,
+                        samples=samples))
     # Last: these change the archive (a policy commit, the imported files).
     from scripts.bench_spreadsheets import measure_spreadsheets
 

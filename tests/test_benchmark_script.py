@@ -11,7 +11,8 @@ ROWS = (
     "search_2", "search_4", "search_phone", "search_simplified", "read_one", "save",
     "save_fast", "raw_commit", "history_index", "history_git", "discipline_month",
     "rss_benchmark", "rss_warm", "export_xlsx", "export_csv", "duplicate_warning",
-    "import_preview", "import_commit",
+    "import_preview", "import_commit", "analysis_page", "analysis_query", "asof_recent_cold",
+    "asof_recent_cached", "asof_old_cold", "asof_old_cached", "dashboard",
 )
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 SCHEMA_VERSION = "7"
 # The tables derived from the files, dropped when the schema changes.
 TABLES = ("customers", "search", "versions", "late_contacts", "important", "contact_log",
-          "handover_steps", "keys", "sales", "credit")
+          "handover_steps", "keys", "sales", "credit", "asof_blobs", "asof_sales", "asof_trees",
+          "asof_commits")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -97,6 +98,31 @@ CREATE TABLE IF NOT EXISTS sales (
     PRIMARY KEY (customer, year, product)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sales_year ON sales (year, product);
+-- R25-R27: a year's sums per file or per product read the year's rows alone, amounts
+-- included (covering indexes: no table row is visited).
+CREATE INDEX IF NOT EXISTS sales_year_amount ON sales (year, customer, product, amount);
+CREATE INDEX IF NOT EXISTS sales_year_product ON sales (year, product, amount);
+-- R25-R27 as of a past date (index/asof.py): each version of a file (a blob) is read once
+-- ever, and each commit asked for keeps which blob each file had.
+CREATE TABLE IF NOT EXISTS asof_blobs (
+    blob TEXT PRIMARY KEY,
+    damaged TEXT,
+    grade TEXT, region TEXT, level TEXT, owner TEXT, department TEXT, name TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS asof_sales (
+    blob TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    product TEXT NOT NULL,
+    amount REAL NOT NULL,
+    PRIMARY KEY (blob, year, product)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS asof_trees (
+    commit_id TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    PRIMARY KEY (commit_id, customer)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS asof_commits (commit_id TEXT PRIMARY KEY, files INTEGER NOT NULL);
 -- R28: each file's credit section and open receivables (NULL where the file has none).
 CREATE TABLE IF NOT EXISTS credit (
     customer TEXT PRIMARY KEY,

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from . import (
     access,
     admin,
+    analysis,
     auth,
     clock,
     credit,
@@ -45,7 +46,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp,
-                      customer_form.bp, imports.bp, grades.bp, credit.bp):
+                      customer_form.bp, imports.bp, grades.bp, credit.bp, analysis.bp):
         app.register_blueprint(blueprint)
     # Last: it looks at the archive, and guards every page until the first administrator exists.
     setup.init_app(app)
