@@ -74,7 +74,8 @@ def sees_review() -> bool:
 @bp.app_context_processor
 def _links() -> dict[str, Any]:
     """Give every template ``may_review_grades()`` (for the navigation)."""
-    return {"may_review_grades": lambda: current_user.is_authenticated and sees_review()}
+    return {"may_review_grades": lambda: current_user.is_authenticated and sees_review(),
+            "may_keep_classes": lambda: current_user.is_authenticated and keeps_lists()}
 
 
 @bp.route("/classes", methods=["GET", "POST"])
