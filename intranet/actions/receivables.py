@@ -1,10 +1,13 @@
 """Import open receivables from the accounting package's sheet (R28): preview, then ONE commit.
 
-Who may import is policy data (``receivables_import.roles``: every file they may edit;
-``receivables_import.department_roles``: only their own department's files). Each matched row
-replaces only the file's ``receivables``; a file the importer may not edit is listed as
-refused. The plan is made again inside the commit's build whenever the head moved, so the
-rights and the files are those of the commit the import follows.
+Who may import is policy data (``receivables_import.roles``: every file whose figures they may
+see; ``receivables_import.department_roles``: only their own department's files). Receivables
+are figures (R2: the marketing staff aggregate and tidy the data; R28), not the file's
+contents, so the right that counts is access ``figures``, not ``edit``: the director and the
+marketing staff bring the accounting package's report in for every file, a department manager
+for the department's. Each matched row replaces only the file's ``receivables``; a file outside
+the importer's scope is listed as refused. The plan is made again inside the commit's build
+whenever the head moved, so the rights and the files are those of the commit the import follows.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def plan(files: CustomerFiles, index: Any, snapshot: Snapshot, username: str, ta
         record = loaded.get(row.customer)
         meta = access.FileMeta.from_record(row.customer, record)
         allowed = record is not None and access.decide(
-            actor, "edit", meta, rules.policy, rules.directory, grants).allowed \
+            actor, access.FIGURES, meta, rules.policy, rules.directory, grants).allowed \
             and (department is None or meta.department == department)
         if not allowed:
             row.status, row.reasons = sheet.REFUSED, [(sheet.NOT_YOURS, {"id": row.customer})]
