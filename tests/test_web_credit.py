@@ -89,12 +89,17 @@ def test_the_credit_page_lists_exactly_the_exceptions_each_role_may_see(app, svc
     expected = {"director": every, "gm": every, "info.wu": every,
                 "lee.mgr": {files["over"], files["terms"]},
                 "other.mgr": {files["other"]},
-                "wang.li": {files["over"]}, "chen.yu": {files["terms"]}, "hr.chen": set()}
+                "wang.li": {files["over"]}, "chen.yu": {files["terms"]}}
     for user, ids in expected.items():
         switch(web, user)
         response = web.get("/analysis/credit/?show=exceptions")
         assert response.status_code == 200, user
         assert listed(response.get_data(as_text=True)) == ids, user
+    # HR sees no figures (R36): every credit page is refused, nothing journalled as a read.
+    switch(web, "hr.chen")
+    for url in ("/analysis/credit/", "/analysis/credit/credit.xlsx",
+                "/analysis/credit/receivables"):
+        assert web.get(url).status_code == 403, url
     # Each file shown was journalled as a read of its figures, for each user who saw it.
     entries = [json.loads(line) for line in read_lines(svc.journal.path)]
     seen = {(e["user"], e["customer"]) for e in entries

@@ -47,6 +47,14 @@ def _journalled(found: list[credit_list.Line]) -> list[credit_list.Line]:
     return [line for line in found if line.id in allowed]
 
 
+@bp.before_request
+def _figures_only() -> None:
+    """Refuse every credit page to whoever sees no customer's figures (HR: R36)."""
+    if current_user.is_authenticated and not credit_list.sees_any(
+            reading.reader(), reading.actor(current_user)):
+        abort(403)
+
+
 @bp.get("/")
 @login_required
 def page() -> str:
