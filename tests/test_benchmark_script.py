@@ -12,7 +12,8 @@ ROWS = (
     "save_fast", "raw_commit", "history_index", "history_git", "discipline_month",
     "rss_benchmark", "rss_warm", "export_xlsx", "export_csv", "duplicate_warning",
     "import_preview", "import_commit", "analysis_page", "analysis_query", "asof_recent_cold",
-    "asof_recent_cached", "asof_old_cold", "asof_old_cached", "dashboard",
+    "asof_recent_cached", "asof_old_cold", "asof_old_cached", "dashboard", "dashboard_first",
+    "dashboard_staff",
 )
 
 

@@ -1,11 +1,21 @@
-"""Validate the policy's sections beyond access: sales power, completeness, contacts, forms."""
+"""Check a policy document before it is saved (R3): access, grades, credit, every section."""
 from __future__ import annotations
 
 import math
 import re
 from typing import Any
 
+from intranet.records.policy_defaults import (
+    DEFAULT_POLICY,
+    LEVELS,
+    STEP_ACTIONS,
+    STEP_ACTORS,
+    STEP_WHEN,
+    is_number,
+    with_defaults,
+)
 from intranet.records.schema import CARDS, N_, field_at
+from intranet.records.staff import ROLES
 from intranet.records.validate import FieldError
 from intranet.records.zone import is_zone
 
@@ -194,3 +204,150 @@ def _sales_power_deadline(section: Any) -> list[FieldError]:
         return [FieldError("sales_power.deadline_days", N_(
             "Enter a whole number of days from 1 to 366"), {})]
     return []
+
+
+def _check_grades(data: Any, path: str, credit: bool) -> list[FieldError]:
+    """Return the problems of a grade table."""
+    if not isinstance(data, list) or not data:
+        return [FieldError(path, N_("List at least one grade"), {})]
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for i, g in enumerate(data):
+        where = f"{path}[{i}]"
+        if not isinstance(g, dict):
+            errors.append(FieldError(where, N_("Expected a group of fields here"), {}))
+            continue
+        code = g.get("code")
+        if not isinstance(code, str) or not re.match(r"^[A-Za-z0-9+-]{1,3}$", code):
+            errors.append(FieldError(f"{where}.code", N_(
+                "A grade code is 1 to 3 letters or digits, e.g. A"), {}))
+        elif code in seen:
+            errors.append(FieldError(f"{where}.code", N_("The grade {code} is listed twice"),
+                                     {"code": code}))
+        seen.add(str(code))
+        if not isinstance(g.get("description", ""), str):
+            errors.append(FieldError(f"{where}.description", N_("Expected text here"), {}))
+        if not credit:
+            errors += _check_standard(g, where)
+        if credit:
+            limit = g.get("limit")
+            if limit is not None and (not is_number(limit) or limit < 0):
+                errors.append(FieldError(f"{where}.limit", N_(
+                    "Enter an amount as a number, e.g. 1500000"), {}))
+            if not isinstance(g.get("terms", ""), str):
+                errors.append(FieldError(f"{where}.terms", N_("Expected text here"), {}))
+            days = g.get("days")
+            if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                                     or not 0 <= days <= 3650):
+                errors.append(FieldError(f"{where}.days", N_(
+                    "Enter a whole number of days from 0 to 3650"), {}))
+            if not isinstance(g.get("handling", ""), str):
+                errors.append(FieldError(f"{where}.handling", N_("Expected text here"), {}))
+    return errors
+
+
+def _check_standard(g: dict[str, Any], where: str) -> list[FieldError]:
+    """Return the problems of a grade's standard: min_sales and max_overdue_days (R24)."""
+    errors: list[FieldError] = []
+    least = g.get("min_sales")
+    if least is not None and (not is_number(least) or least < 0):
+        errors.append(FieldError(f"{where}.min_sales", N_(
+            "Enter an amount as a number, e.g. 1500000"), {}))
+    days = g.get("max_overdue_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        errors.append(FieldError(f"{where}.max_overdue_days", N_(
+            "Enter a whole number of days, 0 or more"), {}))
+    return errors
+
+
+def _check_roles(value: Any, path: str, allowed: tuple[str, ...]) -> list[FieldError]:
+    """Return an error unless value is a list of allowed role names."""
+    if isinstance(value, list) and all(isinstance(r, str) and r in allowed for r in value):
+        return []
+    return [FieldError(path, N_("List roles from: {choices}"), {"choices": ", ".join(allowed)})]
+
+
+def _check_chain(chain: list[Any], where: str) -> list[FieldError]:
+    """Return the problems of one level's approval chain (by, action, when)."""
+    errors: list[FieldError] = []
+    for i, step in enumerate(chain):
+        if not isinstance(step, dict) or step.get("by") not in STEP_ACTORS:
+            errors.append(FieldError(f"{where}[{i}].by", N_("Must be one of: {choices}"),
+                                     {"choices": ", ".join(STEP_ACTORS)}))
+            continue
+        if step.get("action") not in STEP_ACTIONS:
+            errors.append(FieldError(f"{where}[{i}].action", N_(
+                "Must be one of: {choices}"), {"choices": ", ".join(STEP_ACTIONS)}))
+        if step.get("when", "always") not in STEP_WHEN:
+            errors.append(FieldError(f"{where}[{i}].when", N_(
+                "Must be one of: {choices}"), {"choices": ", ".join(STEP_WHEN)}))
+        unknown = sorted(set(step) - {"by", "action", "when"}, key=str)
+        if unknown:
+            errors.append(FieldError(f"{where}[{i}].{unknown[0]}", N_(
+                "Must be one of: {choices}"), {"choices": "by, action, when"}))
+    # R34: an access request is decided by someone's approval, not by signatures alone.
+    if chain and all(isinstance(s, dict) for s in chain) \
+            and not any(s.get("action") in ("approve", "release") for s in chain):
+        errors.append(FieldError(where, N_("List at least one approval step"), {}))
+    return errors
+
+
+def validate_policy(data: dict[str, Any]) -> list[FieldError]:
+    """Return every problem of a policy document (missing keys fall back to defaults)."""
+    if not isinstance(data, dict):
+        return [FieldError("", N_("The policy must be a mapping of settings"), {})]
+    d = with_defaults(data, DEFAULT_POLICY)
+    errors: list[FieldError] = []
+    roles = tuple(ROLES)
+    for level in LEVELS:
+        entry = d["levels"].get(level)
+        if not isinstance(entry, dict):
+            errors.append(FieldError(f"levels.{level}", N_("Expected a group of fields here"),
+                                     {}))
+            continue
+        if entry.get("custodian") not in roles:
+            errors.append(FieldError(f"levels.{level}.custodian", N_(
+                "Must be one of: {choices}"), {"choices": ", ".join(roles)}))
+        errors += _check_roles(entry.get("readers"), f"levels.{level}.readers", roles)
+        chain = d["approval_chain"].get(level)
+        where = f"approval_chain.{level}"
+        if not isinstance(chain, list) or not chain:
+            errors.append(FieldError(where, N_("List at least one approval step"), {}))
+            continue
+        errors += _check_chain(chain, where)
+    days = d["max_grant_days"]
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        errors.append(FieldError("max_grant_days", N_("Enter a whole number of days from 1 "
+                                                      "to 366"), {}))
+    for kind in ("late_update", "unapproved_view", "shared_account"):
+        fine = d["fines"].get(kind)
+        if not is_number(fine) or fine < 0:
+            errors.append(FieldError(f"fines.{kind}", N_(
+                "Enter an amount as a number, e.g. 1500000"), {}))
+    currency = d["fines"].get("currency")
+    if not isinstance(currency, str) or not re.match(r"^[A-Z]{3}$", currency):
+        errors.append(FieldError("fines.currency", N_(
+            "Enter a three-letter currency code, e.g. CNY or TWD"), {}))
+    for key in ("contact_record_days", "incomplete_file_days"):
+        value = d["deadlines"].get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors.append(FieldError(f"deadlines.{key}", N_(
+                "Enter a whole number of days, 0 or more"), {}))
+    errors += _check_grades(d["grades"], "grades", credit=False)
+    errors += _check_grades(d["credit_grades"], "credit_grades", credit=True)
+    errors += _check_roles(d["break_glass_roles"], "break_glass_roles", roles)
+    days = d["break_glass_approval_days"]
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
+        errors.append(FieldError("break_glass_approval_days", N_(
+            "Enter a whole number of days from 1 to 30"), {}))
+    approvers = d["policy_approvers"]
+    errors += _check_roles(approvers, "policy_approvers", roles)
+    if approvers == []:
+        errors.append(FieldError("policy_approvers", N_("List roles from: {choices}"),
+                                 {"choices": ", ".join(roles)}))
+    manager_levels = (d.get("custody_changes") or {}).get("manager_levels") \
+        if isinstance(d.get("custody_changes"), dict) else None
+    if not isinstance(manager_levels, list) or any(lv not in LEVELS for lv in manager_levels):
+        errors.append(FieldError("custody_changes.manager_levels", N_(
+            "Must be one of: {choices}"), {"choices": ", ".join(LEVELS)}))
+    return errors + check_sections(d, roles)

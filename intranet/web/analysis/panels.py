@@ -28,7 +28,7 @@ def _management(user: Any) -> bool:
         role in policy.analysis_department_roles and bool(user.department))
 
 
-@home_panel("analysis/_grades_panel.html", order=40)
+@home_panel("analysis/_grades_panel.html", order=5)
 def customers_by_grade(user: Any) -> dict[str, Any] | None:
     """How many customers of each grade (incl. ungraded), linking to the customer list."""
     if not _management(user):
@@ -41,7 +41,7 @@ def customers_by_grade(user: Any) -> dict[str, Any] | None:
     return {"rows": rows, "total": sum(n for _g, n in counts)}
 
 
-@home_panel("analysis/_trend_panel.html", order=41)
+@home_panel("analysis/_trend_panel.html", order=6)
 def sales_trend(user: Any) -> dict[str, Any] | None:
     """Total sales per year over the last five full years, a small chart."""
     if not _management(user):

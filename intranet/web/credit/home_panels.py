@@ -24,7 +24,7 @@ def my_credit_warnings(user: Any) -> dict[str, Any] | None:
     return {"lines": found[:MINE_SHOWN], "total": len(found)}
 
 
-@home_panel("credit/_dashboard.html", order=14)
+@home_panel("credit/_dashboard.html", order=7)
 def credit_dashboard(user: Any) -> dict[str, Any] | None:
     """Management: how many files are exceptions, unapproved, on review (counts + link)."""
     policy = reading.rules().policy

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ... import services
 from ...index import discipline as listing
+from ...index.memo import per_commit
 from ...records import discipline, overdue_updates, sales_power_due
 from ...records.zone import company_zone
 from ..clock import today
@@ -25,14 +26,22 @@ def overdue_lists(user: Any) -> dict[str, Any] | None:
     if not scope:
         return None
     index, day, zone = services.get().index, today(), company_zone(r.policy)
-    departments = listing.departments(index)
     days = r.policy.incomplete_file_days
-    neglected = [{**row, "overdue": discipline.overdue_days(row["last_change"], day, days)}
-                 for row in listing.neglect_runs(index, day, days, open_only=True, zone=zone)]
-    neglected.sort(key=lambda row: -row["overdue"])
-    late = listing.late_contacts(index, day.replace(day=1), day)
-    unscored = sales_power_due.tasks(listing.unscored(index, zone), day, r.policy,
-                                     overdue_only=True)
+
+    def company() -> tuple[dict[str, str], list, list, list]:
+        neglected = [{**row, "overdue": discipline.overdue_days(row["last_change"], day, days)}
+                     for row in listing.neglect_runs(index, day, days, open_only=True,
+                                                     zone=zone)]
+        neglected.sort(key=lambda row: -row["overdue"])
+        return (listing.departments(index), neglected,
+                listing.late_contacts(index, day.replace(day=1), day),
+                sales_power_due.tasks(listing.unscored(index, zone), day, r.policy,
+                                      overdue_only=True))
+
+    # The whole company's lists change only with the archive (policy included) or the day;
+    # each viewer then takes their departments' share of them.
+    departments, neglected, late, unscored = per_commit(index, ("overdue_updates", day),
+                                                        company)
     return {"neglected": overdue_updates.in_scope(neglected, departments, scope),
             "late": overdue_updates.in_scope(late, departments, scope),
             "unscored": overdue_updates.in_scope(unscored, departments, scope),
@@ -40,7 +49,7 @@ def overdue_lists(user: Any) -> dict[str, Any] | None:
             "deadline": r.policy.sales_power_deadline_days}
 
 
-@home_panel("main/_overdue_updates.html", order=16)
+@home_panel("main/_overdue_updates.html", order=8)
 def overdue_panel(user: Any) -> dict[str, Any] | None:
     """Counts of the overdue updates management oversees, each linking to its list."""
     found = overdue_lists(user)
