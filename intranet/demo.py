@@ -19,7 +19,7 @@ from .demo_data.model import DemoBulk, DemoEdit, DemoHandover
 from .records import requests, yamlio
 from .records.classes import CLASSES_PATH, dump_classes
 from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
-from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules
+from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, Rules, load_rules
 from .records.staff import dump_departments, dump_staff, mark_left
 from .records.validate import normalise, validate
 
@@ -202,13 +202,7 @@ def commit_handover(archive: Archive, handover: DemoHandover, current: dict) -> 
         staff = yamlio.load(snapshot.read(STAFF_PATH), STAFF_PATH)
         paths: dict[str, bytes | None] = {STAFF_PATH: dump_staff(
             mark_left(staff, handover.leaver, handover.when.date().isoformat()))}
-        for customer_id, values in handover.changes.items():
-            path = customer_path(customer_id)
-            record = normalise(apply_changes(yamlio.load(snapshot.read(path), path), values))
-            errors = validate(record, rules.policy) + rules.check_people(record)
-            if errors:
-                raise InvalidRecord(errors)
-            paths[path] = yamlio.dump(record)
+        paths.update(_changed_files(snapshot, handover.changes, rules))
         subject = (f"交接 {names[handover.leaver]} → {names[handover.successor]}："
                    f"{len(handover.changes)} 個客戶檔案")
         return Change(paths, f"{subject}\n\nStaff: {handover.leaver}\nAction: handover\n")
@@ -219,19 +213,26 @@ def commit_handover(archive: Archive, handover: DemoHandover, current: dict) -> 
     return commit
 
 
+def _changed_files(snapshot: Snapshot, changes: dict[str, dict], rules: Rules
+                   ) -> dict[str, bytes]:
+    """Return each changed file's new bytes, every one validated (InvalidRecord if not)."""
+    paths: dict[str, bytes] = {}
+    for customer_id, values in changes.items():
+        path = customer_path(customer_id)
+        record = normalise(apply_changes(yamlio.load(snapshot.read(path), path), values))
+        errors = validate(record, rules.policy) + rules.check_people(record)
+        if errors:
+            raise InvalidRecord(errors)
+        paths[path] = yamlio.dump(record)
+    return paths
+
+
 def commit_bulk(archive: Archive, bulk: DemoBulk, current: dict) -> str | None:
     """One commit of many files by one person (accounting's receivables report, R28)."""
     rules = load_rules(archive.snapshot())
 
     def build(snapshot: Snapshot) -> Change:
-        paths: dict[str, bytes | None] = {}
-        for customer_id, values in bulk.changes.items():
-            path = customer_path(customer_id)
-            record = normalise(apply_changes(yamlio.load(snapshot.read(path), path), values))
-            errors = validate(record, rules.policy) + rules.check_people(record)
-            if errors:
-                raise InvalidRecord(errors)
-            paths[path] = yamlio.dump(record)
+        paths: dict[str, bytes | None] = dict(_changed_files(snapshot, bulk.changes, rules))
         return Change(paths, f"{bulk.subject}\n\nAction: {bulk.action}\nSource: {bulk.source}\n")
 
     commit = archive.commit(build, rules.identity(bulk.author), when=bulk.when)

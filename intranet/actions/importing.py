@@ -72,13 +72,25 @@ def scope(rules: Rules, username: str) -> str | None:
     """Return None if the user may import for every department, or the one department they
     may import for; Forbidden if they may not import at all."""
     actor = actor_at(rules, username)
-    everywhere, own = rules.policy.import_roles
     if access.may_create(actor, rules.policy, rules.directory):
-        if actor.role in everywhere:
-            return None
-        if actor.role in own and actor.department:
-            return actor.department
+        found = role_scope(actor, rules.policy.import_roles)
+        if found is not False:
+            return found
     raise Forbidden(N_("You may not import customer files."))
+
+
+def role_scope(actor: access.Actor, roles: tuple[list[str], list[str]]) -> str | bool | None:
+    """Return None (every department), the actor's department, or False (neither).
+
+    ``roles`` is a policy pair: the roles that act for every department, and those that act
+    for their own department only (imports, receivables imports).
+    """
+    everywhere, own = roles
+    if actor.role in everywhere:
+        return None
+    if actor.role in own and actor.department:
+        return actor.department
+    return False
 
 
 def may_import(rules: Rules, username: str) -> bool:

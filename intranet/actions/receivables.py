@@ -25,7 +25,7 @@ from ..records.rules import Rules, load_rules
 from ..records.schema import N_
 from ..records.validate import normalise
 from . import Forbidden
-from .importing import _loader
+from .importing import _loader, role_scope
 from .rights import actor_at
 
 ACTION = "receivables_import"
@@ -55,12 +55,9 @@ class Report:
 def scope(rules: Rules, username: str) -> str | None:
     """Return None for every file, or the one department the user imports for; Forbidden."""
     if rules.directory.is_active(username):
-        actor = actor_at(rules, username)
-        everywhere, own = rules.policy.receivables_import_roles
-        if actor.role in everywhere:
-            return None
-        if actor.role in own and actor.department:
-            return actor.department
+        found = role_scope(actor_at(rules, username), rules.policy.receivables_import_roles)
+        if found is not False:
+            return found
     raise Forbidden(N_("You may not import receivables."))
 
 
