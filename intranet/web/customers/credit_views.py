@@ -19,14 +19,14 @@ from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import credit as credit_actions
 from ...actions.credit_history import history as credit_history
-from ...archive.errors import CorruptRecord
 from ...records.credit_review import REASONS, position
-from ...records.customers import InvalidRecord, Loaded
+from ...records.customers import Loaded
 from ..clock import today
 from ..panels import customer_panel
 from ..validators import at_most
 from . import bp, reading
 from .labels import field_label
+from .saving import flash_write, form_errors
 
 
 class ReceivablesForm(FlaskForm):
@@ -89,28 +89,14 @@ def save_receivables(customer_id: str) -> Response:
     """Save the open receivables typed on the card as one commit."""
     reading.allow(customer_id, current_user, "edit")
     form = ReceivablesForm()
-    if not form.validate_on_submit():
-        for f in form:
-            for error in f.errors:
-                flash(f"{f.label.text}: {error}", "danger")
+    if not form_errors(form):
         return _back(customer_id)
     owed = {"amount": _number(form.amount.data),
             "oldest_due": form.oldest_due.data.isoformat() if form.oldest_due.data else "",
             "as_of": form.as_of.data.isoformat() if form.as_of.data else "",
             "notes": (form.notes.data or "").strip()}
-    try:
-        commit = credit_actions.enter_receivables(services.get().files,
-                                                  str(current_user.username), customer_id, owed)
-    except CorruptRecord as error:
-        flash(_("The file in the archive is damaged: %(reason)s", reason=error.reason),
-              "danger")
-        return _back(customer_id)
-    except InvalidRecord as error:
-        for problem in error.errors:
-            flash(f"{field_label(problem.path)}: {_(problem.message).format(**problem.params)}",
-                  "danger")
-        return _back(customer_id)
-    flash(_("Saved.") if commit else _("Nothing changed."), "success" if commit else "info")
+    flash_write(lambda: credit_actions.enter_receivables(
+        services.get().files, str(current_user.username), customer_id, owed))
     return _back(customer_id)
 
 

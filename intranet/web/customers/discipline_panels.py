@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, url_for
-from flask_babel import gettext as _
+from flask import redirect, url_for
 from flask_login import current_user, login_required
 
 from ... import services
 from ...actions import sales_power as power_action
-from ...archive.errors import CorruptRecord
 from ...records import sales_power, two_contacts
 from ...records.completeness import completeness
-from ...records.customers import InvalidRecord, Loaded
+from ...records.customers import Loaded
 from ...records.discipline import staffing_gap
 from ...records.policy import Policy
 from ..clock import today
@@ -22,6 +20,7 @@ from ..panels import customer_panel
 from . import bp, reading
 from .labels import field_label
 from .sales_power_forms import SalesPowerForm
+from .saving import flash_write, form_errors
 
 
 @customer_panel("customers/_completeness.html", order=5, slot="top")
@@ -85,23 +84,8 @@ def save_sales_power(customer_id: str):
     reading.allow(customer_id, current_user, "edit")
     form = SalesPowerForm.for_policy(reading.rules().policy)
     target = url_for(".show", customer_id=customer_id, _anchor="sales-power")
-    if not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "danger")
-        return redirect(target)
-    try:
-        commit = power_action.assess(services.get().files, str(current_user.username),
-                                     customer_id, form.scores(), form.notes.data or "",
-                                     today())
-    except CorruptRecord as error:
-        flash(_("The file in the archive is damaged: %(reason)s", reason=error.reason),
-              "danger")
-        return redirect(target)
-    except InvalidRecord as error:
-        for problem in error.errors:
-            flash(f"{field_label(problem.path)}: {_(problem.message).format(**problem.params)}",
-                  "danger")
-        return redirect(target)
-    flash(_("Saved.") if commit else _("Nothing changed."), "success" if commit else "info")
+    if form_errors(form):
+        flash_write(lambda: power_action.assess(
+            services.get().files, str(current_user.username), customer_id, form.scores(),
+            form.notes.data or "", today()))
     return redirect(target)
