@@ -33,12 +33,6 @@ class Line:
         return str(self.row["id"])
 
 
-def sees_any(reader: Any, actor: access.Actor) -> bool:
-    """Tell whether the actor sees any file's figures at all (HR sees none)."""
-    rules = reader.rules()
-    return access.figures_sql(actor, rules.policy, rules.directory)[0] != "0"
-
-
 def lines(reader: Any, actor: access.Actor, today: date, show: str = EXCEPTIONS, *,
           grade: str = "", owner: str = "", department: str = "") -> list[Line]:
     """Return the files of one list (``show`` "": every file) whose figures the actor sees."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...actions import credit_list
+from ...records.overdue_updates import management_scope
 from ..clock import today
 from ..customers import reading
 from ..panels import home_panel
@@ -27,13 +28,11 @@ def my_credit_warnings(user: Any) -> dict[str, Any] | None:
 @home_panel("credit/_dashboard.html", order=7)
 def credit_dashboard(user: Any) -> dict[str, Any] | None:
     """Management: how many files are exceptions, unapproved, on review (counts + link)."""
-    policy = reading.rules().policy
-    role = str(user.role or "")
-    if role in policy.analysis_company_roles:
-        scope = ""
-    elif role in policy.analysis_department_roles and user.department:
-        scope = str(user.department)
-    else:
+    r = reading.rules()
+    oversees = management_scope(reading.actor(user), r.policy, r.directory)
+    if not oversees:
         return None
+    # Company-wide roles count every file; a department manager the department's.
+    scope = "" if oversees.everyone else next(iter(oversees.departments))
     found = credit_list.counts(reading.reader(), reading.actor(user), today(), scope)
     return {**found, "department": scope}

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from ... import services
 from ...actions import ActionError, Forbidden, credit_list
+from ...actions import analysis as analysis_actions
 from ...actions import credit as credit_actions
 from ...records.credit_review import REASONS
 from ...sheets.writing import xlsx_bytes
@@ -50,7 +51,7 @@ def _journalled(found: list[credit_list.Line]) -> list[credit_list.Line]:
 @bp.before_request
 def _figures_only() -> None:
     """Refuse every credit page to whoever sees no customer's figures (HR: R36)."""
-    if current_user.is_authenticated and not credit_list.sees_any(
+    if current_user.is_authenticated and not analysis_actions.may_analyse(
             reading.reader(), reading.actor(current_user)):
         abort(403)
 
