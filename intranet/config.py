@@ -79,6 +79,9 @@ class Defaults:
     # Fix "today" (YYYY-MM-DD) for deadlines, fines and tasks (tests, demos); default: the
     # date in the policy's company time zone (policy key ``timezone``).
     TODAY = None
+    # Run the background jobs (scheduled backups, mirror pushes, housekeeping) in a serving
+    # process, started at its first request; None: yes unless TESTING.
+    BACKGROUND_JOBS = None
 
 
 def load(app: Flask, test_config: dict | None) -> None:

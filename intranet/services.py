@@ -8,6 +8,7 @@ from .accounts import Credentials
 from .archive.objects import Identity
 from .archive.repository import Archive
 from .index import Index
+from .jobs import Jobs
 from .records.customers import CustomerFiles
 from .records.journal import Journal
 from .records.organisation import initialise
@@ -28,6 +29,9 @@ class Services:
         self.credentials = Credentials(config["CREDENTIALS_PATH"])
         self.journal = Journal(config["AUDIT_JOURNAL"])
         self.audit_seal_interval = float(config["AUDIT_SEAL_INTERVAL"])
+        # Scheduled backups, mirror pushes and housekeeping register here; the web layer starts
+        # the thread at the first request of a serving process (never in CLI commands).
+        self.jobs = Jobs()
 
     def seal_audit(self) -> str | None:
         """Seal every unsealed journal entry into the archive now; return the new commit."""
@@ -45,7 +49,8 @@ class Services:
         initialise(self.archive, self.system)
 
     def close(self) -> None:
-        """Stop git helper processes and close database connections."""
+        """Stop the background jobs, git helper processes and database connections."""
+        self.jobs.stop()
         self.archive.close()
         self.index.close()
 

@@ -8,6 +8,7 @@ new head, so no save can silently replace another. No Flask imports here.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -115,6 +116,9 @@ class Archive:
         self._trees: OrderedDict[str, bytes] = OrderedDict()
         self._trees_lock = threading.Lock()
         self._commits_since_gc = 0
+        # Called with the new commit after every commit this object makes (a mirror push is
+        # queued that way); a hook must be quick and must not raise.
+        self.commit_hooks: list[Callable[[str], None]] = []
 
     # -- setting up -------------------------------------------------------------------------
 
@@ -390,7 +394,7 @@ class Archive:
                 if new is None:
                     return old
                 if self._swap(new, old, change.message, locked):
-                    self._after_commit()
+                    self._after_commit(new)
                     return new
                 time.sleep(min(0.2, 0.002 * (attempt + 1)) * random.random())
         finally:
@@ -449,7 +453,12 @@ class Archive:
             "could not update the branch: " + result.stderr.decode(errors="replace").strip()
         )
 
-    def _after_commit(self) -> None:
+    def _after_commit(self, new: str) -> None:
+        for hook in list(self.commit_hooks):
+            try:
+                hook(new)
+            except Exception:  # the commit is made; a hook's failure must not undo the save
+                logging.getLogger(__name__).exception("commit hook failed")
         # Loose objects pile up because we write them ourselves; let git pack them now and then.
         self._commits_since_gc += 1
         if self._commits_since_gc >= 500:

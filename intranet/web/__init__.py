@@ -10,6 +10,7 @@ from . import (
     admin,
     analysis,
     auth,
+    background,
     clock,
     credit,
     customer_form,
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     auth.init_app(app)
     customer_form.init_app(app)
+    background.init_app(app)
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp,
