@@ -82,6 +82,17 @@ class Defaults:
     # Run the background jobs (scheduled backups, mirror pushes, housekeeping) in a serving
     # process, started at its first request; None: yes unless TESTING.
     BACKGROUND_JOBS = None
+    # Off-site copies (intranet/mirrors.py): git remotes the archive is pushed to after commits,
+    # e.g. ["https://user:token@gitea.example/office/archive.git", "/mnt/nas/archive.git"] in
+    # instance/config.py or INTRANET_MIRRORS as a JSON list. They may hold credentials: only
+    # masked URLs are ever shown or logged. A failing mirror is retried after
+    # MIRROR_RETRY_SECONDS, doubled per failure up to MIRROR_RETRY_MAX; one push may take
+    # MIRROR_TIMEOUT seconds before git is killed.
+    MIRRORS: tuple[str, ...] = ()
+    MIRROR_RETRY_SECONDS = 30
+    MIRROR_RETRY_MAX = 3600
+    MIRROR_TIMEOUT = 120
+    MIRRORS_DB = None  # default: <instance>/mirrors.sqlite3
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -104,6 +115,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["IMPORT_DIR"] = app.config["IMPORT_DIR"] or str(instance / "imports")
     app.config["IMPORT_MAPPINGS_DB"] = (app.config["IMPORT_MAPPINGS_DB"]
                                         or str(instance / "imports.sqlite3"))
+    app.config["MIRRORS_DB"] = app.config["MIRRORS_DB"] or str(instance / "mirrors.sqlite3")
     if app.config["MAX_CONTENT_LENGTH"] is None:
         app.config["MAX_CONTENT_LENGTH"] = (int(app.config["DOCUMENT_MAX_BYTES"])
                                             + int(app.config["FORM_OVERHEAD"]))

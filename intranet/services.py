@@ -9,6 +9,7 @@ from .archive.objects import Identity
 from .archive.repository import Archive
 from .index import Index
 from .jobs import Jobs
+from .mirrors import from_config as mirrors_from_config
 from .records.customers import CustomerFiles
 from .records.journal import Journal
 from .records.organisation import initialise
@@ -32,6 +33,7 @@ class Services:
         # Scheduled backups, mirror pushes and housekeeping register here; the web layer starts
         # the thread at the first request of a serving process (never in CLI commands).
         self.jobs = Jobs()
+        self.mirrors = mirrors_from_config(config, self.archive, self.jobs)
 
     def seal_audit(self) -> str | None:
         """Seal every unsealed journal entry into the archive now; return the new commit."""
