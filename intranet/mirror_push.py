@@ -30,11 +30,12 @@ def secrets_of(url: str) -> list[str]:
     except ValueError:
         return []
     found = []
-    for value in (parts.username, parts.password):
-        if value and len(value) >= 3:
-            found += [value, unquote(value)]
-    if "://" in url and "@" in url.split("://", 1)[1].split("/", 1)[0]:
-        found.append(url.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[0])
+    if parts.password:
+        found += [parts.password, unquote(parts.password)]
+    elif parts.username and len(parts.username) >= 8:
+        # A long user name without a password is a token (https://TOKEN@host/...); a short
+        # one ("git") is not secret, and hiding it everywhere would garble every message.
+        found += [parts.username, unquote(parts.username)]
     return sorted(set(found), key=len, reverse=True)
 
 

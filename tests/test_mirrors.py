@@ -163,6 +163,9 @@ def test_mask_hides_user_info_in_urls_and_messages():
                 [url]) == "fatal: unable to access 'https://***@git.example/r.git/': 403"
     assert mask("password p@ss rejected", [url]) == "password *** rejected"
     assert mask("ssh://git@host:2222/r.git") == "ssh://***@host:2222/r.git"
+    assert mask("fatal: 'r.git' not found", ["ssh://git@host/r.git"]) == "fatal: 'r.git' not found"
+    token = "https://ghp_0123456789abcdef@git.example/r.git"
+    assert mask("token ghp_0123456789abcdef refused", [token]) == "token *** refused"
     assert mask("/mnt/nas/archive.git") == "/mnt/nas/archive.git"
     assert parse_urls('["/a.git", " https://h/b.git "]') == ["/a.git", "https://h/b.git"]
     assert parse_urls("/a.git") == ["/a.git"] and parse_urls(None) == []
