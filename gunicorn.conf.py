@@ -1,7 +1,7 @@
 """gunicorn settings for the office: ``gunicorn -c gunicorn.conf.py "intranet:create_app()"``.
 
 gunicorn reads this file by itself when started from this folder; command-line options win
-(``--bind``, ``--workers``). Why these values: docs/design.md, "Serving".
+(``--bind``, ``--workers``). Why these values: the README, "Running the office's server".
 """
 
 # Only this machine: the reverse proxy (nginx, Caddy, IIS) in front terminates HTTPS and

@@ -40,10 +40,12 @@ def bare(path: Path) -> Path:
     return path
 
 
-def mirror_app(root: Path, urls: list[str], **config):
-    """An app on a fresh archive with the test staff, pushing to ``urls``."""
+def mirror_app(root: Path, urls: list[str] | None, **config):
+    """An app on a fresh archive with the test staff, pushing to ``urls`` (None: as set)."""
     make_archive(root / "archive.git").close()
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "MIRRORS": urls,
+    if urls is not None:
+        config["MIRRORS"] = urls
+    return create_app({"TESTING": True, "SECRET_KEY": "test",
                        "ARCHIVE_REPO": str(root / "archive.git"),
                        "INSTANCE_PATH": str(root / "instance"), **config})
 
@@ -66,6 +68,7 @@ def test_a_commit_queues_a_push_and_the_job_pushes_it(tmp_path):
         customer, commit = svc.files.create(sample(), "wang.li")
         # The save only queued the push: nothing reached the mirror during it.
         assert git(mirror, "rev-parse", "main").strip() != commit
+        assert svc.mirrors.status()[0].state == "behind"
         assert svc.jobs.run_due() == [JOB]
         assert git(mirror, "rev-parse", "main").strip() == commit == svc.archive.head()
         [state] = svc.mirrors.status()
@@ -83,6 +86,18 @@ def test_no_mirror_configured_means_no_job_and_an_empty_status(app):
     assert JOB not in svc.jobs.names()
     assert svc.mirrors.status() == []
     assert svc.archive.commit_hooks == []
+
+
+def test_mirrors_come_from_the_environment_as_json_or_one_url(tmp_path, monkeypatch):
+    for value, expected in (('["/a.git", "/b.git"]', ["/a.git", "/b.git"]),
+                            ("/mnt/nas/c.git", ["/mnt/nas/c.git"])):
+        monkeypatch.setenv("INTRANET_MIRRORS", value)
+        app = mirror_app(tmp_path / str(len(expected)), None)
+        svc = app.extensions["customer_archive"]
+        try:
+            assert svc.mirrors.urls == expected and JOB in svc.jobs.names()
+        finally:
+            svc.close()
 
 
 def test_a_failing_mirror_backs_off_doubling_capped_then_recovers(archive, tmp_path, caplog):
