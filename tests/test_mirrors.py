@@ -73,6 +73,9 @@ def test_a_commit_queues_a_push_and_the_job_pushes_it(tmp_path):
         assert git(mirror, "rev-parse", "main").strip() == commit == svc.archive.head()
         [state] = svc.mirrors.status()
         assert (state.state, state.pushed_head, state.failures) == ("up_to_date", commit, 0)
+        with app.test_request_context("/"):
+            page = render_template("admin/_mirrors.html", mirrors=svc.mirrors.status())
+        assert str(mirror) in page and "Up to date" in page and commit[:10] in page
         clone = tmp_path / "clone"
         subprocess.run(["git", "clone", "--quiet", str(mirror), str(clone)], check=True)
         assert (clone / customer_path(customer)).read_text(encoding="utf-8") == \
@@ -86,6 +89,9 @@ def test_no_mirror_configured_means_no_job_and_an_empty_status(app):
     assert JOB not in svc.jobs.names()
     assert svc.mirrors.status() == []
     assert svc.archive.commit_hooks == []
+    with app.test_request_context("/"):
+        page = render_template("admin/_mirrors.html", mirrors=svc.mirrors.status())
+    assert "No mirror is configured" in page
 
 
 def test_mirrors_come_from_the_environment_as_json_or_one_url(tmp_path, monkeypatch):
