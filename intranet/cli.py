@@ -13,13 +13,12 @@ from flask.cli import with_appcontext
 
 from . import services
 from .accounts import WeakPassword
-from .archive.errors import ArchiveError, CorruptRecord
+from .archive.errors import ArchiveError
 from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
-from .records.classes import CLASSES_PATH, load_classes
-from .records.customers import PREFIX, check, id_from_path
 from .records.organisation import DirectoryError, initialise, save_member
-from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules
+from .records.rules import load_rules
 from .records.staff import ROLES
+from .records.verification import check_archive
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -100,48 +99,18 @@ def reindex_command() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Check the repository with git fsck and validate every file; exit 1 naming bad ones."""
-    svc = services.get()
-    ok, output = svc.archive.fsck()
-    bad: list[str] = []
-    if not ok:
-        click.echo(f"git fsck failed:\n{output}", err=True)
-    snapshot = svc.archive.snapshot()
-    try:
-        rules = load_rules(snapshot)
-        # A damaged policy or org file: the office runs on its last valid version meanwhile.
-        bad += [problem.describe() for problem in rules.problems]
-    except CorruptRecord as exc:
-        bad.append(f"{exc.path}: {exc.reason} (no valid version in its history)")
-        rules = None
-    for path in (STAFF_PATH, DEPARTMENTS_PATH):
-        if snapshot.get(path) is None:
-            bad.append(f"{path}: missing")
-    count = 0
-    warnings: list[str] = []
-    classes = load_classes(snapshot)
-    if classes.problem:
-        bad.append(f"{CLASSES_PATH}: {classes.problem} (no lists in force: any value)")
-    if rules is not None:
-        for path, blob in sorted(svc.archive.files(PREFIX).items()):
-            if id_from_path(path) is None:
-                bad.append(f"{path}: not a customer file name (customers/NNNN/CNNNNNN.yaml)")
-                continue
-            count += 1
-            record, problem, _ = check(svc.archive.read_object(blob)[1], path, rules)
-            if problem:
-                bad.append(f"{path}: {problem}")
-            # R23: a value outside its list is flagged, not refused (old files still load).
-            warnings += [f"{path}: {flag.path}: {flag.value} is not in the {flag.list} list"
-                         for flag in (classes.flags(record) if record else [])]
-    for line in warnings:
+    result = check_archive(services.get().archive)
+    if not result.fsck_ok:
+        click.echo(f"git fsck failed:\n{result.fsck_output}", err=True)
+    for line in result.warnings:
         click.echo(f"WARN {line}", err=True)
-    for line in bad:
+    for line in result.bad:
         click.echo(f"BAD {line}", err=True)
-    if not ok or bad:
+    if not result.ok:
         raise SystemExit(1)
-    click.echo(f"OK: git fsck clean, {count} customer files and the organisation files valid"
-               + (f"; {len(warnings)} values outside the classification lists" if warnings
-                  else ""))
+    click.echo(f"OK: git fsck clean, {result.count} customer files and the organisation files "
+               "valid" + (f"; {len(result.warnings)} values outside the classification lists"
+                          if result.warnings else ""))
 
 
 @click.command("audit-verify")
