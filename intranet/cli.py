@@ -1,11 +1,10 @@
 """Operators' commands: ``flask --app app init | create-user | set-password | reindex | verify |
-audit-verify | audit-seal``."""
+audit-verify | audit-seal`` (backup and restore: ``backup_cli.py``)."""
 
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import click
 from flask import Flask
@@ -13,7 +12,6 @@ from flask.cli import with_appcontext
 
 from . import services
 from .accounts import WeakPassword
-from .archive.errors import ArchiveError
 from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
 from .records.organisation import DirectoryError, initialise, save_member
 from .records.rules import load_rules
@@ -148,30 +146,9 @@ def audit_seal_command() -> None:
     click.echo(f"Sealed in commit {commit[:10]}" if commit else "Nothing new to seal")
 
 
-@click.command("backup")
-@click.argument("destination", type=click.Path(dir_okay=False, writable=True))
-@with_appcontext
-def backup_command(destination: str) -> None:
-    """Seal the audit journal, then write the whole archive to one git bundle file (R38)."""
-    svc = services.get()
-    try:
-        svc.seal_audit()
-    except AuditError as exc:
-        raise click.ClickException(f"the audit journal could not be sealed: {exc}") from exc
-    target = Path(destination).resolve()
-    if target.exists():
-        raise click.ClickException(f"{target} exists already; choose a new file name")
-    try:
-        svc.archive.bundle(target)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    head = svc.archive.head() or ""
-    click.echo(f"Backup written to {target} ({target.stat().st_size} bytes, head {head[:10]}); "
-               f"restore with: git clone {target.name} archive_repo --bare")
-
-
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from .backup_cli import backup_command, restore_command
     from .demo import seed_demo_command  # keeps demo data off the import path
     from .export_cli import export_command  # their own modules: spreadsheets in and out
     from .import_cli import import_command
@@ -181,6 +158,6 @@ def init_app(app: Flask) -> None:
 
     for command in (init_command, create_user_command, set_password_command, reindex_command,
                     verify_command, audit_verify_command, audit_seal_command, backup_command,
-                    seed_demo_command, translate, import_command, export_command,
+                    restore_command, seed_demo_command, translate, import_command, export_command,
                     import_receivables_command, report_group):
         app.cli.add_command(command)
