@@ -50,7 +50,7 @@ def stamp(when: datetime) -> str:
 
 def parse(text: str) -> datetime | None:
     """Return the aware time of a stamp ("" gives None)."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if text else None
+    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
