@@ -84,6 +84,8 @@ def test_the_banner_shows_a_missing_folder_to_the_director_only_until_fixed(app,
     assert "is missing" in warning and str(backups.folder) in warning
     assert banner(salesperson) == ""
     backups.folder.mkdir()
+    assert "no longer there" in banner(director)  # the disk came back empty
+    assert backups.make("manual").verified
     assert banner(director) == ""
 
 

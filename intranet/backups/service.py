@@ -138,6 +138,9 @@ class Backups:
             if not os.access(folder, os.W_OK):
                 warnings.append(Problem(N_("The backup folder {path} is not writable"),
                                         {"path": str(folder)}))
+            if newest is not None and not Path(newest.path).is_file():
+                warnings.append(Problem(N_("The newest verified backup {path} is no longer "
+                                           "there"), {"path": newest.path}))
             free = free_bytes(folder)
             needed = room_needed(newest.size or 0) if newest else 0
             if free is not None and newest is not None and free < needed:
