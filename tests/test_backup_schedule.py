@@ -50,6 +50,10 @@ def test_the_defaults_follow_the_policy_text_and_are_checked():
     assert [e.path for e in short] == ["backups.max_age_days"]
     assert short[0].params == {"days": 32}
     assert validate_policy({"backups": {"weekday": 0, "max_age_days": 32}}) == []
+    monthly_only = Schedule(15, 0, 12, 0, 32, TAIPEI)
+    assert monthly_only.weekly_slot(taipei(12, 3)) is None
+    assert monthly_only.newest_slot(taipei(12, 3)) == (taipei(11, 15), "monthly")
+    assert monthly_only.next_slot(taipei(12, 20)) == (taipei(1, 15, year=2027), "monthly")
 
 
 def test_across_a_month_boundary_the_monthly_backup_is_made_once(office, clock):

@@ -108,6 +108,7 @@ class Catalogue:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self._ready = False
+        self._since: datetime | None = None  # never changes once written: asked once
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -119,11 +120,14 @@ class Catalogue:
 
     def since(self, now: datetime) -> datetime:
         """Return when the catalogue began (``now`` on its first use): no banner before."""
+        if self._since is not None:
+            return self._since
         with self._db() as db:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('since', ?)",
                        (stamp(now),))
             row = db.execute("SELECT value FROM meta WHERE key = 'since'").fetchone()
-        return parse(row["value"]) or now
+        self._since = parse(row["value"]) or now
+        return self._since
 
     def start(self, kind: str, started: datetime, path: str = "") -> int:
         """Record an attempt as begun; return its id."""
