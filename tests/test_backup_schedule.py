@@ -4,6 +4,7 @@ two workers racing."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -136,6 +137,19 @@ def test_retention_keeps_the_policys_monthly_and_weekly_backups_and_every_manual
     rows = {e.id: e for e in backups.catalogue.all()}
     assert len(rows) == 7  # pruned rows stay, marked removed
     assert {e.id for e in rows.values() if e.removed} == {made[0].id, made[2].id, made[3].id}
+
+
+def test_an_attempt_cut_short_is_closed_and_its_partial_file_removed(office, clock):
+    backups = office.backups
+    dead = backups.catalogue.start("monthly", clock.now - timedelta(hours=7))
+    leftover = backups.folder / ".archive-2026-11-28T1705-monthly.bundle.999.partial"
+    leftover.write_bytes(b"half")
+    old = clock.now.timestamp() - 7 * 3600
+    os.utime(leftover, (old, old))
+    made = backups.check()
+    assert made is not None and made.verified
+    assert "interrupted" in backups.catalogue.get(dead).problem.describe()
+    assert not leftover.exists() and bundles(backups.folder) == [made.name]
 
 
 def _race(root: str, start, results) -> None:

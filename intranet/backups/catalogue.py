@@ -150,6 +150,15 @@ class Catalogue:
                  problem.message if problem else "",
                  json.dumps(problem.params if problem else {}, ensure_ascii=False), entry_id))
 
+    def close_interrupted(self, before: datetime, now: datetime, problem: Problem) -> int:
+        """Record attempts begun before ``before`` and never finished as failed; return how many."""
+        with self._db() as db:
+            cursor = db.execute(
+                "UPDATE backups SET finished = ?, problem = ?, problem_params = ?"
+                " WHERE finished = '' AND started < ?",
+                (stamp(now), problem.message, json.dumps(problem.params), stamp(before)))
+            return cursor.rowcount
+
     def mark_removed(self, entry_id: int, when: datetime) -> None:
         """Record that an attempt's bundle was pruned (the row stays)."""
         with self._db() as db:

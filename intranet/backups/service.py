@@ -8,11 +8,13 @@ it, so however many workers and cron runs check at once, one backup is made. No 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -26,6 +28,9 @@ from .making import Request, free_bytes, make_backup, room_needed
 from .schedule import Schedule, to_prune
 
 log = logging.getLogger(__name__)
+# No backup takes this long: an attempt still unfinished after it was cut short (a killed
+# process, a power cut), and its hidden temporary file is left over.
+INTERRUPTED_AFTER = timedelta(hours=6)
 
 
 def _now() -> datetime:
@@ -94,6 +99,7 @@ class Backups:
             self.catalogue.path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(self.lock_path, timeout=0, thread_local=False):
                 now = self.now()
+                self.tidy(now)
                 kind = self.due(now)  # another process may have made it meanwhile
                 if kind is None:
                     return None
@@ -106,6 +112,17 @@ class Backups:
                 return entry
         except Timeout:
             return None  # another worker or cron run is making it
+
+    def tidy(self, now: datetime) -> None:
+        """Close attempts a dead process left open and remove its temporary files."""
+        self.catalogue.close_interrupted(now - INTERRUPTED_AFTER, now, Problem(N_(
+            "The backup was interrupted (the process ended before it finished)")))
+        limit = time.time() - INTERRUPTED_AFTER.total_seconds()
+        with contextlib.suppress(OSError):
+            for leftover in self.folder.glob(".archive-*.partial"):
+                with contextlib.suppress(OSError):
+                    if leftover.stat().st_mtime < limit:
+                        leftover.unlink()
 
     def prune(self) -> list[Entry]:
         """Remove the scheduled bundles beyond retention; their rows stay, marked removed."""
