@@ -251,3 +251,24 @@ def test_only_the_restore_command_skips_the_archive():
     assert not is_restore_run(["/usr/bin/flask", "--app", "restore", "backup"])
     assert not is_restore_run(["app.py", "restore"])
     assert not is_restore_run(["/x/pytest/__main__.py", "restore"])
+
+
+def test_the_shared_check_gives_the_same_answer_in_worker_processes(svc, monkeypatch):
+    from intranet.records import verification
+    from intranet.records.customers import customer_path
+
+    from .test_customers import sample
+
+    for n in range(3):
+        svc.files.create(sample(**{"basic.name": f"客戶{n}"}), "wang.li")
+    svc.archive.commit(lambda _s: Change({customer_path("C000009"): b"id: C000009\ncard: [\n",
+                                          "customers/0000/bad-name.yaml": b"x: 1\n"},
+                                         "bad"), SYSTEM)
+    serial = verification.check_archive(svc.archive)
+    monkeypatch.setattr(verification, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(verification, "CHUNK", 2)
+    parallel = verification.check_archive(svc.archive)
+    assert serial.count == parallel.count == 4
+    assert serial.bad == parallel.bad and len(serial.bad) == 2
+    assert any("C000009" in line for line in serial.bad)
+    assert serial.warnings == parallel.warnings
