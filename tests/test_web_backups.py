@@ -69,6 +69,7 @@ def test_back_up_now_needs_the_csrf_token_and_makes_a_verified_backup(app, backu
     token = csrf_token(director, "/admin/backups")
     response = director.post("/admin/backups", data={"csrf_token": token})
     assert response.status_code == 302 and response.location.endswith("/admin/backups")
+    backups.wait_manual()  # the button starts it in a thread: a request would time out
     [entry] = backups.catalogue.all()
     assert entry.verified and entry.kind == "manual"
     assert bundles(backups.folder) == [entry.name]

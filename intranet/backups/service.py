@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class Backups:
         # Next to the catalogue, not in the backup folder: the lock must work (and the failed
         # attempt be recorded once) even when the backup disk is missing.
         self.lock_path = str(self.catalogue.path) + ".lock"
+        self._manual: threading.Thread | None = None
+        self._manual_lock = threading.Lock()
 
     def now(self) -> datetime:
         """Return the current time (BACKUP_CLOCK in tests), aware."""
@@ -83,6 +86,30 @@ class Backups:
         request = Request(self.archive, Path(destination) if destination else self.folder,
                           kind, self.seal, self.journal, schedule.zone, self.scratch)
         return make_backup(request, self.catalogue, self.now())
+
+    def start_manual(self) -> bool:
+        """Start a manual backup in a thread of this process (the page's button); return
+        False when one started here is still running. A large archive takes a minute or more,
+        longer than a request should wait."""
+        with self._manual_lock:
+            if self._manual is not None and self._manual.is_alive():
+                return False
+            self._manual = threading.Thread(target=self._make_manual, daemon=True,
+                                            name="intranet-backup-now")
+            self._manual.start()
+            return True
+
+    def wait_manual(self, timeout: float | None = None) -> None:
+        """Wait for the manual backup started by ``start_manual`` (tests, shutting down)."""
+        thread = self._manual
+        if thread is not None:
+            thread.join(timeout)
+
+    def _make_manual(self) -> None:
+        try:
+            self.make("manual")
+        except Exception:  # a thread's failure is logged; the catalogue shows the attempt
+            log.exception("manual backup failed")
 
     def due(self, now: datetime | None = None) -> str | None:
         """Return the kind of scheduled backup due now, or None (one cheap query)."""

@@ -73,13 +73,13 @@ def weekday_name(number: int) -> str:
 
 @bp.post("/backups")
 def backup_now():
-    """Make, verify and record a backup now, into the configured folder."""
+    """Start a backup now, into the configured folder; the list shows it when it is done."""
     form = BackupNowForm()
     if not form.validate_on_submit():
         return _render(form, 400)
-    entry = services.get().backups.make("manual")
-    if entry.verified:
-        flash(_("Backup %(name)s written and verified.", name=entry.name), "success")
+    if services.get().backups.start_manual():
+        flash(_("The backup has started. It is listed below, verified or with the reason it "
+                "failed, when it is done; reload the page in a minute."), "info")
     else:
-        flash(_("The backup failed: %(reason)s", reason=describe(entry.problem)), "danger")
+        flash(_("A backup started from this page is still running."), "warning")
     return redirect(url_for("admin.backups_page"))
