@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import subprocess
 import time
@@ -26,6 +27,7 @@ from .catalogue import Catalogue, Entry, Problem
 from .gitrun import BackupError
 from .verifying import verify_bundle
 
+log = logging.getLogger(__name__)
 SUFFIX = ".bundle"
 # Free space a backup needs: the repository's size (a bundle is rarely bigger) plus a quarter
 # and a little for the catalogue and the file system's own needs.
@@ -212,8 +214,15 @@ def make_backup(request: Request, catalogue: Catalogue, now: datetime) -> Entry:
         catalogue.finish(entry_id, now + timedelta(seconds=seconds), seconds, path=str(final),
                          size=final.stat().st_size, head=checked.head, files=checked.files,
                          verified=True)
-    except (BackupError, OSError) as exc:
-        problem = exc.problem if isinstance(exc, BackupError) else _problem_for(exc, folder)
+    except Exception as exc:
+        if isinstance(exc, BackupError):
+            problem = exc.problem
+        elif isinstance(exc, OSError):
+            problem = _problem_for(exc, folder)
+        else:  # a bug or a damaged archive: still one failed, recorded attempt
+            log.exception("backup failed unexpectedly")
+            problem = Problem(N_("The backup failed unexpectedly: {detail}"),
+                              {"detail": f"{type(exc).__name__}: {exc}"})
         seconds = time.perf_counter() - started
         catalogue.finish(entry_id, now + timedelta(seconds=seconds), seconds,
                          path=str(folder / name), problem=problem)
