@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from flask import Flask
 
@@ -16,6 +17,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance,
                 template_folder="../templates", static_folder="../static")
     config.load(app, test_config)
+    from .backup_cli import is_restore_run
+
+    if is_restore_run(sys.argv):
+        # `flask restore` on a fresh machine: opening the configured archive would create it.
+        cli.init_app(app)
+        return app
     if app.config.get("PROXY_FIX"):
         # Behind one reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers, so
         # cookies are Secure and sign-in throttling sees the real client address.

@@ -1,11 +1,10 @@
 """Operators' commands: ``flask --app app init | create-user | set-password | reindex | verify |
-audit-verify | audit-seal``."""
+audit-verify | audit-seal`` (backup and restore: ``backup_cli.py``)."""
 
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import click
 from flask import Flask
@@ -13,13 +12,11 @@ from flask.cli import with_appcontext
 
 from . import services
 from .accounts import WeakPassword
-from .archive.errors import ArchiveError, CorruptRecord
 from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
-from .records.classes import CLASSES_PATH, load_classes
-from .records.customers import PREFIX, check, id_from_path
 from .records.organisation import DirectoryError, initialise, save_member
-from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, load_rules
+from .records.rules import load_rules
 from .records.staff import ROLES
+from .records.verification import check_archive
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -100,48 +97,18 @@ def reindex_command() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Check the repository with git fsck and validate every file; exit 1 naming bad ones."""
-    svc = services.get()
-    ok, output = svc.archive.fsck()
-    bad: list[str] = []
-    if not ok:
-        click.echo(f"git fsck failed:\n{output}", err=True)
-    snapshot = svc.archive.snapshot()
-    try:
-        rules = load_rules(snapshot)
-        # A damaged policy or org file: the office runs on its last valid version meanwhile.
-        bad += [problem.describe() for problem in rules.problems]
-    except CorruptRecord as exc:
-        bad.append(f"{exc.path}: {exc.reason} (no valid version in its history)")
-        rules = None
-    for path in (STAFF_PATH, DEPARTMENTS_PATH):
-        if snapshot.get(path) is None:
-            bad.append(f"{path}: missing")
-    count = 0
-    warnings: list[str] = []
-    classes = load_classes(snapshot)
-    if classes.problem:
-        bad.append(f"{CLASSES_PATH}: {classes.problem} (no lists in force: any value)")
-    if rules is not None:
-        for path, blob in sorted(svc.archive.files(PREFIX).items()):
-            if id_from_path(path) is None:
-                bad.append(f"{path}: not a customer file name (customers/NNNN/CNNNNNN.yaml)")
-                continue
-            count += 1
-            record, problem, _ = check(svc.archive.read_object(blob)[1], path, rules)
-            if problem:
-                bad.append(f"{path}: {problem}")
-            # R23: a value outside its list is flagged, not refused (old files still load).
-            warnings += [f"{path}: {flag.path}: {flag.value} is not in the {flag.list} list"
-                         for flag in (classes.flags(record) if record else [])]
-    for line in warnings:
+    result = check_archive(services.get().archive)
+    if not result.fsck_ok:
+        click.echo(f"git fsck failed:\n{result.fsck_output}", err=True)
+    for line in result.warnings:
         click.echo(f"WARN {line}", err=True)
-    for line in bad:
+    for line in result.bad:
         click.echo(f"BAD {line}", err=True)
-    if not ok or bad:
+    if not result.ok:
         raise SystemExit(1)
-    click.echo(f"OK: git fsck clean, {count} customer files and the organisation files valid"
-               + (f"; {len(warnings)} values outside the classification lists" if warnings
-                  else ""))
+    click.echo(f"OK: git fsck clean, {result.count} customer files and the organisation files "
+               "valid" + (f"; {len(result.warnings)} values outside the classification lists"
+                          if result.warnings else ""))
 
 
 @click.command("audit-verify")
@@ -179,30 +146,9 @@ def audit_seal_command() -> None:
     click.echo(f"Sealed in commit {commit[:10]}" if commit else "Nothing new to seal")
 
 
-@click.command("backup")
-@click.argument("destination", type=click.Path(dir_okay=False, writable=True))
-@with_appcontext
-def backup_command(destination: str) -> None:
-    """Seal the audit journal, then write the whole archive to one git bundle file (R38)."""
-    svc = services.get()
-    try:
-        svc.seal_audit()
-    except AuditError as exc:
-        raise click.ClickException(f"the audit journal could not be sealed: {exc}") from exc
-    target = Path(destination).resolve()
-    if target.exists():
-        raise click.ClickException(f"{target} exists already; choose a new file name")
-    try:
-        svc.archive.bundle(target)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    head = svc.archive.head() or ""
-    click.echo(f"Backup written to {target} ({target.stat().st_size} bytes, head {head[:10]}); "
-               f"restore with: git clone {target.name} archive_repo --bare")
-
-
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
+    from .backup_cli import backup_command, restore_command
     from .demo import seed_demo_command  # keeps demo data off the import path
     from .export_cli import export_command  # their own modules: spreadsheets in and out
     from .import_cli import import_command
@@ -212,6 +158,6 @@ def init_app(app: Flask) -> None:
 
     for command in (init_command, create_user_command, set_password_command, reindex_command,
                     verify_command, audit_verify_command, audit_seal_command, backup_command,
-                    seed_demo_command, translate, import_command, export_command,
+                    restore_command, seed_demo_command, translate, import_command, export_command,
                     import_receivables_command, report_group):
         app.cli.add_command(command)

@@ -93,6 +93,18 @@ class Defaults:
     MIRROR_RETRY_MAX = 3600
     MIRROR_TIMEOUT = 120
     MIRRORS_DB = None  # default: <instance>/mirrors.sqlite3
+    # R38: scheduled and manual backups go into BACKUP_DIR (point it at a NAS or USB mount);
+    # every attempt is catalogued in BACKUP_DB. The server checks every BACKUP_CHECK_SECONDS
+    # whether a backup is due (the schedule itself is policy data: ``backups``) and retries a
+    # failed one after BACKUP_RETRY_SECONDS. BACKUP_CLOCK: a function returning an aware
+    # datetime (tests); default now. BACKUP_SCRATCH: where the trial restore of each new
+    # backup goes (default: the system's temporary folder).
+    BACKUP_DIR = None  # default: <instance>/backups
+    BACKUP_DB = None  # default: <instance>/backups.sqlite3
+    BACKUP_CHECK_SECONDS = 600
+    BACKUP_RETRY_SECONDS = 3600
+    BACKUP_CLOCK = None
+    BACKUP_SCRATCH = None
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -116,6 +128,12 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["IMPORT_MAPPINGS_DB"] = (app.config["IMPORT_MAPPINGS_DB"]
                                         or str(instance / "imports.sqlite3"))
     app.config["MIRRORS_DB"] = app.config["MIRRORS_DB"] or str(instance / "mirrors.sqlite3")
+    if not app.config["BACKUP_DIR"]:
+        # Only the default folder is made here: a configured one is a mount point, and a
+        # missing mount must be reported, not quietly replaced by a folder on the local disk.
+        app.config["BACKUP_DIR"] = str(instance / "backups")
+        Path(app.config["BACKUP_DIR"]).mkdir(exist_ok=True)
+    app.config["BACKUP_DB"] = app.config["BACKUP_DB"] or str(instance / "backups.sqlite3")
     if app.config["MAX_CONTENT_LENGTH"] is None:
         app.config["MAX_CONTENT_LENGTH"] = (int(app.config["DOCUMENT_MAX_BYTES"])
                                             + int(app.config["FORM_OVERHEAD"]))

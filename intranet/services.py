@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from .accounts import Credentials
 from .archive.objects import Identity
 from .archive.repository import Archive
+from .backups import Backups
 from .index import Index
 from .jobs import Jobs
 from .mirrors import from_config as mirrors_from_config
@@ -34,6 +35,13 @@ class Services:
         # the thread at the first request of a serving process (never in CLI commands).
         self.jobs = Jobs()
         self.mirrors = mirrors_from_config(config, self.archive, self.jobs)
+        # R38: the month's (and week's) backup, made by whichever process checks first.
+        self.backups = Backups(self.archive, config["BACKUP_DIR"], config["BACKUP_DB"],
+                               seal=self.seal_audit, journal=config["AUDIT_JOURNAL"],
+                               clock=config.get("BACKUP_CLOCK"),
+                               retry_seconds=config["BACKUP_RETRY_SECONDS"],
+                               scratch=config.get("BACKUP_SCRATCH"))
+        self.jobs.add("backups", self.backups.check, every=float(config["BACKUP_CHECK_SECONDS"]))
 
     def seal_audit(self) -> str | None:
         """Seal every unsealed journal entry into the archive now; return the new commit."""

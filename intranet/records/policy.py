@@ -227,6 +227,15 @@ class Policy:
         """Return the days a new file has to get its sales-power analysis (R16)."""
         return int(self.data["sales_power"].get("deadline_days", 30))
 
+    @property
+    def backups(self) -> dict[str, int]:
+        """Return the backup schedule and retention: day, weekday, keep_*, max_age_days (R38)."""
+        section = self.data.get("backups")
+        section = section if isinstance(section, dict) else {}
+        defaults = DEFAULT_POLICY["backups"]
+        return {key: int(section[key]) if is_number(section.get(key)) else int(default)
+                for key, default in defaults.items()}
+
 
 def dump_policy(data: dict[str, Any]) -> bytes:
     """Return the canonical bytes of a policy document."""

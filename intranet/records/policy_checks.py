@@ -151,6 +151,36 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
             errors += _roles(analysis.get(key), f"analysis.{key}", roles)
     errors += _credit(d, roles)
     errors += _sales_power_deadline(d.get("sales_power"))
+    errors += _backups(d.get("backups"))
+    return errors
+
+
+def _backups(section: Any) -> list[FieldError]:
+    """Return the problems of the backup schedule and retention (R38)."""
+    if not isinstance(section, dict):
+        return [FieldError("backups", N_("Expected a group of fields here"), {})]
+    errors: list[FieldError] = []
+    limits = {"day": (1, 28, N_("Enter a day of the month from 1 to 28")),
+              "weekday": (0, 7, N_("Enter 1 (Monday) to 7 (Sunday), or 0 for no weekly "
+                                   "backup")),
+              "keep_monthly": (0, 1200, N_("Enter a whole number from 0 to 1200")),
+              "keep_weekly": (0, 520, N_("Enter a whole number from 0 to 520")),
+              "max_age_days": (1, 366, N_("Enter a whole number of days from 1 to 366"))}
+    for key, (low, high, message) in limits.items():
+        if not _whole(section.get(key), low, high):
+            errors.append(FieldError(f"backups.{key}", message, {}))
+    if errors:
+        return errors
+    # The banner must not cry wolf between two scheduled backups: a week (or a month, with
+    # no weekly backup) plus the day the scheduled run may take to come round.
+    gap = 7 if section["weekday"] else 31
+    if section["max_age_days"] < gap + 1:
+        errors.append(FieldError("backups.max_age_days", N_(
+            "At least {days} days: the longest gap between two scheduled backups and a day"),
+            {"days": gap + 1}))
+    if section["keep_monthly"] + section["keep_weekly"] < 1:
+        errors.append(FieldError("backups.keep_monthly", N_(
+            "Keep at least one scheduled backup"), {}))
     return errors
 
 

@@ -187,6 +187,13 @@ DEFAULT_POLICY: dict[str, Any] = {
     # every file they may edit, ``department_roles`` only their own department's files.
     "receivables_import": {"roles": ["marketing_director", "marketing_staff"],
                            "department_roles": ["department_manager"]},
+    # R38 (每月1日對數據進行備份): the server backs the archive up at 00:00 company time on
+    # ``day`` of every month and on ISO ``weekday`` (1 Monday … 7 Sunday; 0: no weekly
+    # backup); it keeps ``keep_monthly`` monthly and ``keep_weekly`` weekly bundles, and the
+    # administrator sees a banner when the newest verified backup is older than
+    # ``max_age_days``.
+    "backups": {"day": 1, "weekday": 7, "keep_monthly": 12, "keep_weekly": 8,
+                "max_age_days": 8},
 }
 
 POLICY_ORDER: dict[str, Any] = {
@@ -224,6 +231,8 @@ POLICY_ORDER: dict[str, Any] = {
     "credit_exceptions": {"mode": None, "approvers": None},
     "credit_review": {"overdue_days": None, "exposure_percent": None},
     "receivables_import": {"roles": None, "department_roles": None},
+    "backups": {"day": None, "weekday": None, "keep_monthly": None, "keep_weekly": None,
+                "max_age_days": None},
 }
 
 

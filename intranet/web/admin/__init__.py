@@ -1,4 +1,4 @@
-"""The administrator's pages (R2, R3, R37): staff, departments and the policy, under /admin."""
+"""The administrator's pages (R2, R3, R37, R38): staff, departments, the policy and backups."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import handover_views, views  # noqa: E402, F401
+from . import backup_views, handover_views, views  # noqa: E402, F401
