@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -103,3 +104,21 @@ def test_the_banner_shows_a_stale_backup_and_goes_after_a_new_one(app, backups, 
     assert banner(client(app, "gm")) == ""
     assert backups.check().verified
     assert banner(director) == ""
+
+
+def test_the_backups_page_shows_each_mirror_masked_with_its_state(tmp_path, clock):
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(mirror)],
+                   check=True)
+    secret = "https://bot:s3cr3t-token@127.0.0.1:9/office/archive.git"
+    app = backup_app(tmp_path, clock, MIRRORS=[str(mirror), secret])
+    svc = app.extensions["customer_archive"]
+    try:
+        svc.credentials.set_many(["director"], PASSWORD)
+        svc.mirrors.run()
+        text = client(app, "director").get("/admin/backups").get_data(as_text=True)
+        assert 'id="mirrors-title"' in text and str(mirror) in text
+        assert svc.archive.head()[:10] in text  # what the local mirror received
+        assert "s3cr3t" not in text and "https://***@127.0.0.1:9/office/archive.git" in text
+    finally:
+        svc.close()

@@ -59,11 +59,12 @@ def backups_page():
 
 
 def _render(form: BackupNowForm, status: int = 200):
-    backups = services.get().backups
+    svc = services.get()
+    backups = svc.backups
     return render_template("admin/backups.html", form=form, status=backups.status(),
                            entries=backups.catalogue.all(limit=500),
                            schedule=backups.schedule(), describe=describe,
-                           weekday_name=weekday_name), status
+                           weekday_name=weekday_name, mirrors=svc.mirrors.status()), status
 
 
 def weekday_name(number: int) -> str:
