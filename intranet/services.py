@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app
 
 from .accounts import Credentials
@@ -15,6 +17,7 @@ from .records.organisation import initialise
 from .records.sealing import seal_and_remember, seal_if_due
 
 EXTENSION = "customer_archive"
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -47,6 +50,11 @@ class Services:
         if self.archive.exists():
             self.archive.recover()
         initialise(self.archive, self.system)
+        started = self.journal.start_tip()
+        if started is not None:
+            # Once after upgrading; any other time it means the tip file was deleted.
+            log.warning("The audit journal %s had no tip record: it starts at seq %s now",
+                        self.journal.path, started)
 
     def close(self) -> None:
         """Stop the background jobs, git helper processes and database connections."""
