@@ -79,6 +79,9 @@ class Defaults:
     # Fix "today" (YYYY-MM-DD) for deadlines, fines and tasks (tests, demos); default: the
     # date in the policy's company time zone (policy key ``timezone``).
     TODAY = None
+    # The archive records the instance folder that serves it (intranet/instance.py); another
+    # instance folder is refused at start unless this is True (the server moved for good).
+    INSTANCE_TAKEOVER = False
     # Run the background jobs (scheduled backups, mirror pushes, housekeeping) in a serving
     # process, started at its first request; None: yes unless TESTING.
     BACKGROUND_JOBS = None

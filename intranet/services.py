@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, current_app
 
@@ -10,6 +11,7 @@ from .accounts import Credentials
 from .archive.objects import Identity
 from .archive.repository import Archive
 from .index import Index
+from .instance import claim_archive
 from .jobs import Jobs
 from .records.customers import CustomerFiles
 from .records.journal import Journal
@@ -67,6 +69,13 @@ def init_app(app: Flask) -> Services:
     """Attach the services to ``app`` and make sure the archive exists."""
     services = Services(app.config)
     services.start()
+    # Before any request or command: a second instance folder would journal reads elsewhere.
+    try:
+        claim_archive(services.archive.path, Path(app.instance_path),
+                      bool(app.config["INSTANCE_TAKEOVER"]))
+    except BaseException:
+        services.close()
+        raise
     app.extensions[EXTENSION] = services
     return services
 
