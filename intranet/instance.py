@@ -12,6 +12,7 @@ afresh by whoever starts on it first. No Flask imports here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -78,12 +79,19 @@ def claim_archive(archive: Path, instance: Path, takeover: bool = False,
             "claimed_at": (now or datetime.now(UTC)).isoformat(timespec="seconds")}
     marker = archive / MARKER
     text = json.dumps(mine, ensure_ascii=False, indent=1) + "\n"
-    if write_new(marker, text, 0o644):
-        log.info("The archive %s is served by the instance folder %s", archive, instance)
-        return mine
     current = _read(marker)
-    if current is None:  # removed between our attempt and the read: try once more
-        return claim_archive(archive, instance, takeover, now)
+    if current is None:
+        try:
+            made = write_new(marker, text, 0o644)
+        except OSError as exc:
+            # A read-only archive (a backup looked at): nothing can be journalled into it.
+            log.warning("Cannot record the instance folder %s in the archive %s: %s",
+                        instance, archive, exc)
+            return mine
+        if made:
+            log.info("The archive %s is served by the instance folder %s", archive, instance)
+            return mine
+        current = _read(marker) or {}  # another process claimed it a moment ago
     if not current:
         _replace(marker, mine)
         log.warning("The archive's instance marker %s was unreadable; the instance folder %s "
@@ -92,7 +100,8 @@ def claim_archive(archive: Path, instance: Path, takeover: bool = False,
     if current.get("id") == mine["id"]:
         if (current.get("instance"), current.get("host")) != (mine["instance"], mine["host"]):
             # The same folder, moved or copied along with the archive: note where it is now.
-            _replace(marker, {**mine, "claimed_at": current.get("claimed_at", "")})
+            with contextlib.suppress(OSError):
+                _replace(marker, {**mine, "claimed_at": current.get("claimed_at", "")})
         return current
     if not takeover:
         raise InstanceConflict(
