@@ -7,11 +7,11 @@ from pathlib import Path
 
 from intranet import create_app
 from intranet.records.audit import verify_file
-from intranet.records.audit_tip import read_tip, tail_problems, tip_path, truncations_path
+from intranet.records.audit_tip import Tip, read_tip, tail_problems, tip_path, truncations_path
 from intranet.records.journal import Journal
 
 from .conftest import app_in
-from .test_audit import NOVEMBER, Clock, fill, lines_of
+from .test_audit import NOVEMBER, SPAWN, Clock, append_entries, fill, lines_of
 
 
 def cut(path: Path, keep: int) -> None:
@@ -145,3 +145,17 @@ def test_a_lagging_tip_after_a_power_cut_is_not_a_cut(runner, svc):
                        basis="own")
     assert not Path(truncations_path(svc.journal.path)).exists()
     assert read_tip(svc.journal.path).seq == 5
+
+
+def test_processes_appending_at_once_leave_the_tip_on_the_last_entry(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    procs = [SPAWN.Process(target=append_entries, args=(str(path), w, 30)) for w in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    last = json.loads(lines_of(path)[-1])
+    assert last["seq"] == 120
+    assert read_tip(path) == Tip(120, last["hash"])
+    assert not Path(truncations_path(path)).exists()
