@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from . import services
 from .accounts import WeakPassword
 from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
+from .records.audit_tip import tail_problems
 from .records.organisation import DirectoryError, initialise, save_member
 from .records.rules import load_rules
 from .records.staff import ROLES
@@ -128,6 +129,10 @@ def audit_verify_command() -> None:
         problem = compare_prefix(sealed_lines, read_lines(svc.journal.path))
         if problem:
             bad.append(f"journal against sealed: {problem}")
+    # A journal cut back after the last seal is still an intact chain: its tip tells.
+    lines = read_lines(svc.journal.path) if journal.ok else None
+    for problem in tail_problems(svc.journal.path, lines, sealed.last_seq if sealed.ok else 0):
+        bad.append(f"journal {svc.journal.path}: {problem}")
     for line in bad:
         click.echo(f"BAD {line}", err=True)
     if bad:

@@ -79,6 +79,9 @@ class Defaults:
     # Fix "today" (YYYY-MM-DD) for deadlines, fines and tasks (tests, demos); default: the
     # date in the policy's company time zone (policy key ``timezone``).
     TODAY = None
+    # The archive records the instance folder that serves it (intranet/instance.py); another
+    # instance folder is refused at start unless this is True (the server moved for good).
+    INSTANCE_TAKEOVER = False
     # Run the background jobs (scheduled backups, mirror pushes, housekeeping) in a serving
     # process, started at its first request; None: yes unless TESTING.
     BACKGROUND_JOBS = None
@@ -141,20 +144,33 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["SECRET_KEY"] = secret_key(instance / "secret_key")
 
 
+def write_new(path: Path, data: str, mode: int = 0o600) -> bool:
+    """Create ``path`` holding ``data`` unless it exists; return whether this call made it.
+
+    The data goes to a private temporary file that is then hard-linked into place, so of
+    several processes starting together exactly one wins and no reader ever finds the file
+    empty or half written (an O_EXCL create followed by a write leaves that window open).
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def secret_key(path: Path) -> str:
     """Return the key stored at ``path``, creating it once even with several workers."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):
-            key = path.read_text().strip()
-            if key:
-                return key
-            import time
-
-            time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty; delete it to generate a new key") from None
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    write_new(path, secrets.token_hex(32) + "\n")
+    key = path.read_text().strip()
+    if not key:
+        # Only an older version's interrupted start can leave it so.
+        raise RuntimeError(f"{path} is empty; delete it to generate a new key")
     return key

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from flask import Flask, current_app
 
 from .accounts import Credentials
@@ -9,6 +12,7 @@ from .archive.objects import Identity
 from .archive.repository import Archive
 from .backups import Backups
 from .index import Index
+from .instance import claim_archive
 from .jobs import Jobs
 from .mirrors import from_config as mirrors_from_config
 from .records.customers import CustomerFiles
@@ -17,6 +21,7 @@ from .records.organisation import initialise
 from .records.sealing import seal_and_remember, seal_if_due
 
 EXTENSION = "customer_archive"
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -57,6 +62,11 @@ class Services:
         if self.archive.exists():
             self.archive.recover()
         initialise(self.archive, self.system)
+        started = self.journal.start_tip()
+        if started is not None:
+            # Once after upgrading; any other time it means the tip file was deleted.
+            log.warning("The audit journal %s had no tip record: it starts at seq %s now",
+                        self.journal.path, started)
 
     def close(self) -> None:
         """Stop the background jobs, git helper processes and database connections."""
@@ -69,6 +79,13 @@ def init_app(app: Flask) -> Services:
     """Attach the services to ``app`` and make sure the archive exists."""
     services = Services(app.config)
     services.start()
+    # Before any request or command: a second instance folder would journal reads elsewhere.
+    try:
+        claim_archive(services.archive.path, Path(app.instance_path),
+                      bool(app.config["INSTANCE_TAKEOVER"]))
+    except BaseException:
+        services.close()
+        raise
     app.extensions[EXTENSION] = services
     return services
 

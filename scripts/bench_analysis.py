@@ -48,6 +48,8 @@ def measure_analysis(workdir: Path, paths: dict[str, Path], today: Any, repeat: 
     """Return (key, label, samples, unit, target) per figure, and what was measured on."""
     app = create_app({"ARCHIVE_REPO": str(paths["archive"]),
                       "INSTANCE_PATH": str(workdir / "instance-analysis"),
+                      # Its own instance folder on the benchmark's archive: take it over.
+                      "INSTANCE_TAKEOVER": True,
                       "INDEX_PATH": str(paths["index"]), "SECRET_KEY": "benchmark",
                       "WTF_CSRF_ENABLED": False, "TODAY": today.isoformat()})
     svc = app.extensions["customer_archive"]

@@ -65,6 +65,8 @@ def measure_spreadsheets(workdir: Path, paths: dict[str, Path], repeat: int = 5,
 
     app = create_app({"ARCHIVE_REPO": str(paths["archive"]),
                       "INSTANCE_PATH": str(workdir / "instance-sheets"),
+                      # Its own instance folder on the benchmark's archive: take it over.
+                      "INSTANCE_TAKEOVER": True,
                       "INDEX_PATH": str(paths["index"]), "SECRET_KEY": "benchmark",
                       "WTF_CSRF_ENABLED": False})
     svc = app.extensions["customer_archive"]

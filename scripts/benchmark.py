@@ -558,6 +558,7 @@ app = create_app({
     "INDEX_PATH": workdir + "/instance/index.sqlite3",
     "CREDENTIALS_PATH": workdir + "/instance/credentials.json",
     "SECRET_KEY": "benchmark",
+    "INSTANCE_TAKEOVER": True,  # the analysis and spreadsheet runs use their own folders
 })
 created = time.perf_counter()
 page = app.extensions["customer_archive"].index.find(Query())

@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({
         "ARCHIVE_REPO": str(args.workdir / "archive.git"),
         "INSTANCE_PATH": str(args.workdir / "instance-export"),
+        "INSTANCE_TAKEOVER": True,  # its own instance folder on the benchmark's archive
         "SECRET_KEY": "export timing", "WTF_CSRF_ENABLED": False,
     })
     svc = app.extensions["customer_archive"]

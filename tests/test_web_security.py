@@ -103,8 +103,9 @@ def test_session_cookie_is_secure_over_https(web):
 def test_a_session_cookie_from_another_key_signs_nobody_in(app, web, tmp_path):
     assert sign_in(web).status_code == 302
     cookie = web.get_cookie("session").value
+    # Another worker of the same server (one instance folder per archive) with another key.
     other = create_app({"TESTING": True, "ARCHIVE_REPO": str(tmp_path / "archive.git"),
-                        "INSTANCE_PATH": str(tmp_path / "other"), "SECRET_KEY": "another"})
+                        "INSTANCE_PATH": app.instance_path, "SECRET_KEY": "another"})
     try:
         client = other.test_client()
         client.set_cookie("session", cookie)

@@ -16,6 +16,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 WRITER_LOCK = "intranet-writer.lock"
+# Next to the archive (not inside it: it must exist before the archive does) so that every
+# process pointed at one archive path meets on the same lock during first start.
+INIT_LOCK_SUFFIX = ".init.lock"
 # Git creates these next to the file it is about to replace and renames them into place.
 _GIT_LOCK_PLACES = ("HEAD.lock", "packed-refs.lock", "config.lock", "index.lock", "shallow.lock")
 
@@ -23,6 +26,12 @@ _GIT_LOCK_PLACES = ("HEAD.lock", "packed-refs.lock", "config.lock", "index.lock"
 def writer_lock(git_dir: Path) -> FileLock:
     """Return a fresh lock object for the archive's writers (one per use, not shared)."""
     return FileLock(str(git_dir / WRITER_LOCK), thread_local=False)
+
+
+def init_lock(git_dir: Path) -> FileLock:
+    """Return the lock that serialises creating and initialising the archive at ``git_dir``."""
+    git_dir.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(git_dir.parent / (git_dir.name + INIT_LOCK_SUFFIX)), thread_local=False)
 
 
 def git_lock_files(git_dir: Path) -> Iterator[Path]:

@@ -8,10 +8,12 @@ new head, so no save can silently replace another. No Flask imports here.
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -26,7 +28,7 @@ import git
 from filelock import Timeout
 
 from .errors import ArchiveError, NotFound
-from .locks import recover_stale_locks, remove_stale, writer_lock
+from .locks import init_lock, recover_stale_locks, remove_stale, writer_lock
 from .objects import Identity, commit_data, parse_tree, rewrite_tree, write_object
 
 SYSTEM = Identity("客戶檔案系統", "archive@intranet.invalid")
@@ -34,6 +36,7 @@ ZERO = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 _REV = re.compile(r"^[0-9a-fA-F]{4,40}$")
+_CREATING = ".creating-"  # the temporary folder a new archive is built in
 
 
 class Busy(ArchiveError):
@@ -127,14 +130,40 @@ class Archive:
         return (self.path / "HEAD").is_file() and (self.path / "objects").is_dir()
 
     def create(self) -> bool:
-        """Create the bare repository if it is missing; return whether it was created."""
+        """Create the bare repository if it is missing; return whether it was created.
+
+        Safe when several processes start on an empty directory together: they queue on a
+        lock next to the archive and re-check, and the repository is built in a temporary
+        folder renamed into place, so nobody ever sees (or leaves behind) a half-made one.
+        """
         if self.exists():
             return False
-        self.path.mkdir(parents=True, exist_ok=True)
+        with init_lock(self.path):
+            if self.exists():
+                return False  # another process created it while we waited
+            self._clear_unfinished()
+            if self.path.is_dir() and any(self.path.iterdir()):
+                # A folder the operator filled with something else: git init adds to it.
+                self._init_at(self.path)
+                return True
+            temporary = self.path.with_name(
+                f".{self.path.name}{_CREATING}{os.getpid()}-{random.getrandbits(32):08x}")
+            self._init_at(temporary)
+            if self.path.is_dir():
+                self.path.rmdir()  # an empty folder made beforehand: ours replaces it
+            os.rename(temporary, self.path)
+            return True
+
+    def _clear_unfinished(self) -> None:
+        # We hold the creation lock, so a temporary folder still here belongs to a dead process.
+        for left in self.path.parent.glob(f".{glob.escape(self.path.name)}{_CREATING}*"):
+            shutil.rmtree(left, ignore_errors=True)
+
+    def _init_at(self, place: Path) -> None:
+        """Make a bare repository with the archive's settings at ``place``."""
         branch = self.ref.rsplit("/", 1)[1]
-        self._git(
-            "init", "--quiet", "--bare", f"--initial-branch={branch}", str(self.path), git_dir=False
-        )
+        self._git("init", "--quiet", "--bare", f"--initial-branch={branch}", str(place),
+                  git_dir=False)
         # Reflogs let an administrator see every move of the branch; a commit-graph written by
         # gc keeps plain `git log` quick on a long history (pages read history from the index).
         for key, value in (
@@ -144,8 +173,7 @@ class Archive:
             ("receive.denyNonFastForwards", "true"),
             ("receive.fsckObjects", "true"),
         ):
-            self._git("config", key, value)
-        return True
+            self._git("--git-dir", str(place), "config", key, value, git_dir=False)
 
     def recover(self, grace: float = 5.0) -> list[Path]:
         """Remove lock files that killed writers left behind; return what was removed."""

@@ -29,6 +29,7 @@ from .audit import (
     utc_stamp,
     verify,
 )
+from .audit_tip import note_if_cut, start_tip, tip_path, write_tip
 
 _DEFAULTS = {"customer": "", "route": "", "address": ""}
 _EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -106,10 +107,13 @@ class Journal:
         # The size is read under the lock: other workers append to the same file.
         size = os.fstat(fd).st_size
         last = self._last(fd, size)
+        now = self.clock()
+        # A journal behind its tip was cut back: keep the evidence before the tip moves on.
+        note_if_cut(self.path, last, now)
         made: list[dict[str, Any]] = []
         for fields in given:
             entry = {**fields, "seq": last["seq"] + 1 if last else 1,
-                     "at": utc_stamp(self.clock()), "prev": last["hash"] if last else ""}
+                     "at": utc_stamp(now), "prev": last["hash"] if last else ""}
             entry["hash"] = entry_hash(entry)
             made.append(entry)
             last = entry
@@ -123,7 +127,23 @@ class Journal:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, size)
             raise
+        write_tip(self.path, made[-1])
         return made
+
+    def start_tip(self) -> int | None:
+        """Give a journal from before tips existed its tip; return its seq if one was made."""
+        if not os.path.exists(self.path) or os.path.exists(tip_path(self.path)):
+            return None  # nothing written yet, or the usual case: the tip is there
+        try:
+            with self._lock():
+                fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    last = self._last(fd, os.fstat(fd).st_size)
+                finally:
+                    os.close(fd)
+                return last["seq"] if last and start_tip(self.path, last) else None
+        except (OSError, Timeout, AuditUnavailable):
+            return None  # nothing written yet, or a damaged end audit-verify will name
 
     def _open(self) -> int:
         """Open the journal for appending, creating it if needed."""

@@ -31,6 +31,7 @@ from .. import services
 from ..accounts import MIN_PASSWORD
 from ..archive.errors import CorruptRecord
 from ..archive.objects import Identity
+from ..config import write_new
 from ..records import formats, yamlio
 from ..records.access import FALLBACK_LEVEL
 from ..records.organisation import DirectoryError, save_member
@@ -72,15 +73,10 @@ class SetupCode:
             os.chmod(tmp, 0o600)
             os.replace(tmp, self.path)
         else:
-            try:
-                # O_EXCL: of several workers starting together, exactly one issues the code.
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
+            # Of several workers starting together exactly one issues the code, and nobody
+            # sees the file before its hash is in it.
+            if not write_new(self.path, hashed + "\n"):
                 return None
-            with os.fdopen(fd, "w") as handle:
-                handle.write(hashed + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
         return "-".join(code[i:i + 4] for i in range(0, 12, 4))
 
     def check(self, code: str) -> bool:
