@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,13 @@ class Jobs:
             job.due = 0.0
             self._wake.set()
 
-    def run_due(self) -> list[str]:
-        """Run every job that is due now, in this thread; return their names."""
+    def run_due(self, only: Iterable[str] | None = None) -> list[str]:
+        """Run every job that is due now (of ``only``, if given) in this thread; return them."""
         ran = []
+        wanted = None if only is None else set(only)
         for job in list(self._jobs.values()):
+            if wanted is not None and job.name not in wanted:
+                continue
             if job.due > self._clock() or not job._lock.acquire(blocking=False):
                 continue
             try:

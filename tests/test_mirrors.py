@@ -62,14 +62,14 @@ def test_a_commit_queues_a_push_and_the_job_pushes_it(tmp_path):
     svc = app.extensions["customer_archive"]
     try:
         assert JOB in svc.jobs.names()
-        assert svc.jobs.run_due() == [JOB]  # first run: the mirror has nothing yet
+        assert svc.jobs.run_due([JOB]) == [JOB]  # first run: the mirror has nothing yet
         assert git(mirror, "rev-parse", "main").strip() == svc.archive.head()
-        assert svc.jobs.run_due() == []  # not due again for a minute
+        assert svc.jobs.run_due([JOB]) == []  # not due again for a minute
         customer, commit = svc.files.create(sample(), "wang.li")
         # The save only queued the push: nothing reached the mirror during it.
         assert git(mirror, "rev-parse", "main").strip() != commit
         assert svc.mirrors.status()[0].state == "behind"
-        assert svc.jobs.run_due() == [JOB]
+        assert svc.jobs.run_due([JOB]) == [JOB]
         assert git(mirror, "rev-parse", "main").strip() == commit == svc.archive.head()
         [state] = svc.mirrors.status()
         assert (state.state, state.pushed_head, state.failures) == ("up_to_date", commit, 0)
@@ -161,7 +161,7 @@ def test_credentials_never_appear_in_status_page_state_or_log(tmp_path, caplog):
     svc = app.extensions["customer_archive"]
     caplog.set_level(logging.DEBUG)
     try:
-        assert svc.jobs.run_due() == [JOB]
+        assert svc.jobs.run_due([JOB]) == [JOB]
         [state] = svc.mirrors.status()
         assert state.state == "failing"
         assert state.url == f"http://***@127.0.0.1:{url.rsplit(':', 1)[1]}"
@@ -203,7 +203,7 @@ def test_a_hanging_mirror_never_holds_up_a_save(tmp_path):
     events: list[str] = []
 
     def job_thread() -> None:
-        svc.jobs.run_due()
+        svc.jobs.run_due([JOB])
         events.append("push ended")
 
     worker = threading.Thread(target=job_thread)
