@@ -11,6 +11,7 @@ from flask import Flask
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the intranet application."""
     from . import cli, config, services, web
+    from .instance import InstanceConflict
 
     # Tests (and operators running several archives) may place the instance folder elsewhere.
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INTRANET_INSTANCE_PATH")
@@ -29,7 +30,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    services.init_app(app)
+    try:
+        services.init_app(app)
+    except InstanceConflict as exc:
+        import click
+
+        if click.get_current_context(silent=True) is None:
+            raise  # a server: the traceback in its log ends with the message
+        # A `flask` command: one clear line instead of a traceback.
+        from flask.cli import NoAppException
+
+        raise NoAppException(str(exc)) from exc
     web.init_app(app)
     cli.init_app(app)
     return app
