@@ -15,6 +15,8 @@ from .records.organisation import initialise
 from .records.sealing import seal_and_remember, seal_if_due
 
 EXTENSION = "customer_archive"
+# The index's background pass finds nothing to do in one query; it is woken when needed.
+INDEX_PASS_EVERY = 300.0
 
 
 class Services:
@@ -32,6 +34,8 @@ class Services:
         # Scheduled backups, mirror pushes and housekeeping register here; the web layer starts
         # the thread at the first request of a serving process (never in CLI commands).
         self.jobs = Jobs()
+        # What the index defers while readers are served (index/history.py): run when asked.
+        self.jobs.add("index", self.index.background_pass, every=INDEX_PASS_EVERY)
 
     def seal_audit(self) -> str | None:
         """Seal every unsealed journal entry into the archive now; return the new commit."""
