@@ -149,11 +149,16 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
         path: snapshot.blob_id(path) for path in touched
     }
     todo: list[parallel.Item] = []
+    # From scratch every table is empty and every version row is in ``rows``: no lookups.
+    fresh = _summaries(rows) if since is None else None
     for path, blob in blobs.items():
         customer = id_from_path(path)
         if customer is None:
             continue
         num = int(customer[1:])
+        if fresh is not None:
+            todo.append((customer, path, blob))
+            continue
         if blob is None:
             conn.execute("DELETE FROM customers WHERE num=?", (num,))
             conn.execute("DELETE FROM search WHERE rowid=?", (num,))
@@ -164,7 +169,7 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
             _touch(conn, customer)
             continue
         todo.append((customer, path, blob))
-    _index_files(conn, archive, todo, rules)
+    _index_files(conn, archive, todo, rules, fresh)
     changed = None if everything else {c for c in map(id_from_path, touched) if c}
     neglect.fill(conn, archive, rules.policy, changed, old=not later)
     if later:
@@ -176,15 +181,29 @@ def _apply(conn: sqlite3.Connection, archive: Archive, since: str | None, head: 
 _LATEST = " WHERE seq = (SELECT max(seq) FROM versions w WHERE w.customer = versions.customer)"
 
 
+def _summaries(rows: list[tuple]) -> dict[str, tuple]:
+    """Return each file's version summary (as _version_summary) from its version rows."""
+    found: dict[str, tuple] = {}
+    for row in rows:  # in seq order: (customer, seq, sha, status, action, name, email, at, …)
+        at = (row[7], row[5])
+        known = found.get(row[0])
+        found[row[0]] = (at, at, 1) if known is None else (known[0], at, known[2] + 1)
+    return found
+
+
 def _index_files(conn: sqlite3.Connection, archive: Archive, todo: list[parallel.Item],
-                 rules: Rules) -> None:
-    """Read, check and store the given files; many of them in worker processes."""
+                 rules: Rules, fresh: dict[str, tuple] | None = None) -> None:
+    """Read, check and store the given files; many of them in worker processes.
+
+    ``fresh``: the version summaries of a build from scratch, whose tables start empty.
+    """
     done = 0
     if parallel.worth_it(len(todo)):
         try:
             for (customer, path, blob), raw, made in parallel.prepare(archive, todo, rules):
                 _store(conn, made if made is not None
-                       else _made_here(conn, archive, customer, path, blob, raw, rules))
+                       else _made_here(conn, archive, customer, path, blob, raw, rules),
+                       fresh)
                 done += 1
         except parallel.FAILURES as exc:
             # Slower, not wrong: the rest are made here, and a file stored twice is replaced.
@@ -267,18 +286,24 @@ def _last_custody(conn: sqlite3.Connection, archive: Archive, customer: str,
     return {}
 
 
-def _store(conn: sqlite3.Connection, made: rows.FileRows) -> None:
-    first, last, count = _version_summary(conn, made.customer)
+def _store(conn: sqlite3.Connection, made: rows.FileRows,
+           fresh: dict[str, tuple] | None = None) -> None:
+    if fresh is not None:
+        first, last, count = fresh.get(made.customer, (("", ""), ("", ""), 0))
+    else:
+        first, last, count = _version_summary(conn, made.customer)
     conn.execute(
         "INSERT OR REPLACE INTO customers VALUES"
         " (?,?,?,?,?, ?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?, ?,?,?,?)",
         (made.num, made.customer, *made.values, first[0], first[1], last[0], last[1], count,
          made.completeness, made.missing, made.sales_power),
     )
-    conn.execute("DELETE FROM search WHERE rowid=?", (made.num,))
+    if fresh is None:
+        conn.execute("DELETE FROM search WHERE rowid=?", (made.num,))
     conn.execute("INSERT INTO search (rowid, catalogue, content) VALUES (?, ?, ?)",
                  (made.num, made.catalogue, made.content))
-    _forget(conn, made.customer)
+    if fresh is None:
+        _forget(conn, made.customer)
     conn.executemany("INSERT OR REPLACE INTO late_contacts VALUES (?,?,?,?,?,?)", made.late)
     if made.important:
         conn.execute("INSERT INTO important VALUES (?, ?)", (made.customer, made.important))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Any, ClassVar
 
@@ -14,7 +15,8 @@ from intranet.records.schema import ORDER, Order
 
 _STR = "tag:yaml.org,2002:str"
 # Read the canonical layout line by line (records/canonical.py), PyYAML for anything else.
-FAST = True
+# INTRANET_YAML_FAST=0 turns it off, worker processes included (benchmarks compare both).
+FAST = os.environ.get("INTRANET_YAML_FAST", "1") != "0"
 _ALLOWED_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq"))
 
