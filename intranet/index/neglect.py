@@ -45,6 +45,15 @@ def fill(conn: sqlite3.Connection, archive: Archive, policy: Policy,
     takes them from the file's customers row; older ones are read from git (``old`` False:
     not now, history.complete does it).
     """
+    if customers is None:
+        # Every latest version at once from its customers row (one statement, not 10,000).
+        conn.execute(
+            "UPDATE versions SET completeness = CASE WHEN c.completeness IS NULL THEN ?"
+            " ELSE c.completeness END, owner = coalesce(c.owner, ''),"
+            " missing = coalesce(c.missing, '') FROM customers c WHERE c.id = versions.customer"
+            " AND versions.completeness IS NULL AND versions.status != 'D' AND versions.seq ="
+            " (SELECT max(seq) FROM versions w WHERE w.customer = versions.customer)",
+            (UNREADABLE,))
     sql = ("SELECT v.customer, v.seq, v.sha, v.status, (v.seq = (SELECT max(seq) FROM versions"
            " w WHERE w.customer = v.customer)) AS latest FROM versions v"
            " WHERE v.completeness IS NULL AND v.status != 'D'")
