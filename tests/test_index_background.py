@@ -203,3 +203,27 @@ def test_the_app_runs_the_index_pass_as_a_job(svc):
     svc.jobs.run_soon("index")
     assert "index" in svc.jobs.run_due()
     assert history.pending(svc.index.db) is None
+
+
+def test_the_job_leaves_the_pass_to_another_process_that_is_doing_it(files, archive, tmp_path):
+    import subprocess
+    import sys
+
+    index = Index(tmp_path / "index.sqlite3", archive)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from filelock import FileLock;"
+         " lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True);"
+         " sys.stdin.readline()", str(tmp_path / "index.sqlite3.history.lock")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        index.rebuild(history=False)
+        index.background_pass()  # does not wait for the other process
+        assert history.pending(index.db) is not None
+    finally:
+        holder.communicate("\n")
+    index.background_pass()
+    try:
+        assert history.pending(index.db) is None
+    finally:
+        index.close()

@@ -38,7 +38,7 @@ class Index:
     def background_pass(self) -> None:
         """Do what catch_up deferred: a policy change's re-read, then the old versions' facts."""
         catch_up(self.db, self.archive, history_later=True)
-        _history.complete(self.db, self.archive)
+        _history.complete(self.db, self.archive, wait=False)
 
     def history_settled(self) -> None:
         """Make sure the old versions' R19 facts exist (waits after a cold build)."""

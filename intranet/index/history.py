@@ -16,7 +16,7 @@ import logging
 import threading
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from ..archive.repository import Archive
 from . import neglect
@@ -32,12 +32,22 @@ def pending(db: Database) -> str | None:
     return db.meta(HISTORY)
 
 
-def complete(db: Database, archive: Archive) -> bool:
-    """Judge and store the old versions a full pass left; return whether this call did it."""
+def complete(db: Database, archive: Archive, wait: bool = True) -> bool:
+    """Judge and store the old versions a full pass left; return whether this call did it.
+
+    ``wait`` False (the background job) leaves it to a pass already running elsewhere.
+    """
     if pending(db) is None:
         return False
-    with _local, FileLock(str(_lock_path(db.path))):
-        return _complete(db, archive)
+    if not _local.acquire(blocking=wait):
+        return False
+    try:
+        with FileLock(str(_lock_path(db.path)), timeout=-1 if wait else 0):
+            return _complete(db, archive)
+    except Timeout:
+        return False  # another process is judging them
+    finally:
+        _local.release()
 
 
 def settled(db: Database, archive: Archive) -> None:
