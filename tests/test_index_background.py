@@ -227,3 +227,23 @@ def test_the_job_leaves_the_pass_to_another_process_that_is_doing_it(files, arch
         assert history.pending(index.db) is None
     finally:
         index.close()
+
+
+def test_a_serving_index_follows_rewritten_history(files, archive, tmp_path):
+    from .conftest import git
+
+    index = Index(tmp_path / "index.sqlite3", archive)
+    try:
+        index.defer = lambda: None
+        assert index.find(Query()).total == 4
+        git(archive.path, "update-ref", "refs/heads/main", f"{archive.head()}~3")
+        index.close()
+        index = Index(tmp_path / "index.sqlite3", archive)
+        index.defer = lambda: None
+        assert index.find(Query()).total == 3
+        # An indexed commit that no longer exists at all is read as rewritten history too.
+        conn = index.db.connect()
+        conn.execute("UPDATE meta SET value=? WHERE key='commit'", ("1" * 40,))
+        assert index.find(Query()).total == 3 and index.db.meta("commit") == archive.head()
+    finally:
+        index.close()

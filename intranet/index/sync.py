@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from ..archive.errors import CorruptRecord
+from ..archive.errors import ArchiveError, CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
 from ..records import yamlio
 from ..records.customers import PREFIX, id_from_path
@@ -104,8 +104,11 @@ def _begin_soon(conn: sqlite3.Connection) -> bool:
 
 def _policy_moved(archive: Archive, done: str, head: str) -> bool:
     """Tell whether the policy file differs between two commits (two tree lookups)."""
-    return archive.snapshot(done).blob_id(_POLICY_PATH) != \
-        archive.snapshot(head).blob_id(_POLICY_PATH)
+    try:
+        return archive.snapshot(done).blob_id(_POLICY_PATH) != \
+            archive.snapshot(head).blob_id(_POLICY_PATH)
+    except ArchiveError:
+        return False  # the indexed commit is gone (history rewritten): catch_up starts again
 
 
 def _clear(conn: sqlite3.Connection) -> None:
