@@ -247,3 +247,26 @@ def test_a_serving_index_follows_rewritten_history(files, archive, tmp_path):
         assert index.find(Query()).total == 3 and index.db.meta("commit") == archive.head()
     finally:
         index.close()
+
+
+def test_the_background_pass_runs_at_a_lower_priority_in_its_own_thread():
+    import os
+    import subprocess
+    import sys
+
+    seen = {}
+
+    def job() -> None:
+        tid = threading.get_native_id()
+        with history.lower_priority(7):
+            seen["thread"] = os.getpriority(os.PRIO_PROCESS, tid)
+            seen["child"] = int(subprocess.run(
+                [sys.executable, "-c", "import os; print(os.getpriority(os.PRIO_PROCESS, 0))"],
+                capture_output=True, text=True, check=True).stdout)
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    thread = threading.Thread(target=job)
+    thread.start()
+    thread.join()
+    assert seen == {"thread": max(before, 7), "child": max(before, 7)}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the serving threads keep theirs

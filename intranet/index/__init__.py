@@ -36,9 +36,14 @@ class Index:
         return rebuild(self.db, self.archive, history_later=not history)
 
     def background_pass(self) -> None:
-        """Do what catch_up deferred: a policy change's re-read, then the old versions' facts."""
-        catch_up(self.db, self.archive, history_later=True)
-        _history.complete(self.db, self.archive, wait=False)
+        """Do what catch_up deferred: a policy change's re-read, then the old versions' facts.
+
+        At a lower CPU priority (this thread and the workers and git processes it starts), so
+        that readers served meanwhile keep the cores they need.
+        """
+        with _history.lower_priority():
+            catch_up(self.db, self.archive, history_later=True)
+            _history.complete(self.db, self.archive, wait=False)
 
     def history_settled(self) -> None:
         """Make sure the old versions' R19 facts exist (waits after a cold build)."""

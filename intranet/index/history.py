@@ -13,7 +13,10 @@ policy gave until the pass is written.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -25,6 +28,29 @@ from .sync import HISTORY, rules_at
 
 log = logging.getLogger(__name__)
 _local = threading.Lock()  # one pass at a time in a process; FileLock across processes
+
+
+# Niceness of a background pass: readers served meanwhile get most of the CPU (2 cores).
+BACKGROUND_NICE = 10
+
+
+@contextmanager
+def lower_priority(nice: int = BACKGROUND_NICE) -> Iterator[None]:
+    """Run the block at a lower CPU priority in this thread (Linux: a thread's own niceness,
+    inherited by the processes it starts); restore it after if allowed."""
+    tid = threading.get_native_id()
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, max(before, nice))
+    except (AttributeError, OSError):
+        yield  # not on this platform: run as is
+        return
+    try:
+        yield
+    finally:
+        # Raising a priority again needs privileges: without them the thread stays background.
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, tid, before)
 
 
 def pending(db: Database) -> str | None:
