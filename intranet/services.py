@@ -22,6 +22,8 @@ from .records.sealing import seal_and_remember, seal_if_due
 
 EXTENSION = "customer_archive"
 log = logging.getLogger(__name__)
+# The index's background pass finds nothing to do in one query; it is woken when needed.
+INDEX_PASS_EVERY = 300.0
 
 
 class Services:
@@ -47,6 +49,8 @@ class Services:
                                retry_seconds=config["BACKUP_RETRY_SECONDS"],
                                scratch=config.get("BACKUP_SCRATCH"))
         self.jobs.add("backups", self.backups.check, every=float(config["BACKUP_CHECK_SECONDS"]))
+        # What the index defers while readers are served (index/history.py): run when asked.
+        self.jobs.add("index", self.index.background_pass, every=INDEX_PASS_EVERY)
 
     def seal_audit(self) -> str | None:
         """Seal every unsealed journal entry into the archive now; return the new commit."""

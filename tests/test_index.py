@@ -223,3 +223,40 @@ def test_a_pool_that_cannot_start_leaves_the_build_to_this_process(filled, monke
         index.rebuild()
     assert "no processes here" in caplog.text
     assert index.find(Query()).total == 4
+
+
+def test_the_canonical_line_reader_builds_the_same_index_as_pyyaml(filled, archive, tmp_path,
+                                                                  monkeypatch):
+    from intranet.records import yamlio
+
+    from .test_index_background import tables
+
+    _, files = filled
+    first = files.load("C000001")
+    first.record["contacts"] = [{**new_item("contacts"), "date": "2026-01-05", "channel": "call",
+                                 "staff": "wang.li", "summary": "電話\n第二行",
+                                 "recorded_on": "2026-01-09"}]
+    files.save("C000001", first.record, first.commit, "wang.li")
+    # A hand-written file in another layout (a comment, double quotes): PyYAML reads it.
+    odd = archive.read(customer_path("C000002")).decode().replace(
+        "notes: ''", "notes: \"手寫\"  # by hand")
+    assert "手寫" in odd
+    archive.commit(lambda snap: Change({customer_path("C000002"): odd.encode()}, "by hand"),
+                   SYSTEM)
+
+    def build(name, fast):
+        monkeypatch.setattr(yamlio, "FAST", fast)
+        monkeypatch.setenv("INTRANET_YAML_FAST", "1" if fast else "0")  # worker processes
+        index = Index(tmp_path / name, archive)
+        try:
+            index.rebuild()
+            return tables(index)
+        finally:
+            index.close()
+
+    slow = build("pyyaml.sqlite3", False)
+    assert build("lines.sqlite3", True) == slow
+    assert any(row[1] == "C000002" and row[4] is None for row in slow["customers"])
+    monkeypatch.setattr(parallel, "MIN_FILES", 0)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    assert build("workers.sqlite3", True) == slow

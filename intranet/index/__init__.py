@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..archive.repository import Archive
+from . import history as _history
 from . import query as _query
 from .database import Database
 from .query import Page, Query
@@ -20,14 +22,32 @@ class Index:
     def __init__(self, path: str | Path, archive: Archive):
         self.db = Database(path)
         self.archive = archive
+        # Set by a serving process whose background job runs background_pass: then no reader
+        # waits for a policy change's re-read or for the old versions' R19 facts.
+        self.defer: Callable[[], None] | None = None
 
     def catch_up(self) -> str | None:
-        """Index whatever was committed since the last look; return the head."""
-        return catch_up(self.db, self.archive)
+        """Index whatever was committed since the last look; return the commit it reflects."""
+        return catch_up(self.db, self.archive, self.defer, history_later=self.defer is not None)
 
-    def rebuild(self) -> str | None:
-        """Forget everything and index the whole archive again."""
-        return rebuild(self.db, self.archive)
+    def rebuild(self, history: bool = True) -> str | None:
+        """Forget everything and index the whole archive again (``history`` False: leave the
+        old versions' R19 facts to background_pass)."""
+        return rebuild(self.db, self.archive, history_later=not history)
+
+    def background_pass(self) -> None:
+        """Do what catch_up deferred: a policy change's re-read, then the old versions' facts.
+
+        At a lower CPU priority (this thread and the workers and git processes it starts), so
+        that readers served meanwhile keep the cores they need.
+        """
+        with _history.lower_priority():
+            catch_up(self.db, self.archive, history_later=True)
+            _history.complete(self.db, self.archive, wait=False)
+
+    def history_settled(self) -> None:
+        """Make sure the old versions' R19 facts exist (waits after a cold build)."""
+        _history.settled(self.db, self.archive)
 
     def find(self, query: Query, readable: tuple[str, list[Any]] | None = None,
              only_readable: bool = False) -> Page:

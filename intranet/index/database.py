@@ -188,6 +188,14 @@ class Database:
         return conn
 
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
+        # A new thread's first connection must not wait for another writer's long catch-up
+        # (a policy change): a current schema needs no write lock.
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.OperationalError:
+            row = None  # no meta table yet
+        if row is not None and row[0] == SCHEMA_VERSION:
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, "

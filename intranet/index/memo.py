@@ -22,7 +22,8 @@ _lock = threading.Lock()
 def per_commit(index: Any, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """Return ``compute()`` for the index's head, computed once per head commit and key."""
     head = index.catch_up()
-    full = (str(index.db.path), head, *key)
+    # The old versions' facts may still be judged after the head rows (index/history.py).
+    full = (str(index.db.path), head, index.db.meta("history"), *key)
     with _lock:
         if full in _results:
             _results.move_to_end(full)

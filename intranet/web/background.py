@@ -18,8 +18,11 @@ def init_app(app: Flask) -> None:
     def start_jobs() -> None:
         # At the first request rather than in create_app: gunicorn forks workers after
         # importing, and a thread started before the fork would not exist in them.
-        jobs = services.get().jobs
+        svc = services.get()
+        jobs = svc.jobs
         if not jobs.running:
             jobs.start()
+            # From now on readers never wait for a policy change's re-read: the job does it.
+            svc.index.defer = lambda: jobs.run_soon("index")
 
     app.before_request(start_jobs)
