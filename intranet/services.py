@@ -48,7 +48,9 @@ class Services:
                                clock=config.get("BACKUP_CLOCK"),
                                retry_seconds=config["BACKUP_RETRY_SECONDS"],
                                scratch=config.get("BACKUP_SCRATCH"))
-        self.jobs.add("backups", self.backups.check, every=float(config["BACKUP_CHECK_SECONDS"]))
+        # A minute after the server starts serving, so a start is never slowed by a backup.
+        self.jobs.add("backups", self.backups.check, every=float(config["BACKUP_CHECK_SECONDS"]),
+                      delay=60.0)
         # What the index defers while readers are served (index/history.py): run when asked.
         self.jobs.add("index", self.index.background_pass, every=INDEX_PASS_EVERY)
 
