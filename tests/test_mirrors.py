@@ -73,7 +73,7 @@ def test_a_commit_queues_a_push_and_the_job_pushes_it(tmp_path):
         assert git(mirror, "rev-parse", "main").strip() == commit == svc.archive.head()
         [state] = svc.mirrors.status()
         assert (state.state, state.pushed_head, state.failures) == ("up_to_date", commit, 0)
-        with app.test_request_context("/"):
+        with app.test_request_context("/", headers={"Accept-Language": "en"}):
             page = render_template("admin/_mirrors.html", mirrors=svc.mirrors.status())
         assert str(mirror) in page and "Up to date" in page and commit[:10] in page
         clone = tmp_path / "clone"
@@ -89,7 +89,7 @@ def test_no_mirror_configured_means_no_job_and_an_empty_status(app):
     assert JOB not in svc.jobs.names()
     assert svc.mirrors.status() == []
     assert svc.archive.commit_hooks == []
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         page = render_template("admin/_mirrors.html", mirrors=svc.mirrors.status())
     assert "No mirror is configured" in page
 
@@ -166,7 +166,7 @@ def test_credentials_never_appear_in_status_page_state_or_log(tmp_path, caplog):
         assert state.state == "failing"
         assert state.url == f"http://***@127.0.0.1:{url.rsplit(':', 1)[1]}"
         assert state.last_error  # git's reason, e.g. "Failed to connect"
-        with app.test_request_context("/"):
+        with app.test_request_context("/", headers={"Accept-Language": "en"}):
             page = render_template("admin/_mirrors.html", mirrors=svc.mirrors.status())
         assert "http://***@127.0.0.1" in page and "Failing" in page
         stored = Path(app.config["MIRRORS_DB"]).read_bytes()

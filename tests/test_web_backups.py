@@ -33,6 +33,7 @@ def backups(app):
 
 def client(app, username: str):
     web = app.test_client()
+    web.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English text
     assert sign_in(web, username).status_code == 302
     return web
 
