@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import git
@@ -28,6 +28,7 @@ from filelock import Timeout
 from .errors import ArchiveError, NotFound
 from .locks import recover_stale_locks, remove_stale, writer_lock
 from .objects import Identity, commit_data, parse_tree, rewrite_tree, write_object
+from .recent import Recent, clean_identity, subject_and_trailers
 
 SYSTEM = Identity("客戶檔案系統", "archive@intranet.invalid")
 ZERO = "0" * 40
@@ -116,6 +117,8 @@ class Archive:
         self._trees: OrderedDict[str, bytes] = OrderedDict()
         self._trees_lock = threading.Lock()
         self._commits_since_gc = 0
+        # The commits this object made, so the index can follow its own saves without git.
+        self._recent = Recent()
         # Called with the new commit after every commit this object makes (a mirror push is
         # queued that way); a hook must be quick and must not raise.
         self.commit_hooks: list[Callable[[str], None]] = []
@@ -282,6 +285,8 @@ class Archive:
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         """Tell whether ``older`` is in the history of ``newer``."""
+        if older == newer or self._recent.chain(older, newer) is not None:
+            return True
         result = self._git("merge-base", "--is-ancestor", older, newer, check=False)
         return result.returncode == 0
 
@@ -390,10 +395,13 @@ class Archive:
                 change = build(Snapshot(self, old))
                 if change is None or not change.files:
                     return old
-                new = self._make_commit(old, change, author, when, batch)
-                if new is None:
+                made = self._make_commit(old, change, author, when, batch)
+                if made is None:
                     return old
+                new, version = made
                 if self._swap(new, old, change.message, locked):
+                    if version is not None:
+                        self._recent.remember(new, old, version)
                     self._after_commit(new)
                     return new
                 time.sleep(min(0.2, 0.002 * (attempt + 1)) * random.random())
@@ -405,7 +413,9 @@ class Archive:
     def _make_commit(
         self, old: str | None, change: Change, author: Identity, when: datetime | None,
         batch: bool = False,
-    ) -> str | None:
+    ) -> tuple[str, Version | None] | None:
+        """Write the objects of the commit; return its id and its Version (None when git
+        must read it), or None when nothing changes."""
         # A batch (thousands of new files, an import) writes its blobs and trees without
         # waiting for the disk one by one, then waits once for all of them before the commit
         # object is written: the branch still never points at an object not on disk.
@@ -420,6 +430,7 @@ class Archive:
             for path, data in change.files.items()
         }
         old_tree = self.tree_of(old) if old else None
+        before = {path: self.entry(old_tree, path, want_tree=False) for path in blobs}
         tree = rewrite_tree(write, self.read_tree, old_tree, blobs)
         tree = tree or write(b"tree", b"")
         if tree == (old_tree or EMPTY_TREE):
@@ -430,7 +441,13 @@ class Archive:
         data = commit_data(
             tree, old, author, self.committer, when or now, when or now, change.message
         )
-        return self._write(b"commit", data)
+        new = self._write(b"commit", data)
+        paths = tuple(
+            ("D" if blobs[path] is None else "A" if before[path] is None else "M", path)
+            for path in sorted(blobs, key=lambda p: p.encode())
+            if blobs[path] != before[path]
+        )
+        return new, _own_version(new, author, when or now, change.message, paths)
 
     def _write(self, kind: bytes, data: bytes) -> str:
         return write_object(self.objects_dir, kind, data, self.durable)
@@ -487,7 +504,28 @@ class Archive:
 
     def walk(self, since: str | None, until: str) -> Iterator[Version]:
         """Yield commits from ``since`` (exclusive) to ``until``, oldest first, with paths."""
-        yield from reversed(self.log(since=since, until=until, with_paths=True))
+        known = self._recent.chain(since, until)
+        if known is None:
+            known = self.log(since=since, until=until, with_paths=True)
+        yield from reversed(known)
+
+
+def _own_version(commit: str, author: Identity, when: datetime, message: str,
+                 paths: tuple[tuple[str, str], ...]) -> Version | None:
+    """Return the Version ``git log`` would give for a commit made here, or None."""
+    read = subject_and_trailers(message)
+    if read is None:
+        return None
+    subject, trailers = read
+    name, email = clean_identity(author)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    # %aI: whole seconds, in the offset the commit header holds.
+    minutes = int(when.utcoffset().total_seconds() // 60)
+    zone = timezone(timedelta(minutes=minutes)) if minutes else UTC
+    authored = datetime.fromtimestamp(int(when.timestamp()), zone)
+    return Version(commit, name, email, authored, subject, trailers.get("action", ""), paths,
+                   trailers.get("source", ""), trailers.get("reason", ""))
 
 
 def _parse_version(chunk: str) -> Version:
