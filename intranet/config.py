@@ -82,6 +82,10 @@ class Defaults:
     # Run the background jobs (scheduled backups, mirror pushes, housekeeping) in a serving
     # process, started at its first request; None: yes unless TESTING.
     BACKGROUND_JOBS = None
+    # Housekeeping of the archive (archive/housekeeping.py: git gc and a commit-graph with
+    # changed-path Bloom filters) at most once per this many seconds across all processes;
+    # 0 turns the job off (then run `flask housekeep` from cron).
+    HOUSEKEEPING_INTERVAL = 86400
 
 
 def load(app: Flask, test_config: dict | None) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from flask import Flask, current_app
 
 from .accounts import Credentials
+from .archive.housekeeping import housekeep_if_due
 from .archive.objects import Identity
 from .archive.repository import Archive
 from .index import Index
@@ -32,6 +36,11 @@ class Services:
         # Scheduled backups, mirror pushes and housekeeping register here; the web layer starts
         # the thread at the first request of a serving process (never in CLI commands).
         self.jobs = Jobs()
+        self.housekeeping_interval = float(config.get("HOUSEKEEPING_INTERVAL") or 0)
+        if self.housekeeping_interval > 0:
+            # Checked hourly (first a few minutes after start); each run decides if it is due.
+            self.jobs.add("housekeeping", self.housekeep_if_due,
+                          every=min(3600.0, self.housekeeping_interval), delay=300)
 
     def seal_audit(self) -> str | None:
         """Seal every unsealed journal entry into the archive now; return the new commit."""
@@ -41,6 +50,11 @@ class Services:
         """Seal when the interval has passed since the newest sealed entry (cheap otherwise)."""
         return seal_if_due(self.archive, self.journal.path, self.system,
                            self.audit_seal_interval)
+
+    def housekeep_if_due(self, now: Callable[[], float] = time.time) -> dict[str, float] | None:
+        """Pack the archive and refresh its Bloom filters when the interval has passed (once
+        across every process); return the steps' seconds, or None when not due or busy."""
+        return housekeep_if_due(self.archive.path, self.housekeeping_interval, now)
 
     def start(self) -> None:
         """Create the archive on first start and clear locks left by killed writers."""

@@ -25,6 +25,7 @@ from pathlib import Path
 import git
 from filelock import Timeout
 
+from . import housekeeping
 from .errors import ArchiveError, NotFound
 from .locks import recover_stale_locks, remove_stale, writer_lock
 from .objects import Identity, commit_data, parse_tree, rewrite_tree, write_object
@@ -486,6 +487,10 @@ class Archive:
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
+
+    def housekeep(self) -> dict[str, float]:
+        """Pack the archive and write its commit-graph with changed-path Bloom filters now."""
+        return housekeeping.housekeep(self.path)
 
     def fsck(self) -> tuple[bool, str]:
         """Run ``git fsck``; return whether it passed and what it printed."""
