@@ -117,6 +117,7 @@ class Archive:
         self._repos_lock = threading.Lock()
         self._trees: OrderedDict[str, bytes] = OrderedDict()
         self._trees_lock = threading.Lock()
+        self._commit_trees: OrderedDict[str, str] = OrderedDict()
         self._commits_since_gc = 0
         # The commits this object made, so the index can follow its own saves without git.
         self._recent = Recent()
@@ -212,11 +213,21 @@ class Archive:
         return data
 
     def tree_of(self, commit: str) -> str:
-        """Return the root tree id of a commit."""
+        """Return the root tree id of a commit (remembered: a commit never changes)."""
+        with self._trees_lock:
+            tree = self._commit_trees.get(commit)
+        if tree is not None:
+            return tree
         kind, data = self.read_object(commit)
         if kind != "commit":
             raise NotFound(commit)
-        return data[5:45].decode()
+        tree = data[5:45].decode()
+        if _SHA.match(commit):
+            with self._trees_lock:
+                self._commit_trees[commit] = tree
+                if len(self._commit_trees) > 4096:
+                    self._commit_trees.popitem(last=False)
+        return tree
 
     def entry(self, tree: str | None, path: str, want_tree: bool) -> str | None:
         """Return the id of the blob (or tree) at ``path`` below ``tree``, or None."""
@@ -267,8 +278,7 @@ class Archive:
             raise NotFound(rev)
         if _SHA.match(rev):
             # A full id needs no rev-parse: asking the object store is enough (and in-process).
-            if self.read_object(rev)[0] != "commit":
-                raise NotFound(rev)
+            self.tree_of(rev)  # NotFound unless it is a commit
             return rev
         result = self._git("rev-parse", "--verify", "--quiet", rev + "^{commit}", check=False)
         value = result.stdout.decode().strip()
@@ -443,6 +453,8 @@ class Archive:
             tree, old, author, self.committer, when or now, when or now, change.message
         )
         new = self._write(b"commit", data)
+        with self._trees_lock:
+            self._commit_trees[new] = tree
         paths = tuple(
             ("D" if blobs[path] is None else "A" if before[path] is None else "M", path)
             for path in sorted(blobs, key=lambda p: p.encode())
