@@ -148,3 +148,21 @@ def test_the_app_registers_a_daily_job_and_a_command(tmp_path):
                       "INSTANCE_PATH": str(tmp_path / "instance2")})
     assert "housekeeping" not in off.extensions["customer_archive"].jobs.names()
     off.extensions["customer_archive"].close()
+
+
+def test_every_few_hundred_commits_the_new_ones_join_the_graph_with_filters(archive, tmp_path):
+    _commits(archive, 3)
+    archive.housekeep()
+    archive.pack_every = 4  # 500 in the app
+    _commits(archive, 1, start=3)  # the fixture's commits passed 4 already: a round starts
+    first = archive.packing
+    assert first is not None
+    first.join(120)
+    _commits(archive, 3, start=4)
+    assert archive.packing is first  # three more: not yet
+    _commits(archive, 1, start=7)
+    assert archive.packing is not first
+    archive.packing.join(120)
+    count = int(git(archive.path, "rev-list", "--count", "main")) - 1
+    assert _bloom(archive.path, "customers/0000/C000003.yaml", tmp_path) == (count, 0)
+    git(archive.path, "commit-graph", "verify")

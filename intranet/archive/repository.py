@@ -119,6 +119,10 @@ class Archive:
         self._trees_lock = threading.Lock()
         self._commit_trees: OrderedDict[str, str] = OrderedDict()
         self._commits_since_gc = 0
+        # Every this many commits of this object, gc --auto and a commit-graph update run in a
+        # background thread (``packing``, joinable by tests).
+        self.pack_every = 500
+        self.packing: threading.Thread | None = None
         # The commits this object made, so the index can follow its own saves without git.
         self._recent = Recent()
         # Called with the new commit after every commit this object makes (a mirror push is
@@ -489,16 +493,20 @@ class Archive:
                 hook(new)
             except Exception:  # the commit is made; a hook's failure must not undo the save
                 logging.getLogger(__name__).exception("commit hook failed")
-        # Loose objects pile up because we write them ourselves; let git pack them now and then.
         self._commits_since_gc += 1
-        if self._commits_since_gc >= 500:
+        if self._commits_since_gc >= self.pack_every:
             self._commits_since_gc = 0
-            subprocess.Popen(
-                ["git", "--git-dir", str(self.path), "gc", "--auto", "--quiet"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            self.packing = threading.Thread(target=self._pack, name="archive-pack", daemon=True)
+            self.packing.start()
+
+    def _pack(self) -> None:
+        # Loose objects pile up because we write them ourselves; let git pack them now and then
+        # (`gc --auto` detaches and only works past gc.auto loose objects). Then put the new
+        # commits in the commit-graph with their Bloom filters, so an administrator's
+        # `git log -- path` stays quick between two daily housekeepings. Either may find the
+        # other's lock (or housekeeping's) and give up: the next round catches up.
+        self._git("gc", "--auto", "--quiet", check=False)
+        self._git("commit-graph", "write", "--reachable", "--changed-paths", check=False)
 
     def housekeep(self) -> dict[str, float]:
         """Pack the archive and write its commit-graph with changed-path Bloom filters now."""
