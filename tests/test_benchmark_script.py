@@ -15,12 +15,13 @@ ROWS = (
     "asof_recent_cached", "asof_old_cold", "asof_old_cached", "dashboard", "dashboard_first",
     "dashboard_staff", "save_ratio", "git_log_default", "git_log_hash", "git_log_oneline",
     "drill_bundle", "drill_restore", "drill_first_start", "drill_verify", "drill_total",
+    "save_ratio_pairs",
 )
 SCALE_ROWS = (
     "cold_build", "warm_start", "list_all", "list_filtered", "list_page50", "search_1",
     "search_2", "search_4", "search_phone", "search_simplified", "read_one", "save",
     "save_fast", "raw_commit", "history_index", "history_git", "rss_benchmark", "rss_warm",
-    "save_ratio", "git_log_default", "git_log_hash", "git_log_oneline",
+    "save_ratio", "git_log_default", "git_log_hash", "git_log_oneline", "save_ratio_pairs",
 )
 
 
