@@ -156,6 +156,7 @@ def init_app(app: Flask) -> None:
     from .backup_cli import backup_command, restore_command
     from .demo import seed_demo_command  # keeps demo data off the import path
     from .export_cli import export_command  # their own modules: spreadsheets in and out
+    from .housekeep_cli import housekeep_command
     from .import_cli import import_command
     from .receivables_cli import import_receivables_command
     from .report_cli import report_group
@@ -164,5 +165,5 @@ def init_app(app: Flask) -> None:
     for command in (init_command, create_user_command, set_password_command, reindex_command,
                     verify_command, audit_verify_command, audit_seal_command, backup_command,
                     restore_command, seed_demo_command, translate, import_command, export_command,
-                    import_receivables_command, report_group):
+                    import_receivables_command, report_group, housekeep_command):
         app.cli.add_command(command)

@@ -108,6 +108,10 @@ class Defaults:
     BACKUP_RETRY_SECONDS = 3600
     BACKUP_CLOCK = None
     BACKUP_SCRATCH = None
+    # Housekeeping of the archive (archive/housekeeping.py: git gc and a commit-graph with
+    # changed-path Bloom filters) at most once per this many seconds across all processes;
+    # 0 turns the job off (then run `flask housekeep` from cron).
+    HOUSEKEEPING_INTERVAL = 86400
 
 
 def load(app: Flask, test_config: dict | None) -> None:

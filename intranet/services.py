@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from .accounts import Credentials
+from .archive.housekeeping import housekeep_if_due
 from .archive.objects import Identity
 from .archive.repository import Archive
 from .backups import Backups
@@ -53,6 +56,11 @@ class Services:
                       delay=60.0)
         # What the index defers while readers are served (index/history.py): run when asked.
         self.jobs.add("index", self.index.background_pass, every=INDEX_PASS_EVERY)
+        self.housekeeping_interval = float(config.get("HOUSEKEEPING_INTERVAL") or 0)
+        if self.housekeeping_interval > 0:
+            # Checked hourly (first a few minutes after start); each run decides if it is due.
+            self.jobs.add("housekeeping", self.housekeep_if_due,
+                          every=min(3600.0, self.housekeeping_interval), delay=300)
 
     def seal_audit(self) -> str | None:
         """Seal every unsealed journal entry into the archive now; return the new commit."""
@@ -62,6 +70,11 @@ class Services:
         """Seal when the interval has passed since the newest sealed entry (cheap otherwise)."""
         return seal_if_due(self.archive, self.journal.path, self.system,
                            self.audit_seal_interval)
+
+    def housekeep_if_due(self, now: Callable[[], float] = time.time) -> dict[str, float] | None:
+        """Pack the archive and refresh its Bloom filters when the interval has passed (once
+        across every process); return the steps' seconds, or None when not due or busy."""
+        return housekeep_if_due(self.archive.path, self.housekeeping_interval, now)
 
     def start(self) -> None:
         """Create the archive on first start and clear locks left by killed writers."""

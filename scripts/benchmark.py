@@ -1,12 +1,14 @@
 """Benchmark the customer archive at a realistic size and compare it with the issue's targets.
 
 Usage: ``python scripts/benchmark.py [--customers 10000] [--commits 50000] [--workdir DIR]
-[--repeat 15] [--json FILE] [--keep]``. See docs/performance.md for what each figure means.
+[--repeat 15] [--json FILE] [--keep] [--fast-build N] [--scale] [--build-only | --measure-only]``.
+See docs/performance.md for what each figure means.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -31,6 +33,7 @@ if str(ROOT) not in sys.path:
     # Run as `python scripts/benchmark.py`, the project root is not on the path yet.
     sys.path.insert(0, str(ROOT))
 
+from intranet.archive.housekeeping import housekeep  # noqa: E402
 from intranet.archive.objects import Identity  # noqa: E402
 from intranet.archive.repository import SYSTEM, Archive  # noqa: E402
 from intranet.demo import commit_organisation  # noqa: E402
@@ -51,6 +54,13 @@ from intranet.records.customers import (  # noqa: E402
 from intranet.records.organisation import initialise  # noqa: E402
 from intranet.records.rules import load_rules  # noqa: E402
 from intranet.records.validate import normalise  # noqa: E402
+from scripts.bench_fastbuild import fast_versions  # noqa: E402
+from scripts.bench_gitrows import (  # noqa: E402
+    SAVE_RATIO_TARGET,
+    git_log_figures,
+    restore_drill,
+    save_ratio_figure,
+)
 
 TODAY = date(2026, 11, 26)
 HISTORY_DAYS = 120
@@ -59,6 +69,7 @@ LONG_VERSIONS = 200
 SPOT_CHECKS = 100
 COLD_REPEAT = 3
 WARM_REPEAT = 5
+WARM_TARGET = 0.5  # s, issue 13
 
 
 # -- building the archive ---------------------------------------------------------------------
@@ -220,8 +231,12 @@ def _git(*args: str, cwd: Path | None = None, input: bytes | None = None) -> str
 
 
 def build(workdir: Path, customers: int, commits: int, seed: int = 7,
-          processes: int = 2, log: Callable[[str], None] = print) -> BuildInfo:
-    """Build the archive, its index and a plain clone under ``workdir``."""
+          processes: int = 2, log: Callable[[str], None] = print, fast: int = 0) -> BuildInfo:
+    """Build the archive, its index and a plain clone under ``workdir``.
+
+    ``fast``: copy most files' versions from that many template customers' real chains
+    (``scripts/bench_fastbuild.py``; for scale runs, tooling only); 0 makes every version.
+    """
     where = paths(workdir)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -252,8 +267,9 @@ def build(workdir: Path, customers: int, commits: int, seed: int = 7,
     mark = 0
     context = multiprocessing.get_context("fork")
     with context.Pool(processes) as pool:
-        for chain, versions in zip(by_customer.values(), pool.imap(_chain, jobs, chunksize=32),
-                                   strict=True):
+        made = (fast_versions(jobs, pool.imap, _chain, templates=fast) if fast
+                else pool.imap(_chain, jobs, chunksize=32))
+        for chain, versions in zip(by_customer.values(), made, strict=True):
             for event, (data, subject, was_replaced) in zip(chain, versions, strict=True):
                 mark += 1
                 importer.stdin.write(b"blob\nmark :%d\ndata %d\n" % (mark, len(data)) + data
@@ -280,11 +296,9 @@ def build(workdir: Path, customers: int, commits: int, seed: int = 7,
         raise RuntimeError("git fast-import failed: " + importer.stderr.read().decode())
     timings["fast-import"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    # The app's own saves trigger `git gc --auto` every 500 commits, so a living archive is
-    # packed with a commit-graph (gc.writeCommitGraph); do the same once here.
-    _git("--git-dir", str(where["archive"]), "gc", "--quiet")
-    timings["gc"] = time.perf_counter() - started
+    # A living archive is housekept daily (archive/housekeeping.py): packed by git gc, with a
+    # commit-graph holding changed-path Bloom filters; do the same once here.
+    timings.update(housekeep(where["archive"]))
 
     started = time.perf_counter()
     archive = Archive(where["archive"])
@@ -335,6 +349,8 @@ class Row:
         """Return met / MISSED against the target, or what kind of row this is."""
         if self.target is None:
             return self.note or "—"
+        if self.unit == "×":  # a ratio's target is "at most"
+            return "met" if self.value <= self.target else "MISSED"
         return "met" if self.value < self.target else "MISSED"
 
 
@@ -375,13 +391,23 @@ def _search_terms(index: Index, rng: random.Random) -> dict[str, str]:
 
 def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
             warm_repeat: int = WARM_REPEAT, seed: int = 11, import_rows: int = 5000,
-            log: Callable[[str], None] = print) -> tuple[list[Row], dict[str, Any]]:
-    """Measure every figure on the archive built under ``workdir``; return rows and extras."""
+            log: Callable[[str], None] = print, scale: bool = False,
+            ) -> tuple[list[Row], dict[str, Any]]:
+    """Measure every figure on the archive built under ``workdir``; return rows and extras.
+
+    ``scale``: only the core rows (cold and warm start, list, search, read, save, history,
+    memory), for runs far above the usual size; no restore drill, reports or spreadsheets.
+    """
     where = paths(workdir)
     rng = random.Random(seed)
     rows: list[Row] = []
-    extras: dict[str, Any] = {}
+    extras: dict[str, Any] = {"scale": scale}
     archive = Archive(where["archive"])
+
+    def add_figures(figures: Iterable[tuple]) -> None:
+        for key, label, samples, unit, target in figures:
+            rows.append(Row(key, label, statistics.median(samples), unit, target,
+                            samples=samples))
 
     # Cold build: a fresh index file each time; the last one becomes the app's index.
     cold = []
@@ -462,13 +488,21 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
     raw = _raw_commit_samples(where["clone"], ids, rng, repeat)
     raw_median = statistics.median(raw)
     log(f"raw git add + commit: {raw_median:.2f} ms")
-    add("save", "Save one field + catch up (durable)", save_with(files), 2 * raw_median)
+    saved = add("save", "Save one field + catch up (durable)", save_with(files), 2 * raw_median)
     fast_archive = Archive(where["archive"], durable=False)
     add("save_fast", "Save one field + catch up (durable=False)",
         save_with(CustomerFiles(fast_archive)), 2 * raw_median)
     fast_archive.close()
     rows.append(Row("raw_commit", "Raw git: write file, git add, git commit (clone)",
                     raw_median, "ms", None, "baseline", raw))
+    # The machine may be shared: the ratio is also taken from interleaved pairs (one raw
+    # commit, then one save), so both halves of a pair see the same load.
+    pairs = [(_raw_commit_samples(where["clone"], ids, rng, 1, warm_up=False)[0],
+              _median(save_with(files), 1)[0]) for _ in range(repeat)]
+    extras["save_pairs"] = pairs
+    add_figures([save_ratio_figure(saved.samples, raw),
+                 ("save_ratio_pairs", "Save ÷ raw git, median of interleaved pairs",
+                  [save / raw for raw, save in pairs], "×", SAVE_RATIO_TARGET)])
 
     versions = len(index.versions(LONG_FILE))
     extras["long_file_versions"] = versions
@@ -476,7 +510,13 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
         lambda: index.versions(LONG_FILE), 50.0)
     add("history_git", "History, for comparison (CustomerFiles.history: git log -- path)",
         lambda: files.history(LONG_FILE), 50.0)
+    # Issue 13: what an administrator waits for, plain git on the housekept archive.
+    figures, extras["git_log"] = git_log_figures(where["archive"], customer_path(LONG_FILE),
+                                                 repeat)
+    add_figures(figures)
 
+    if scale:
+        return _finish(rows, extras, workdir, warm_repeat, index, archive, log)
     # R20: HR's month of late records and neglected files, from the index (no file is read).
     rules = load_rules(archive.snapshot())
     month = TODAY.strftime("%Y-%m")
@@ -495,52 +535,68 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
     add("discipline_month", f"Discipline: late records and neglected files of {month}",
         discipline_month, 200.0, "HR's month, all departments")
 
-    warm = [_warm_start(workdir) for _ in range(warm_repeat)]
-    extras["warm_start"] = warm
-    warm_total = [w["total"] for w in warm]
-    rows.append(Row("warm_start", "Warm start: import + create_app + first find",
-                    statistics.median(warm_total), "s", 1.0, samples=warm_total))
-    log(f"warm start: {', '.join(f'{s:.2f} s' for s in warm_total)}")
-    index.close()
-    archive.close()
+    _finish(rows, extras, workdir, warm_repeat, index, archive, log)
+    # Issue 13's restore drill, before the rows below change the archive.
+    figures, extras["restore_drill"] = restore_drill(where["archive"], workdir, log)
+    add_figures(figures)
     from scripts.bench_analysis import measure_analysis
 
     figures, extras["analysis"] = measure_analysis(workdir, where, TODAY, repeat=repeat,
                                                    cold_repeat=max(1, min(cold_repeat, 2)),
                                                    log=log)
-    for key, label, samples, unit, target in figures:
-        rows.append(Row(key, label, statistics.median(samples), unit, target,
-                        samples=samples))
+    add_figures(figures)
     # Last: these change the archive (a policy commit, the imported files).
     from scripts.bench_spreadsheets import measure_spreadsheets
 
     figures, extras["spreadsheets"] = measure_spreadsheets(
         workdir, where, repeat=max(3, min(repeat, 5)), import_rows=import_rows, log=log)
-    for key, label, samples, unit, target in figures:
-        rows.append(Row(key, label, statistics.median(samples), unit, target,
-                        samples=samples))
-    rows.append(Row("rss_benchmark", "Peak memory, benchmark process (ru_maxrss)",
-                    _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), "MB"))
-    rows.append(Row("rss_warm", "Peak memory, warm-start process (VmHWM)",
-                    max(w["rss_kb"] for w in warm) / 1024, "MB"))
+    add_figures(figures)
+    _memory_rows(rows, extras)
     return rows, extras
 
 
+def _finish(rows: list[Row], extras: dict[str, Any], workdir: Path, warm_repeat: int,
+            index: Index, archive: Archive, log: Callable[[str], None]
+            ) -> tuple[list[Row], dict[str, Any]]:
+    """Add the warm start, close the index and archive; return rows and extras so far."""
+    warm = [_warm_start(workdir) for _ in range(warm_repeat)]
+    extras["warm_start"] = warm
+    warm_total = [w["total"] for w in warm]
+    rows.append(Row("warm_start", "Warm start: import + create_app + first find",
+                    statistics.median(warm_total), "s", WARM_TARGET, samples=warm_total))
+    log(f"warm start: {', '.join(f'{s:.2f} s' for s in warm_total)}")
+    index.close()
+    archive.close()
+    if extras.get("scale"):
+        _memory_rows(rows, extras)
+    return rows, extras
+
+
+def _memory_rows(rows: list[Row], extras: dict[str, Any]) -> None:
+    rows.append(Row("rss_benchmark", "Peak memory, benchmark process (ru_maxrss)",
+                    _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), "MB"))
+    rows.append(Row("rss_warm", "Peak memory, warm-start process (VmHWM)",
+                    max(w["rss_kb"] for w in extras["warm_start"]) / 1024, "MB"))
+
+
+_RAW_NOTES = itertools.count(1)
+
+
 def _raw_commit_samples(clone: Path, ids: list[str], rng: random.Random,
-                        repeat: int) -> list[float]:
+                        repeat: int, warm_up: bool = True) -> list[float]:
     """Time the same one-field change committed with plain git in a non-bare clone (ms)."""
     samples = []
-    for i in range(repeat + 1):
+    for i in range(repeat + 1 if warm_up else repeat):
         customer_id = rng.choice(ids[1:])
         path = customer_path(customer_id)
         record = yamlio.load((clone / path).read_bytes(), path)
-        record["notes"] = f"基準測試備註（git）{i}"
+        record["notes"] = f"基準測試備註（git）{next(_RAW_NOTES)}"  # never the same twice
         data = yamlio.dump(record)
         started = time.perf_counter()
         (clone / path).write_bytes(data)
         _git("add", path, cwd=clone)
         _git("commit", "-q", "-m", f"更新 {customer_id}：備註", cwd=clone)
-        if i:  # the first commit is a warm-up
+        if i or not warm_up:  # the first commit is a warm-up
             samples.append((time.perf_counter() - started) * 1000)
     return samples
 
@@ -607,6 +663,8 @@ def machine_facts() -> dict[str, str]:
 
 
 def _fmt(value: float, unit: str) -> str:
+    if unit == "×":
+        return f"{value:.2f}×"
     if unit == "s":
         return f"{value:.2f} s"
     if unit == "MB":
@@ -620,8 +678,10 @@ def table(rows: Iterable[Row]) -> str:
     for row in rows:
         if row.target is None:
             target = "—"
-        elif row.key.startswith("save"):
+        elif row.key in ("save", "save_fast"):
             target = f"< {row.target:.1f} ms (2× raw)"
+        elif row.unit == "×":
+            target = f"≤ {row.target:g}×"
         else:
             target = f"< {row.target:g} {row.unit}"
         lines.append(f"| {row.label} | {_fmt(row.value, row.unit)} | {target} | {row.verdict} |")
@@ -638,9 +698,10 @@ def report(rows: list[Row], facts: dict[str, str], info: BuildInfo | None) -> st
     return "\n".join([*lines, "", table(rows)])
 
 
-def _build_in_child(workdir: Path, customers: int, commits: int, out: Path) -> None:
+def _build_in_child(workdir: Path, customers: int, commits: int, out: Path,
+                    fast: int = 0) -> None:
     """Build in a child process so the benchmark's own peak memory excludes the build."""
-    info = build(workdir, customers, commits)
+    info = build(workdir, customers, commits, fast=fast)
     out.write_text(json.dumps(info.__dict__))
 
 
@@ -653,7 +714,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     parser.add_argument("--keep", action="store_true", help="do not delete the work dir")
-    return parser.parse_args(argv)
+    parser.add_argument("--fast-build", type=int, default=0, metavar="N",
+                        help="copy most files' versions from N template customers (scale runs;"
+                             " tooling only, see docs/performance.md)")
+    parser.add_argument("--scale", action="store_true",
+                        help="measure only the core rows (no drill, reports, spreadsheets)")
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument("--build-only", action="store_true",
+                       help="build into --workdir and stop (implies --keep)")
+    steps.add_argument("--measure-only", action="store_true",
+                       help="measure an archive built earlier in --workdir (kept)")
+    args = parser.parse_args(argv)
+    if (args.build_only or args.measure_only) and args.workdir is None:
+        parser.error("--build-only and --measure-only need --workdir")
+    args.keep = args.keep or args.build_only or args.measure_only
+    return args
 
 
 def _pin_two_cores() -> None:
@@ -669,18 +744,25 @@ def main(argv: list[str] | None = None) -> int:
     _pin_two_cores()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="archive-bench-", dir="/tmp"))
     workdir.mkdir(parents=True, exist_ok=True)
-    if any(workdir.iterdir()):
+    if not args.measure_only and any(workdir.iterdir()):
         raise SystemExit(f"{workdir} is not empty")
     try:
         out = workdir / "build.json"
-        child = multiprocessing.get_context("fork").Process(
-            target=_build_in_child, args=(workdir, args.customers, args.commits, out))
-        child.start()
-        child.join()
-        if child.exitcode != 0:
-            raise SystemExit("the build failed")
+        if not args.measure_only:
+            child = multiprocessing.get_context("fork").Process(
+                target=_build_in_child,
+                args=(workdir, args.customers, args.commits, out, args.fast_build))
+            child.start()
+            child.join()
+            if child.exitcode != 0:
+                raise SystemExit("the build failed")
         info = BuildInfo(**json.loads(out.read_text()))
-        rows, extras = measure(workdir, args.repeat)
+        if args.build_only:
+            print(f"built {info.customers} customers / {info.commits} commits in "
+                  f"{info.seconds:.1f} s: " + ", ".join(f"{k} {v:.1f} s"
+                                                       for k, v in info.timings.items()))
+            return 0
+        rows, extras = measure(workdir, args.repeat, scale=args.scale)
         facts = machine_facts()
         print()
         print(report(rows, facts, info))

@@ -21,15 +21,17 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import git
 from filelock import Timeout
 
+from . import housekeeping
 from .errors import ArchiveError, NotFound
 from .locks import init_lock, recover_stale_locks, remove_stale, writer_lock
 from .objects import Identity, commit_data, parse_tree, rewrite_tree, write_object
+from .recent import Recent, clean_identity, subject_and_trailers
 
 SYSTEM = Identity("客戶檔案系統", "archive@intranet.invalid")
 ZERO = "0" * 40
@@ -118,7 +120,14 @@ class Archive:
         self._repos_lock = threading.Lock()
         self._trees: OrderedDict[str, bytes] = OrderedDict()
         self._trees_lock = threading.Lock()
+        self._commit_trees: OrderedDict[str, str] = OrderedDict()
         self._commits_since_gc = 0
+        # Every this many commits of this object, gc --auto and a commit-graph update run in a
+        # background thread (``packing``, joinable by tests).
+        self.pack_every = 500
+        self.packing: threading.Thread | None = None
+        # The commits this object made, so the index can follow its own saves without git.
+        self._recent = Recent()
         # Called with the new commit after every commit this object makes (a mirror push is
         # queued that way); a hook must be quick and must not raise.
         self.commit_hooks: list[Callable[[str], None]] = []
@@ -236,11 +245,21 @@ class Archive:
         return data
 
     def tree_of(self, commit: str) -> str:
-        """Return the root tree id of a commit."""
+        """Return the root tree id of a commit (remembered: a commit never changes)."""
+        with self._trees_lock:
+            tree = self._commit_trees.get(commit)
+        if tree is not None:
+            return tree
         kind, data = self.read_object(commit)
         if kind != "commit":
             raise NotFound(commit)
-        return data[5:45].decode()
+        tree = data[5:45].decode()
+        if _SHA.match(commit):
+            with self._trees_lock:
+                self._commit_trees[commit] = tree
+                if len(self._commit_trees) > 4096:
+                    self._commit_trees.popitem(last=False)
+        return tree
 
     def entry(self, tree: str | None, path: str, want_tree: bool) -> str | None:
         """Return the id of the blob (or tree) at ``path`` below ``tree``, or None."""
@@ -291,8 +310,7 @@ class Archive:
             raise NotFound(rev)
         if _SHA.match(rev):
             # A full id needs no rev-parse: asking the object store is enough (and in-process).
-            if self.read_object(rev)[0] != "commit":
-                raise NotFound(rev)
+            self.tree_of(rev)  # NotFound unless it is a commit
             return rev
         result = self._git("rev-parse", "--verify", "--quiet", rev + "^{commit}", check=False)
         value = result.stdout.decode().strip()
@@ -310,6 +328,8 @@ class Archive:
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         """Tell whether ``older`` is in the history of ``newer``."""
+        if older == newer or self._recent.chain(older, newer) is not None:
+            return True
         result = self._git("merge-base", "--is-ancestor", older, newer, check=False)
         return result.returncode == 0
 
@@ -418,10 +438,13 @@ class Archive:
                 change = build(Snapshot(self, old))
                 if change is None or not change.files:
                     return old
-                new = self._make_commit(old, change, author, when, batch)
-                if new is None:
+                made = self._make_commit(old, change, author, when, batch)
+                if made is None:
                     return old
+                new, version = made
                 if self._swap(new, old, change.message, locked):
+                    if version is not None:
+                        self._recent.remember(new, old, version)
                     self._after_commit(new)
                     return new
                 time.sleep(min(0.2, 0.002 * (attempt + 1)) * random.random())
@@ -433,7 +456,9 @@ class Archive:
     def _make_commit(
         self, old: str | None, change: Change, author: Identity, when: datetime | None,
         batch: bool = False,
-    ) -> str | None:
+    ) -> tuple[str, Version | None] | None:
+        """Write the objects of the commit; return its id and its Version (None when git
+        must read it), or None when nothing changes."""
         # A batch (thousands of new files, an import) writes its blobs and trees without
         # waiting for the disk one by one, then waits once for all of them before the commit
         # object is written: the branch still never points at an object not on disk.
@@ -448,6 +473,7 @@ class Archive:
             for path, data in change.files.items()
         }
         old_tree = self.tree_of(old) if old else None
+        before = {path: self.entry(old_tree, path, want_tree=False) for path in blobs}
         tree = rewrite_tree(write, self.read_tree, old_tree, blobs)
         tree = tree or write(b"tree", b"")
         if tree == (old_tree or EMPTY_TREE):
@@ -458,7 +484,15 @@ class Archive:
         data = commit_data(
             tree, old, author, self.committer, when or now, when or now, change.message
         )
-        return self._write(b"commit", data)
+        new = self._write(b"commit", data)
+        with self._trees_lock:
+            self._commit_trees[new] = tree
+        paths = tuple(
+            ("D" if blobs[path] is None else "A" if before[path] is None else "M", path)
+            for path in sorted(blobs, key=lambda p: p.encode())
+            if blobs[path] != before[path]
+        )
+        return new, _own_version(new, author, when or now, change.message, paths)
 
     def _write(self, kind: bytes, data: bytes) -> str:
         return write_object(self.objects_dir, kind, data, self.durable)
@@ -487,16 +521,24 @@ class Archive:
                 hook(new)
             except Exception:  # the commit is made; a hook's failure must not undo the save
                 logging.getLogger(__name__).exception("commit hook failed")
-        # Loose objects pile up because we write them ourselves; let git pack them now and then.
         self._commits_since_gc += 1
-        if self._commits_since_gc >= 500:
+        if self._commits_since_gc >= self.pack_every:
             self._commits_since_gc = 0
-            subprocess.Popen(
-                ["git", "--git-dir", str(self.path), "gc", "--auto", "--quiet"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            self.packing = threading.Thread(target=self._pack, name="archive-pack", daemon=True)
+            self.packing.start()
+
+    def _pack(self) -> None:
+        # Loose objects pile up because we write them ourselves; let git pack them now and then
+        # (`gc --auto` detaches and only works past gc.auto loose objects). Then put the new
+        # commits in the commit-graph with their Bloom filters, so an administrator's
+        # `git log -- path` stays quick between two daily housekeepings. Either may find the
+        # other's lock (or housekeeping's) and give up: the next round catches up.
+        self._git("gc", "--auto", "--quiet", check=False)
+        self._git("commit-graph", "write", "--reachable", "--changed-paths", check=False)
+
+    def housekeep(self) -> dict[str, float]:
+        """Pack the archive and write its commit-graph with changed-path Bloom filters now."""
+        return housekeeping.housekeep(self.path)
 
     def fsck(self) -> tuple[bool, str]:
         """Run ``git fsck``; return whether it passed and what it printed."""
@@ -515,7 +557,28 @@ class Archive:
 
     def walk(self, since: str | None, until: str) -> Iterator[Version]:
         """Yield commits from ``since`` (exclusive) to ``until``, oldest first, with paths."""
-        yield from reversed(self.log(since=since, until=until, with_paths=True))
+        known = self._recent.chain(since, until)
+        if known is None:
+            known = self.log(since=since, until=until, with_paths=True)
+        yield from reversed(known)
+
+
+def _own_version(commit: str, author: Identity, when: datetime, message: str,
+                 paths: tuple[tuple[str, str], ...]) -> Version | None:
+    """Return the Version ``git log`` would give for a commit made here, or None."""
+    read = subject_and_trailers(message)
+    if read is None:
+        return None
+    subject, trailers = read
+    name, email = clean_identity(author)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    # %aI: whole seconds, in the offset the commit header holds.
+    minutes = int(when.utcoffset().total_seconds() // 60)
+    zone = timezone(timedelta(minutes=minutes)) if minutes else UTC
+    authored = datetime.fromtimestamp(int(when.timestamp()), zone)
+    return Version(commit, name, email, authored, subject, trailers.get("action", ""), paths,
+                   trailers.get("source", ""), trailers.get("reason", ""))
 
 
 def _parse_version(chunk: str) -> Version:
