@@ -145,7 +145,7 @@ def test_the_app_registers_a_daily_job_and_a_command(tmp_path):
     svc.close()
     off = create_app({"TESTING": True, "SECRET_KEY": "test", "HOUSEKEEPING_INTERVAL": 0,
                       "ARCHIVE_REPO": str(tmp_path / "archive.git"),
-                      "INSTANCE_PATH": str(tmp_path / "instance2")})
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
     assert "housekeeping" not in off.extensions["customer_archive"].jobs.names()
     off.extensions["customer_archive"].close()
 
