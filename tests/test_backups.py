@@ -34,15 +34,7 @@ def app(tmp_path):
     yield app
     app.extensions["customer_archive"].close()
 
-
-@pytest.fixture
-def svc(app):
-    return app.extensions["customer_archive"]
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
+# conftest's ``svc`` and ``runner`` fixtures use this module's ``app``.
 
 
 def test_a_backup_is_written_verified_named_and_catalogued(svc, tmp_path):
