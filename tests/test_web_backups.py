@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -56,6 +57,8 @@ def test_the_director_sees_every_backup_and_others_get_403(app, backups, tmp_pat
     assert failed.problem.describe() in text  # why it failed, in the list
     assert backups.catalogue.all()[1].head[:10] in text
     assert 'id="backup-schedule"' in text and "Back up now" in text
+    # Sizes as a person reads them: the test archive's bundle in KiB, the free space in GiB or so.
+    assert re.search(r"\d\.\d KiB</td>", text) and re.search(r"\d\.\d [GTM]iB</dd>", text)
     for username in ("wang.li", "gm", "hr.chen", "lee.mgr"):
         other = client(app, username)
         assert other.get("/admin/backups").status_code == 403
