@@ -64,7 +64,12 @@ def test_killed_writers_leave_the_branch_at_a_whole_commit(archive):
     for _ in range(12):
         proc = subprocess.Popen([sys.executable, "-m", "tests.workers", str(archive.path)],
                                 stdout=subprocess.PIPE, text=True, cwd=root)
-        time.sleep(0.3 + rng.random() * 0.4)
+        # Kill it while it is committing, not while Python is still importing (which takes
+        # over a second on a loaded machine): wait for its first accepted commit.
+        first = proc.stdout.readline().strip()
+        assert first, "the worker ended before its first commit"
+        accepted.append(first)
+        time.sleep(0.1 + rng.random() * 0.4)
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         accepted += out.split()
