@@ -40,8 +40,8 @@ def _run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProces
     return subprocess.run(args, cwd=cwd, env=env, check=True, capture_output=True)
 
 
-def _times(fn: Callable[[], object], repeat: int) -> list[float]:
-    """Return ``repeat`` wall times in ms after one warm-up call."""
+def wall_times(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Return ``repeat`` wall times in ms after one warm-up call (the benchmark's sampler)."""
     fn()
     samples = []
     for _ in range(repeat):
@@ -59,7 +59,7 @@ def git_log_figures(archive: Path, path: str, repeat: int) -> tuple[list[tuple],
     figures = []
     for key, (label, extra) in GIT_LOG_FORMS.items():
         args = ["git", "--git-dir", str(archive), "log", *extra, "main", "--", path]
-        samples = _times(lambda args=args: _run(args), repeat)
+        samples = wall_times(lambda args=args: _run(args), repeat)
         figures.append((key, f"{label}, plain git, {facts['versions']} versions",
                         samples, "ms", GIT_LOG_TARGET if key == "git_log_default" else None))
     return figures, facts

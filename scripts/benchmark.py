@@ -60,6 +60,7 @@ from scripts.bench_gitrows import (  # noqa: E402
     git_log_figures,
     restore_drill,
     save_ratio_figure,
+    wall_times,
 )
 
 TODAY = date(2026, 11, 26)
@@ -354,17 +355,6 @@ class Row:
         return "met" if self.value < self.target else "MISSED"
 
 
-def _median(fn: Callable[[], Any], repeat: int, scale: float = 1000.0) -> list[float]:
-    """Return the samples of ``fn``'s wall time (ms by default), after one warm-up call."""
-    fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * scale)
-    return samples
-
-
 def _rss_mb(kilobytes: int) -> float:
     return kilobytes / 1024  # Linux reports ru_maxrss in KiB
 
@@ -442,7 +432,7 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
 
     def add(key: str, label: str, fn: Callable[[], Any], target: float | None,
             note: str = "") -> Row:
-        samples = _median(fn, repeat)
+        samples = wall_times(fn, repeat)
         row = Row(key, label, statistics.median(samples), "ms", target, note, samples)
         rows.append(row)
         log(f"{label}: {row.value:.2f} ms")
@@ -498,7 +488,7 @@ def measure(workdir: Path, repeat: int = 15, cold_repeat: int = COLD_REPEAT,
     # The machine may be shared: the ratio is also taken from interleaved pairs (one raw
     # commit, then one save), so both halves of a pair see the same load.
     pairs = [(_raw_commit_samples(where["clone"], ids, rng, 1, warm_up=False)[0],
-              _median(save_with(files), 1)[0]) for _ in range(repeat)]
+              wall_times(save_with(files), 1)[0]) for _ in range(repeat)]
     extras["save_pairs"] = pairs
     add_figures([save_ratio_figure(saved.samples, raw),
                  ("save_ratio_pairs", "Save ÷ raw git, median of interleaved pairs",
