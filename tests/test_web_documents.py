@@ -129,7 +129,7 @@ def test_a_file_without_a_name_is_no_upload(client, svc, customer):
 @pytest.mark.parametrize(("data", "filename"), [
     (s.EXE, "invoice.pdf"), (s.HTML, "letter.txt"), (s.SVG, "logo.png"), (s.docm(), "a.docx"),
     (b"", "empty.pdf"),
-])
+], ids=["exe", "html", "svg", "docm", "empty"])
 def test_content_decides_not_the_name(client, svc, customer, data, filename):
     head = svc.archive.head()
     response = upload(client, customer, data, filename)

@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from datetime import date
-
-import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from intranet import create_app
-from intranet.demo import seed
-
-from ..conftest import PASSWORD
-from .test_browser import ARTIFACTS, page  # noqa: F401  (fixture)
-
-TODAY = date(2026, 11, 26)
+from .conftest import ARTIFACTS, DEMO_PASSWORD, sign_in
 
 
-@pytest.fixture
-def demo_site(tmp_path):
-    """The app on a small demo company, served over HTTP."""
-    app = create_app({"ARCHIVE_REPO": str(tmp_path / "archive.git"),
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "e2e",
-                      "TODAY": TODAY.isoformat()})
-    services = app.extensions["customer_archive"]
-    seed(services, customers=120, today=TODAY)
-    services.index.catch_up()
-    services.credentials.set_many(["director"], PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", services
-    server.shutdown()
-    services.close()
-
-
-def test_the_director_opens_the_composition_and_drills_down(demo_site, page):  # noqa: F811
+def test_the_director_opens_the_composition_and_drills_down(demo_site, page):
     base, _services = demo_site
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(base + "/login")
-    page.fill("input[name=username]", "director")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] [type=submit]")
+    sign_in(page, base, "director", DEMO_PASSWORD)
     expect(page.locator("#grades-panel-title")).to_be_visible()
     expect(page.locator("svg.analysis-trend rect.chart-bar")).to_have_count(5)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -2,51 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
+from playwright.sync_api import expect
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
-
-from intranet import create_app
-
-from ..conftest import PASSWORD, STAFF, git, make_archive
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
-# Without these Chromium keeps trying to reach Google's servers, which this network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-default-apps", "--disable-quic"]
-
-
-@pytest.fixture
-def site(tmp_path):
-    """The real app served over HTTP on a free local port, on a fresh archive."""
-    make_archive(tmp_path / "archive.git").close()
-    app = create_app({"ARCHIVE_REPO": str(tmp_path / "archive.git"),
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "e2e"})
-    services = app.extensions["customer_archive"]
-    services.credentials.set_many([m["username"] for m in STAFF], PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", services
-    server.shutdown()
-    services.close()
-
-
-@pytest.fixture
-def page():
-    """A fresh headless Chromium page in Traditional Chinese."""
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (see .ci/run)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(locale="zh-TW", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+from ..conftest import PASSWORD, git
+from .conftest import artifact
 
 
 def test_sign_in_create_edit_history_restore(site, page):
@@ -85,7 +44,7 @@ def test_sign_in_create_edit_history_restore(site, page):
     page.fill("input[name='basic.phone']", "02-2345-6789")
     page.click("input[type=submit][name=save]")
     expect(page.locator("main")).to_contain_text("02-2345-6789")
-    page.screenshot(path=str(_artifact("customer-page.png")), full_page=True)
+    page.screenshot(path=str(artifact("customer-page.png")), full_page=True)
     subject = git(services.archive.path, "log", "-1", "--format=%an|%s").strip()
     assert subject == "王立|更新 C000001 東方貿易股份有限公司：電話"
 
@@ -117,9 +76,4 @@ def test_the_customer_card_prints_without_navigation(site, page):
     assert not page.locator("nav").is_visible()
     assert not page.locator("text=編輯").first.is_visible()
     expect(page.locator("main")).to_contain_text("東方貿易股份有限公司")
-    page.pdf(path=str(_artifact("customer-card.pdf")))
-
-
-def _artifact(name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS / name
+    page.pdf(path=str(artifact("customer-card.pdf")))

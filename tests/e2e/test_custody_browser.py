@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD, git
+from ..conftest import git
 from ..test_web_custody import REASON, record
-from .test_browser import page, site  # noqa: F401  (fixtures)
+from .conftest import sign_in
 
 
-def sign_in(tab, base: str, username: str) -> None:
-    """Sign in through the real form."""
-    tab.goto(base + "/login")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("form[action='/login'] [type=submit]")
-
-
-def test_the_manager_moves_a_file_to_department_level(site, page):  # noqa: F811
+def test_the_manager_moves_a_file_to_department_level(site, page):
     base, services = site
     customer = services.files.create(record("personal"), "wang.li")[0]
     errors: list[str] = []

@@ -7,10 +7,10 @@ from playwright.sync_api import expect
 
 from ..conftest import PASSWORD, git
 from ..test_web_customers import make
-from .test_browser import ARTIFACTS, page, site  # noqa: F401  (fixtures)
+from .conftest import ARTIFACTS
 
 
-def test_link_fill_in_and_review(site, page):  # noqa: F811
+def test_link_fill_in_and_review(site, page):
     base, services = site
     customer = make(services, **{"basic.name": "東方貿易股份有限公司",
                                  "basic.phone": "02-2531-7099"})

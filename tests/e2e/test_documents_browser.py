@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 from ..conftest import PASSWORD
 from ..doc_samples import PDF
 from ..test_web_customers import make
-from .test_browser import ARTIFACTS, page, site  # noqa: F401  (fixtures)
+from .conftest import ARTIFACTS
 
 
-def test_upload_download_and_remove_a_contract(site, page, tmp_path):  # noqa: F811
+def test_upload_download_and_remove_a_contract(site, page, tmp_path):
     base, services = site
     customer = make(services, **{"basic.name": "東方貿易股份有限公司"})
     contract = tmp_path / "買賣契約.pdf"

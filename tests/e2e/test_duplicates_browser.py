@@ -8,11 +8,10 @@ from playwright.sync_api import expect
 from intranet.records.customers import customer_path
 from intranet.records.schema import new_record
 
-from .test_browser import page, site  # noqa: F401  (fixtures)
-from .test_custody_browser import sign_in
+from .conftest import sign_in
 
 
-def test_new_form_warns_then_creates_anyway(site, page):  # noqa: F811
+def test_new_form_warns_then_creates_anyway(site, page):
     base, services = site
     existing = services.files.create(new_record("distributor", **{
         "basic.name": "臺灣水泥股份有限公司", "basic.phone": "(02)2531-7099",

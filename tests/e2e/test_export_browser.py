@@ -10,25 +10,17 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD
 from ..test_web_card import FILLED
 from ..test_web_customers import make
-from .test_browser import ARTIFACTS, page, site  # noqa: F401  (fixtures)
+from .conftest import ARTIFACTS, sign_in
 
 
-def sign_in(page, base: str) -> None:  # noqa: F811
-    page.goto(base + "/login")
-    page.fill("input[name=username]", "wang.li")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] [type=submit]")
-
-
-def test_the_card_prints_on_a4_without_navigation(site, page):  # noqa: F811
+def test_the_card_prints_on_a4_without_navigation(site, page):
     base, services = site
     customer = make(services, **FILLED)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    sign_in(page, base)
+    sign_in(page, base, "wang.li")
     page.goto(f"{base}/customers/{customer}")
     page.click(f"a[href='/customers/{customer}/card']")
     expect(page).to_have_url(f"{base}/customers/{customer}/card")
@@ -52,10 +44,10 @@ def test_the_card_prints_on_a4_without_navigation(site, page):  # noqa: F811
     assert errors == [], errors  # no CSP violations or script errors
 
 
-def test_the_list_downloads_a_workbook(site, page):  # noqa: F811
+def test_the_list_downloads_a_workbook(site, page):
     base, services = site
     ids = [make(services, **{"basic.name": name}) for name in ("東方貿易", "=HYPERLINK(\"x\")")]
-    sign_in(page, base)
+    sign_in(page, base, "wang.li")
     page.goto(f"{base}/customers/?q=東方")
     link = page.locator("a[href^='/customers/export.xlsx']")
     assert link.get_attribute("href") == "/customers/export.xlsx?q=%E6%9D%B1%E6%96%B9"

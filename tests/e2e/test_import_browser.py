@@ -9,11 +9,10 @@ from playwright.sync_api import expect
 
 from ..conftest import git
 from ..test_cli_import import ASIA, TAIWAN, WEICHUAN, workbook
-from .test_browser import page, site  # noqa: F401  (fixtures)
-from .test_custody_browser import sign_in
+from .conftest import sign_in
 
 
-def test_upload_preview_remap_import_and_find_the_files(site, page, tmp_path):  # noqa: F811
+def test_upload_preview_remap_import_and_find_the_files(site, page, tmp_path):
     base, services = site
     book = workbook(tmp_path / "客戶名冊.xlsx", [TAIWAN, [], ASIA, WEICHUAN])
     before = services.archive.head()
