@@ -19,10 +19,13 @@ class WeakPassword(ValueError):
 
 
 class Credentials:
-    """A JSON file mapping usernames to scrypt hashes, written atomically."""
+    """A JSON file mapping usernames to password hashes (scrypt), written atomically."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, method: str = "scrypt"):
         self.path = Path(path)
+        # Werkzeug's method string for new hashes; a stored hash names its own method, so a
+        # change here applies to passwords set afterwards and every old one still checks.
+        self.method = method
         self._lock = FileLock(str(self.path) + ".lock", thread_local=False)
         self._cache: tuple[tuple[int, int, int], dict[str, str]] | None = None
 
@@ -52,7 +55,7 @@ class Credentials:
         """Store a new password for ``username``."""
         if len(password) < min_length:
             raise WeakPassword(f"a password needs at least {min_length} characters")
-        hashed = generate_password_hash(password, method="scrypt")
+        hashed = generate_password_hash(password, method=self.method)
         with self._lock:
             data = self._read()
             data[username] = hashed
@@ -60,7 +63,7 @@ class Credentials:
 
     def set_many(self, usernames: list[str], password: str) -> None:
         """Give several accounts one password, hashed once (demo accounts only)."""
-        hashed = generate_password_hash(password, method="scrypt")
+        hashed = generate_password_hash(password, method=self.method)
         with self._lock:
             data = self._read()
             data.update(dict.fromkeys(usernames, hashed))
@@ -75,7 +78,7 @@ class Credentials:
         hashed = self._read().get(username)
         if hashed is None:
             # Spend the same time as a real check, so timing does not reveal who exists.
-            check_password_hash(generate_password_hash("x", method="scrypt"), password)
+            check_password_hash(generate_password_hash("x", method=self.method), password)
             return False
         return check_password_hash(hashed, password)
 

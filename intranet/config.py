@@ -10,6 +10,8 @@ from pathlib import Path
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Werkzeug's method for new password hashes on a real server.
+PASSWORD_HASH = "scrypt"
 
 
 class Defaults:
@@ -18,6 +20,12 @@ class Defaults:
     ARCHIVE_REPO = str(PROJECT_ROOT / "archive_repo")
     INDEX_PATH = None  # default: <instance>/index.sqlite3
     CREDENTIALS_PATH = None  # default: <instance>/credentials.json
+    # How new passwords are hashed (Werkzeug's method string). The test suite sets a cheap
+    # pbkdf2 so that a thousand sign-ins do not cost a thousand scrypt runs (0.2 s each);
+    # never lower it on a real server.
+    PASSWORD_HASH = PASSWORD_HASH
+    # A jinja2.BytecodeCache shared by the apps of one process (the test suite), or None.
+    TEMPLATE_BYTECODE_CACHE = None
     SYSTEM_NAME = "客戶檔案系統"
     SYSTEM_EMAIL = "archive@intranet.invalid"
     # Waiting for the disk on every object makes a save survive a power cut.

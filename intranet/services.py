@@ -38,7 +38,7 @@ class Services:
                                durable=config["ARCHIVE_DURABLE"])
         self.files = CustomerFiles(self.archive)
         self.index = Index(config["INDEX_PATH"], self.archive)
-        self.credentials = Credentials(config["CREDENTIALS_PATH"])
+        self.credentials = Credentials(config["CREDENTIALS_PATH"], config["PASSWORD_HASH"])
         self.journal = Journal(config["AUDIT_JOURNAL"])
         self.audit_seal_interval = float(config["AUDIT_SEAL_INTERVAL"])
         # Scheduled backups, mirror pushes and housekeeping register here; the web layer starts

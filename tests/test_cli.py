@@ -7,11 +7,11 @@ import os
 import time
 from pathlib import Path
 
-from intranet import create_app
+from intranet import config, create_app
 from intranet.archive.repository import Change
 from intranet.records.customers import customer_path
 
-from .conftest import SYSTEM, git, make_archive
+from .conftest import SYSTEM, app_in, git, make_archive
 
 
 def test_init_is_idempotent(runner, svc):
@@ -23,7 +23,10 @@ def test_init_is_idempotent(runner, svc):
     assert set(svc.archive.snapshot().listdir()) >= {"org", "policy.yaml", "README.md"}
 
 
-def test_create_user_commits_staff_and_keeps_the_hash_outside(runner, svc, app):
+def test_create_user_commits_staff_and_keeps_the_hash_outside(tmp_path):
+    # The product's own password hashing (scrypt), not the suite's cheap one.
+    app = app_in(tmp_path, PASSWORD_HASH=config.PASSWORD_HASH)
+    svc, runner = app.extensions["customer_archive"], app.test_cli_runner()
     result = runner.invoke(args=["create-user", "huang.hr", "--name", "黃人資", "--role", "hr",
                                  "--department", "hr", "--password-stdin"],
                            input="correct horse\n")
@@ -34,11 +37,12 @@ def test_create_user_commits_staff_and_keeps_the_hash_outside(runner, svc, app):
     assert git(svc.archive.path, "log", "-1", "--format=%s", "--", "org/staff.yaml").strip() \
         == "新增人員 huang.hr 黃人資"
     hashes = json.loads(Path(app.config["CREDENTIALS_PATH"]).read_text())
-    assert hashes["huang.hr"].startswith("scrypt:")
+    assert config.PASSWORD_HASH == "scrypt" and hashes["huang.hr"].startswith("scrypt:")
     assert svc.credentials.check("huang.hr", "correct horse")
     # The hash is nowhere in the archive's history.
     everything = git(svc.archive.path, "log", "-p", "--all")
     assert hashes["huang.hr"] not in everything and "scrypt" not in everything
+    svc.close()
 
 
 def test_create_user_refuses_bad_input(runner, svc):

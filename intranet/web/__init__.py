@@ -31,6 +31,11 @@ from .extensions import babel, csrf, login_manager
 
 def init_app(app: Flask) -> None:
     """Set up the extensions, blueprints, headers and error pages."""
+    if app.config.get("TEMPLATE_BYTECODE_CACHE") is not None:
+        # Compiled templates shared by every app of a process (the test suite makes
+        # thousands); Jinja checks each template's source checksum before using its code.
+        app.jinja_options = {**app.jinja_options,
+                             "bytecode_cache": app.config["TEMPLATE_BYTECODE_CACHE"]}
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", i18n.TRANSLATIONS)
     babel.init_app(app, default_locale=i18n.DEFAULT, locale_selector=i18n.select_locale,
                    timezone_selector=clock.zone_name)
