@@ -8,10 +8,12 @@ import re
 import shutil
 import subprocess
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import settings
 
 from intranet import create_app
 from intranet.archive.objects import Identity
@@ -50,6 +52,7 @@ def git(repo: Path | str, *args: str, cwd: Path | str | None = None) -> str:
 # (scrypt) costs 0.2 s a sign-in. tests/test_cli.py checks the product's own with scrypt.
 TEST_PASSWORD_HASH = "pbkdf2:sha256:1000"
 _prepared: list[Path] = []
+_demos: dict[tuple[date, int], tuple[Path, dict[str, int]]] = {}
 
 
 class _Templates(jinja2.BytecodeCache):
@@ -68,6 +71,9 @@ class _Templates(jinja2.BytecodeCache):
 
 def pytest_configure(config):
     Defaults.PASSWORD_HASH = TEST_PASSWORD_HASH
+    # Properties are checked by their examples, not by how fast a busy machine runs them.
+    settings.register_profile("suite", deadline=None)
+    settings.load_profile("suite")
     Defaults.TEMPLATE_BYTECODE_CACHE = _Templates()
 
 
@@ -89,6 +95,42 @@ def _prepared_archive() -> Path:
         build_archive(root / "archive.git").close()
         _prepared.append(root / "archive.git")
     return _prepared[0]
+
+
+def demo_copy(root: Path, today: date, customers: int = 120) -> tuple[Path, Path]:
+    """Copy this process's seeded demo company (seed 7, dated ``today``) under ``root``.
+
+    Seeding 120 customers with months of history costs seconds; the first test in a worker
+    pays it and later ones copy the bare repository and the instance folder (the demo's
+    passwords, its audit journal and the built index). Return (archive, instance).
+    """
+    from intranet import demo
+    from intranet.instance import MARKER
+
+    key = (today, customers)
+    if key not in _demos:
+        made = Path(tempfile.mkdtemp(prefix="prepared-demo-"))
+        atexit.register(shutil.rmtree, made, True)
+        app = create_app({"TESTING": True, "ARCHIVE_REPO": str(made / "archive.git"),
+                          "INSTANCE_PATH": str(made / "instance"), "SECRET_KEY": "demo"})
+        svc = app.extensions["customer_archive"]
+        with app.app_context():
+            counts = demo.seed(svc, customers, 7, today=today)
+        svc.index.catch_up()
+        svc.close()
+        _demos[key] = (made, counts)
+    made = _demos[key][0]
+    # The copy is served by another instance folder: leave the original's claim behind.
+    shutil.copytree(made / "archive.git", root / "archive.git",
+                    ignore=shutil.ignore_patterns(MARKER))
+    shutil.copytree(made / "instance", root / "instance",
+                    ignore=shutil.ignore_patterns("*.lock"))
+    return root / "archive.git", root / "instance"
+
+
+def demo_counts(today: date, customers: int = 120) -> dict[str, int]:
+    """Return what seeding the prepared demo company reported."""
+    return _demos[(today, customers)][1]
 
 
 def make_archive(path: Path) -> Archive:

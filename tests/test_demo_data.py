@@ -452,15 +452,15 @@ LEAVER, SUCCESSOR = "chou.meiling", "chen.manager"
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     """An app whose archive seed-demo filled with a 120-customer company dated TODAY."""
-    from intranet import create_app, demo
+    from intranet import create_app
 
-    where = tmp_path_factory.mktemp("seeded")
-    app = create_app({"TESTING": True, "ARCHIVE_REPO": str(where / "demo.git"),
-                      "INSTANCE_PATH": str(where / "instance"), "SECRET_KEY": "t"})
+    from .conftest import demo_copy, demo_counts
+
+    archive, instance = demo_copy(tmp_path_factory.mktemp("seeded"), TODAY, SEEDED)
+    app = create_app({"TESTING": True, "ARCHIVE_REPO": str(archive),
+                      "INSTANCE_PATH": str(instance), "SECRET_KEY": "t"})
     svc = app.extensions["customer_archive"]
-    with app.app_context():
-        counts = demo.seed(svc, SEEDED, 7, today=TODAY)
-    yield app, svc, counts
+    yield app, svc, demo_counts(TODAY, SEEDED)
     svc.close()
 
 

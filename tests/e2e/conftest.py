@@ -14,9 +14,9 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from intranet import create_app
-from intranet.demo import DEMO_PASSWORD, seed  # noqa: F401 - for the tests
+from intranet.demo import DEMO_PASSWORD  # noqa: F401 - for the tests
 
-from ..conftest import PASSWORD, STAFF, make_archive
+from ..conftest import PASSWORD, STAFF, demo_copy, make_archive
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
@@ -58,13 +58,10 @@ def demo_site(tmp_path):
 
     Every demo account's password is ``DEMO_PASSWORD``; the clock stands at ``DEMO_TODAY``.
     """
-
-    app = create_app({"ARCHIVE_REPO": str(tmp_path / "archive.git"),
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "e2e",
-                      "TODAY": DEMO_TODAY.isoformat()})
+    archive, instance = demo_copy(tmp_path, DEMO_TODAY)
+    app = create_app({"ARCHIVE_REPO": str(archive), "INSTANCE_PATH": str(instance),
+                      "SECRET_KEY": "e2e", "TODAY": DEMO_TODAY.isoformat()})
     services = app.extensions["customer_archive"]
-    seed(services, customers=120, today=DEMO_TODAY)
-    services.index.catch_up()
     with serving(app) as base:
         yield base, services
     services.close()
