@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import access, grading, retired
+from ..records import access, corrections, grading, retired
 from ..records.customers import CustomerFiles
 from ..records.policy import LEVELS
 from ..records.rules import load_rules
@@ -66,6 +66,9 @@ def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str
         base_record = loaded.record
     if base_record is not None:
         refuse_custody_change(base_record, record)
+        # Entries are append-only: an edit never rewrites one (R11, R14); a correction does.
+        if corrections.entries_changed(base_record, record):
+            raise Forbidden(N_("Contact and event entries change only by a correction."))
     return files.save(customer_id, record, base, username, when=when, source=source,
                       base_record=base_record, guard=guard(username, "edit", customer_id),
                       keep=("custody",), settle=settler(username, when))
