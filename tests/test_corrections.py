@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from intranet.actions import ActionError, Forbidden
+from intranet.actions import customers as customer_actions
 from intranet.actions import entries as actions
 from intranet.archive.errors import Conflict
 from intranet.index.rows import file_rows
@@ -160,3 +161,17 @@ def test_a_withdrawn_contact_counts_for_no_rule(files, customer):
                               policy) is None
     rows = file_rows(customer, customer_path(customer), "blob", record, None, policy)
     assert rows.contact_log == []
+
+
+def test_an_edit_cannot_rewrite_an_entry(files, archive, customer):
+    loaded = files.load(customer)
+    record = loaded.record
+    record["contacts"][0]["summary"] = "悄悄改掉"
+    head = git(archive.path, "rev-parse", "HEAD")
+    with pytest.raises(Forbidden):
+        customer_actions.save(files, "wang.li", customer, record, loaded.commit)
+    record = files.load(customer).record
+    del record["events"][0]
+    with pytest.raises(Forbidden):
+        customer_actions.save(files, "wang.li", customer, record, loaded.commit)
+    assert git(archive.path, "rev-parse", "HEAD") == head
