@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import access, corrections, grading, retired
+from ..records import access, corrections, grading, restore_plan, retired
 from ..records.customers import CustomerFiles
 from ..records.policy import LEVELS
 from ..records.rules import load_rules
@@ -75,9 +75,18 @@ def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str
 
 
 def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
-            base: str) -> str | None:
-    """Restore a version's fields, keeping the file's current custody; None if nothing changed."""
+            base: str, remove_later: bool = False) -> str | None:
+    """Restore a version's card fields, keeping the file's current custody; None if no change.
+
+    The contacts, events, yearly figures and documents of the file at ``base`` are kept
+    unless ``remove_later``; the commit lists the later entries kept or removed
+    (``records.restore_plan``). The restore is refused if the file changed since ``base``.
+    """
     allowed = guard(username, "restore", customer_id)
+    later = restore_plan.later_entries(files.load(customer_id, version, checked=False).record,
+                                       files.load(customer_id, base, checked=False).record)
+    body, trailers = restore_plan.message(later, remove_later)
+    kept = ("custody",) if remove_later else ("custody", *restore_plan.LATER)
 
     def check(snapshot: Snapshot, head: dict[str, Any] | None) -> None:
         # A merged file's id lives on in the kept file: restoring it would make two again.
@@ -86,5 +95,5 @@ def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
                             id=customer_id)
         allowed(snapshot, head)
 
-    return files.restore(customer_id, version, base, username, guard=check, keep=("custody",),
-                         settle=settler(username))
+    return files.restore(customer_id, version, base, username, guard=check, keep=kept,
+                         settle=settler(username), body=body, trailers=trailers)
