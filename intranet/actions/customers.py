@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..archive.errors import CorruptRecord, NotFound
 from ..archive.repository import Snapshot
 from ..records import access, corrections, grading, restore_plan, retired
 from ..records.customers import CustomerFiles
@@ -83,8 +84,8 @@ def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
     (``records.restore_plan``). The restore is refused if the file changed since ``base``.
     """
     allowed = guard(username, "restore", customer_id)
-    later = restore_plan.later_entries(files.load(customer_id, version, checked=False).record,
-                                       files.load(customer_id, base, checked=False).record)
+    later = restore_plan.later_entries(_record_at(files, customer_id, version),
+                                       _record_at(files, customer_id, base))
     body, trailers = restore_plan.message(later, remove_later)
     kept = ("custody",) if remove_later else ("custody", *restore_plan.LATER)
 
@@ -97,3 +98,11 @@ def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
 
     return files.restore(customer_id, version, base, username, guard=check, keep=kept,
                          settle=settler(username), body=body, trailers=trailers)
+
+
+def _record_at(files: CustomerFiles, customer_id: str, rev: str) -> dict[str, Any] | None:
+    """Return the file's record at a revision, or None where it is absent or unreadable."""
+    try:
+        return files.load(customer_id, rev, checked=False).record
+    except (NotFound, CorruptRecord):
+        return None  # the restore itself says why it cannot be done

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ... import services
 from ...actions import customers
 from ...actions.rights import refuse_custody_fields
-from ...archive.errors import Conflict, CorruptRecord
+from ...archive.errors import ArchiveError, Conflict, CorruptRecord
 from ...records import restore_plan, schema
 from . import bp, present, reading
 from .forms import RestoreForm
@@ -90,6 +90,9 @@ SECTION_LABELS = {s: schema.LABELS[s] for s in restore_plan.LATER}
 
 def _later(customer_id: str, commit: str, base: str) -> list[restore_plan.Later]:
     """Return the entries of the file at ``base`` that are not in the version as they are."""
-    old = reading.load(customer_id, current_user, "restore", commit, checked=False)
-    now = reading.load(customer_id, current_user, "restore", base, checked=False)
+    try:
+        old = reading.load(customer_id, current_user, "restore", commit, checked=False)
+        now = reading.load(customer_id, current_user, "restore", base, checked=False)
+    except (ArchiveError, reading.Hidden):
+        return []  # a file gone or a revision unknown: the restore itself says why not
     return restore_plan.later_entries(old.record, now.record)
