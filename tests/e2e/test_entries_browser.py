@@ -53,6 +53,7 @@ def test_correct_withdraw_and_restore_without_surprises(site, page):
     page.click(f"a[href='/customers/{customer}/contacts/0/correct']")
     page.fill("input[name=summary]", "電話詢價（兩款產品）")
     page.fill("textarea[name=reason]", "摘要漏了產品")
+    page.screenshot(path=str(artifact("entries-correct-form.png")), full_page=True)
     page.click("input[type=submit][name=submit]")
     row = page.locator("#contact-1")
     expect(row).to_have_class(re.compile(r"\bentry-corrected\b"))
@@ -69,6 +70,7 @@ def test_correct_withdraw_and_restore_without_surprises(site, page):
     expect(page.locator("#event-1 del")).to_have_text("遷址至新竹")
     expect(page.locator("#event-1")).to_contain_text("記到別家客戶")
     page.locator("#contact-log").screenshot(path=str(artifact("entries-corrected.png")))
+    page.locator("#events").screenshot(path=str(artifact("entries-withdrawn.png")))
     log = git(services.archive.path, "log", "-3", "--format=%an|%s")
     assert log.startswith("王立|撤回 ") and "陳宇|更正 " in log
 
