@@ -92,7 +92,8 @@ def test_a_restore_keeps_later_entries_byte_for_byte(files, archive):
     assert section(after, "contacts").count("\n  - ") == 1  # the contact is there
     message = git(archive.path, "log", "-1", "--format=%an%n%B", commit)
     assert message.startswith("王立\n還原 C000001 ")
-    assert "保留此版本之後的記錄（未還原）：\n- 聯絡記錄 #1 2026-11-20 拜訪採購（新增）\n" in message
+    kept = "保留此版本之後的記錄（未還原）：\n- 聯絡記錄 #1 2026-11-20 拜訪採購（新增）\n"
+    assert kept in message
     assert "Kept: contacts 1, events 1, yearly 1, documents 1\n" in message
     assert f"Restored-From: {first}\n" in message
 

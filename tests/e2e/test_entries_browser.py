@@ -68,6 +68,8 @@ def test_correct_withdraw_and_restore_without_surprises(site, page):
     page.fill("textarea[name=reason]", "記到別家客戶")
     page.click("input[type=submit][name=withdraw]")
     expect(page.locator("#event-1 del")).to_have_text("遷址至新竹")
+    assert page.locator("#event-1 del").evaluate(
+        "e => getComputedStyle(e).textDecorationLine") == "line-through"
     expect(page.locator("#event-1")).to_contain_text("記到別家客戶")
     page.locator("#contact-log").screenshot(path=str(artifact("entries-corrected.png")))
     page.locator("#events").screenshot(path=str(artifact("entries-withdrawn.png")))
