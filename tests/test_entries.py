@@ -172,7 +172,7 @@ def test_events_are_one_commit_each(files, archive, customer):
     message = git(archive.path, "show", "-s", "--format=%an%n%B", commit)
     assert message.startswith("王立\n") and "重大事項 +1" in message
     assert "Action: event\n" in message and "Source: agency\n" in message
-    assert head_record(files, customer)["events"] == [event]
+    assert head_record(files, customer)["events"] == [{**event, "recorded_by": "wang.li"}]
 
 
 # --- hand-over tasks --------------------------------------------------------------------------

@@ -257,10 +257,27 @@ def test_add_an_event(app, web_today, svc):
     message = git(app.config["ARCHIVE_REPO"], "show", "-s", "--format=%B", "main")
     assert "Action: event\n" in message and "Source: agency\n" in message
     assert record(svc, customer)["events"] == [
-        {"date": "2026-03", "kind": "capital", "summary": "增資至五千萬", "source": "agency"}]
+        {"date": "2026-03", "kind": "capital", "summary": "增資至五千萬", "source": "agency",
+         "recorded_by": "wang.li"}]
     shown = get(client, f"/customers/{customer}")
     events = shown[shown.index('id="events"'):]
     assert "Capital change" in events and "增資至五千萬" in events and "Research agency" in events
+
+
+def test_the_event_kind_starts_at_please_choose(app, web_today, svc):
+    customer = make(svc)
+    client = client_as(web_today, "wang.li")
+    html = get(client, f"/customers/{customer}")
+    select = re.search(r'<select[^>]*name="kind"[^>]*>(.*?)</select>', html, re.S).group(1)
+    first = re.search(r"<option([^>]*)>([^<]*)</option>", select)
+    assert 'value=""' in first.group(1) and "selected" in first.group(1)
+    assert first.group(2) == "Please choose…"
+    assert "selected" not in select[first.end():]  # not 法定代表人變更 or any other kind
+    before = head(app.config["ARCHIVE_REPO"])
+    response = post_form(client, f"/customers/{customer}", f"/customers/{customer}/events",
+                         {"date": "2025", "summary": "搬遷"}, status=400)
+    assert "Choose the kind of event" in response.get_data(as_text=True)
+    assert head(app.config["ARCHIVE_REPO"]) == before
 
 
 @pytest.mark.parametrize(("changes", "message"), [

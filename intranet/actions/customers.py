@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..archive.errors import CorruptRecord, NotFound
 from ..archive.repository import Snapshot
-from ..records import access, grading, retired
+from ..records import access, corrections, grading, restore_plan, retired
 from ..records.customers import CustomerFiles
 from ..records.policy import LEVELS
 from ..records.rules import load_rules
@@ -66,15 +67,27 @@ def save(files: CustomerFiles, username: str, customer_id: str, record: dict[str
         base_record = loaded.record
     if base_record is not None:
         refuse_custody_change(base_record, record)
+        # Entries are append-only: an edit never rewrites one (R11, R14); a correction does.
+        if corrections.entries_changed(base_record, record):
+            raise Forbidden(N_("Contact and event entries change only by a correction."))
     return files.save(customer_id, record, base, username, when=when, source=source,
                       base_record=base_record, guard=guard(username, "edit", customer_id),
                       keep=("custody",), settle=settler(username, when))
 
 
 def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
-            base: str) -> str | None:
-    """Restore a version's fields, keeping the file's current custody; None if nothing changed."""
+            base: str, remove_later: bool = False) -> str | None:
+    """Restore a version's card fields, keeping the file's current custody; None if no change.
+
+    The contacts, events, yearly figures and documents of the file at ``base`` are kept
+    unless ``remove_later``; the commit lists the later entries kept or removed
+    (``records.restore_plan``). The restore is refused if the file changed since ``base``.
+    """
     allowed = guard(username, "restore", customer_id)
+    later = restore_plan.later_entries(_record_at(files, customer_id, version),
+                                       _record_at(files, customer_id, base))
+    body, trailers = restore_plan.message(later, remove_later)
+    kept = ("custody",) if remove_later else ("custody", *restore_plan.LATER)
 
     def check(snapshot: Snapshot, head: dict[str, Any] | None) -> None:
         # A merged file's id lives on in the kept file: restoring it would make two again.
@@ -83,5 +96,13 @@ def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
                             id=customer_id)
         allowed(snapshot, head)
 
-    return files.restore(customer_id, version, base, username, guard=check, keep=("custody",),
-                         settle=settler(username))
+    return files.restore(customer_id, version, base, username, guard=check, keep=kept,
+                         settle=settler(username), body=body, trailers=trailers)
+
+
+def _record_at(files: CustomerFiles, customer_id: str, rev: str) -> dict[str, Any] | None:
+    """Return the file's record at a revision, or None where it is absent or unreadable."""
+    try:
+        return files.load(customer_id, rev, checked=False).record
+    except (NotFound, CorruptRecord):
+        return None  # the restore itself says why it cannot be done

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .marks import standing
 from .policy import Policy
 
 
@@ -50,12 +51,17 @@ def is_filled(value: Any) -> bool:
     return True
 
 
+_ENTRY_LISTS = ("contacts", "events")
+
+
 def completeness(record: dict[str, Any], policy: Policy) -> Completeness:
     """Return how complete a file is for its card; a card with no listed fields is complete."""
     paths = policy.completeness_fields(str(record.get("card") or ""))
     if not paths:
         return Completeness(100, [], 0)
-    missing = [p for p in paths if not is_filled(value_at(record, p))]
+    # Withdrawn entries stay in the file but fill nothing (records.corrections).
+    missing = [p for p in paths if not is_filled(standing(value_at(record, p)) if p in
+                                                 _ENTRY_LISTS else value_at(record, p))]
     # Rounded down, so 100 is only ever shown for a file with nothing missing.
     percent = (len(paths) - len(missing)) * 100 // len(paths)
     return Completeness(percent, missing, len(paths))
@@ -150,6 +156,8 @@ def _filled_text(value: str | None) -> bool | None:
 
 def quick(raw: bytes, policy: Policy) -> tuple[Completeness, str] | None:
     """Return a canonical file's completeness and custodian without parsing it, or None."""
+    if b"\n    withdrawn:" in raw:
+        return None  # whether a withdrawn entry leaves its list empty takes a parse
     try:
         values = _scan(raw.decode("utf-8"))
     except UnicodeDecodeError:

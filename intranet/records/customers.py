@@ -283,10 +283,12 @@ class CustomerFiles:
 
     def restore(self, customer_id: str, version: str, base: str, author: str, *,
                 guard: Guard | None = None, keep: tuple[str, ...] = (),
-                settle: Settle | None = None) -> str | None:
+                settle: Settle | None = None, body: str = "",
+                trailers: dict[str, str] | None = None) -> str | None:
         """Commit the file as it was at ``version``, if nobody changed it since ``base``.
 
-        The sections in ``keep`` stay as they are at the head (when the head parses).
+        The sections in ``keep`` stay as they are at the head (when the head parses);
+        ``body`` and ``trailers`` say so in the commit message.
         """
         path = customer_path(customer_id)
         old = self.load(customer_id, version)
@@ -314,7 +316,8 @@ class CustomerFiles:
             name = old.record["basic"]["name"]
             subject = f"還原 {customer_id} {name} 至 {old.commit[:10]}"
             return Change({path: data}, _message(subject, customer_id, "restore",
-                                                 {"Restored-From": old.commit}))
+                                                 {"Restored-From": old.commit,
+                                                  **(trailers or {})}, body))
 
         return self.archive.commit(build, self._identity(author))
 

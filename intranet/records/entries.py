@@ -111,7 +111,10 @@ def event_entry(*, when: Any, kind: str, summary: str, today: date,
              "source": _clean(source)}
     check = _Check()
     check.date("date", entry["date"], today, partial=True)
-    check.choice("kind", entry["kind"], EVENT_KINDS)
+    if entry["kind"]:
+        check.choice("kind", entry["kind"], EVENT_KINDS)
+    else:  # the form starts at "Please choose…": no kind is assumed
+        check.add("kind", N_("Choose the kind of event"))
     check.text("summary", entry["summary"], required=True)
     check.choice("source", entry["source"], SOURCES)
     check.raise_any()
@@ -224,9 +227,11 @@ def add_contact(files: CustomerFiles, customer_id: str, entry: dict[str, Any],
 
 def add_event(files: CustomerFiles, customer_id: str, entry: dict[str, Any],
               author: str) -> str | None:
-    """Append an event (R11): one commit."""
+    """Append an event (R11) recorded by ``author``: one commit."""
     def apply(record: dict[str, Any], _snapshot: Any) -> dict[str, Any]:
-        record["events"] = [*(record.get("events") or []), dict(entry)]
+        # Who recorded it may correct or withdraw it later (records.corrections).
+        record["events"] = [*(record.get("events") or []),
+                            {**entry, "recorded_by": entry.get("recorded_by") or author}]
         return record
 
     return files.amend(customer_id, apply, author, action="event", source=entry["source"])

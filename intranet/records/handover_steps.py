@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .discipline import as_date
+from .marks import is_withdrawn
 from .policy import Policy
 from .staff import Directory
 from .tasks import INTRODUCE_SUCCESSOR
@@ -65,8 +66,8 @@ def steps(record: dict[str, Any]) -> list[Step]:
 def first_contact(record: dict[str, Any], staff: str, since: date) -> str:
     """Return the date of someone's first contact report on or after a day, or ""."""
     days = [d for entry in record.get("contacts") or [] if isinstance(entry, dict)
-            and entry.get("staff") == staff and (d := as_date(entry.get("date"))) is not None
-            and d >= since]
+            and not is_withdrawn(entry) and entry.get("staff") == staff
+            and (d := as_date(entry.get("date"))) is not None and d >= since]
     return min(days).isoformat() if days else ""
 
 

@@ -46,6 +46,8 @@ class Field:
     maximum: int | None = None
     max_len: int = TEXT_LIMIT
     children: dict[str, Field] = field(default_factory=dict)
+    # An optional key is written only when set: a file without it keeps its bytes.
+    optional: bool = False
 
 
 def _g(**children: Field) -> Field:
@@ -65,6 +67,9 @@ def _e(*choices: str) -> Field:
 
 _T = Field()
 _NAME = Field(max_len=NAME_LIMIT)
+# Who corrected or withdrew a contact or event entry, when and why (git keeps the original).
+_MARK = Field(GROUP, children={"by": Field(USERNAME), "on": Field(DATE), "reason": _T},
+              optional=True)
 
 CARDS = ("distributor", "terminal")
 KINDS = ("supplier", "distributor", "terminal", "service")
@@ -125,10 +130,12 @@ SCHEMA: dict[str, Field] = {
     "source": _e(*SOURCES),
     "contacts": _l(
         date=Field(DATE), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME), summary=_T,
-        report=_T, source=_e(*SOURCES), confidential=Field(BOOL), recorded_on=Field(DATE)),
+        report=_T, source=_e(*SOURCES), confidential=Field(BOOL), recorded_on=Field(DATE),
+        corrected=_MARK, withdrawn=_MARK),
     # Events keep a partial date: a change is often known only to the month.
     "events": _l(date=Field(PARTIAL_DATE), kind=_e(*EVENT_KINDS), summary=_T,
-                 source=_e(*SOURCES)),
+                 source=_e(*SOURCES), recorded_by=Field(USERNAME, optional=True),
+                 corrected=_MARK, withdrawn=_MARK),
     "yearly": _l(
         year=Field(INT, minimum=1900, maximum=2999), sales=Field(AMOUNT_MAP),
         financials=_g(revenue=Field(AMOUNT), profit=Field(SIGNED_AMOUNT),
@@ -180,6 +187,16 @@ def schema_path(path: str) -> str:
     """Strip list indices from a path: people[1].phone -> people.phone."""
     return _INDEX.sub("", path)
 
+
+# The marks of a corrected or withdrawn entry (contacts and events alike).
+_MARK_LABELS = {
+    "corrected": (N_("Corrected"), "已更正"), "corrected.by": (N_("Corrected by"), "更正人"),
+    "corrected.on": (N_("Corrected on"), "更正日期"),
+    "corrected.reason": (N_("Reason for the correction"), "更正理由"),
+    "withdrawn": (N_("Withdrawn"), "已撤回"), "withdrawn.by": (N_("Withdrawn by"), "撤回人"),
+    "withdrawn.on": (N_("Withdrawn on"), "撤回日期"),
+    "withdrawn.reason": (N_("Reason for the withdrawal"), "撤回理由"),
+}
 
 LABELS: dict[str, str] = {
     "id": N_("Customer number"), "card": N_("Card"), "kind": N_("Customer kind"),
@@ -242,6 +259,7 @@ LABELS: dict[str, str] = {
     "contacts.confidential": N_("Confidential"), "contacts.recorded_on": N_("Recorded on"),
     "events": N_("Events"), "events.date": N_("Date"), "events.kind": N_("Event kind"),
     "events.summary": N_("Summary"), "events.source": N_("Source"),
+    "events.recorded_by": N_("Recorded by"),
     "yearly": N_("Yearly figures"), "yearly.year": N_("Year"), "yearly.sales": N_("Sales"),
     "yearly.financials": N_("Financials"), "yearly.financials.revenue": N_("Revenue"),
     "yearly.financials.profit": N_("Profit"), "yearly.financials.assets": N_("Assets"),
@@ -320,6 +338,7 @@ LABELS_ZH: dict[str, str] = {
     "contacts.recorded_on": "記錄日期",
     "events": "重大事項", "events.date": "日期", "events.kind": "事項類別",
     "events.summary": "摘要", "events.source": "資料來源",
+    "events.recorded_by": "記錄人",
     "yearly": "年度資料", "yearly.year": "年度", "yearly.sales": "銷售額",
     "yearly.financials": "財務狀況", "yearly.financials.revenue": "營業收入",
     "yearly.financials.profit": "利潤", "yearly.financials.assets": "資產",
@@ -345,6 +364,11 @@ LABELS_ZH: dict[str, str] = {
 }
 
 
+for _list in ("contacts", "events"):
+    for _key, (_en, _zh) in _MARK_LABELS.items():
+        LABELS[f"{_list}.{_key}"], LABELS_ZH[f"{_list}.{_key}"] = _en, _zh
+
+
 def label(path: str, zh: bool = False) -> str:
     """Return the label of a path (indices ignored); unknown keys label as themselves."""
     key = schema_path(path)
@@ -368,7 +392,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 def _empty(f: Field) -> Any:
     """Return the empty value of a field of this declaration."""
     if f.kind == GROUP:
-        return {k: _empty(c) for k, c in f.children.items()}
+        return {k: _empty(c) for k, c in f.children.items() if not c.optional}
     if f.kind in (LIST, USERNAMES):
         return []
     if f.kind == AMOUNT_MAP:
@@ -403,4 +427,4 @@ def new_item(list_name: str) -> dict[str, Any]:
     f = SCHEMA[list_name]
     if f.kind != LIST:
         raise KeyError(list_name)
-    return {k: _empty(c) for k, c in f.children.items()}
+    return {k: _empty(c) for k, c in f.children.items() if not c.optional}

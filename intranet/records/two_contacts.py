@@ -18,6 +18,7 @@ from typing import Any
 
 from .access import Actor
 from .discipline import Scope, as_date, importance
+from .marks import is_withdrawn
 from .policy import Policy
 from .staff import Directory
 
@@ -31,10 +32,13 @@ def staff_of(owner: str, contacts: Iterable[str]) -> tuple[str, ...]:
 
 
 def contact_log(record: dict[str, Any]) -> list[tuple[int, str, str]]:
-    """Return (position, staff, date) of every dated contact report in the file."""
+    """Return (position, staff, date) of every dated contact report in the file.
+
+    A withdrawn entry is no contact (records.corrections): it counts for nobody.
+    """
     found = []
     for position, entry in enumerate(record.get("contacts") or []):
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or is_withdrawn(entry):
             continue
         day = as_date(entry.get("date"))
         staff = entry.get("staff")

@@ -288,7 +288,7 @@ def _normalise_group(fields: dict[str, s.Field], value: dict[str, Any]) -> dict[
     for key, f in fields.items():
         if key in value:
             result[key] = _normalise_value(f, value[key])
-        else:
+        elif not f.optional:
             result[key] = _normalise_value(f, s._empty(f))
     for key, extra in value.items():
         if key not in fields:

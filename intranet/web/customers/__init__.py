@@ -11,6 +11,7 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 from ..errors import render_error  # noqa: E402
 from . import (  # noqa: E402, F401  (view modules and the panels they register)
     card_views,
+    correction_views,
     credit_views,
     custody_views,
     discipline_panels,

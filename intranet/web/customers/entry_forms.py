@@ -33,6 +33,11 @@ def _select(path: str, default: str | None = None) -> SelectField:
                        invalid_choice_message=CHOICE_ERROR)
 
 
+def _please_choose(path: str) -> list[tuple[str, str]]:
+    """Return an enumeration's choices led by an empty "Please choose…" (nothing assumed)."""
+    return [("", str(_l("Please choose…"))), *enum_choices(path)]
+
+
 class ContactForm(FlaskForm):
     """The quick-add form of the contact log (R14)."""
 
@@ -50,7 +55,9 @@ class EventForm(FlaskForm):
 
     date = StringField(_l(LABELS["events.date"]),
                        render_kw={"placeholder": "YYYY / YYYY-MM / YYYY-MM-DD"})
-    kind = _select("events.kind")
+    # No kind is assumed: an event saved without a choice is refused (records.entries).
+    kind = SelectField(_l(LABELS["events.kind"]), choices=lambda: _please_choose("events.kind"),
+                       default="", invalid_choice_message=CHOICE_ERROR)
     summary = StringField(_l(LABELS["events.summary"]))
     source = _select("events.source", "visit")
     submit = SubmitField(_l("Add the event"))

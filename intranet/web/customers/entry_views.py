@@ -195,16 +195,21 @@ def contacts_panel(loaded: Loaded, user: Any) -> dict[str, Any]:
     may_edit = reading.may(loaded.id, user, "edit")
     form = ContactForm(formdata=None, data={"date": clock.today().isoformat()}) \
         if may_edit else None
-    return {"entries": figures.contact_rows(entries.newest_first(
-        (loaded.record or {}).get("contacts"))), "form": form}
+    rows = figures.contact_rows(entries.newest_first(figures.placed(
+        loaded.record, "contacts", user.username if may_edit else "")))
+    return {"entries": rows, "form": form, "may_correct": any(r["may_correct"] for r in rows)}
 
 
 @customer_panel("customers/_events.html", order=20, covers=("events",))
 def events_panel(loaded: Loaded, user: Any) -> dict[str, Any]:
     """The events, newest first, with the add form for those who may edit."""
     may_edit = reading.may(loaded.id, user, "edit")
-    return {"entries": entries.newest_first((loaded.record or {}).get("events")),
-            "form": EventForm(formdata=None) if may_edit else None}
+    rows = entries.newest_first(figures.placed(loaded.record, "events",
+                                               user.username if may_edit else ""))
+    for row in rows:
+        row["marks"] = figures.marks(row)
+    return {"entries": rows, "form": EventForm(formdata=None) if may_edit else None,
+            "may_correct": any(r["may_correct"] for r in rows)}
 
 
 @customer_panel("customers/_yearly.html", order=30, covers=("yearly",))

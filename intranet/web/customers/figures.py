@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import format_decimal
 
+from ...records import corrections
 from ...records.entries import FINANCIALS
 from .labels import enum_label
 from .reading import staff_name
@@ -27,11 +28,32 @@ def money(value: Any) -> str:
 
 
 def contact_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return contact entries with channel, source and staff as words."""
+    """Return contact entries with channel, source and staff as words, and their marks."""
     return [{**e, "channel_name": enum_label("contacts.channel", e.get("channel")),
              "source_name": enum_label("contacts.source", e.get("source"))
              if e.get("source") else "",
-             "staff_name": staff_name(str(e.get("staff") or ""))} for e in items]
+             "staff_name": staff_name(str(e.get("staff") or "")), "marks": marks(e)}
+            for e in items]
+
+
+def placed(record: dict[str, Any] | None, list_name: str, editor: str) -> list[dict[str, Any]]:
+    """Return a list's entries with their place in the file and whether ``editor`` (someone
+    who may edit the file, or "") may correct each (records.corrections)."""
+    items = (record or {}).get(list_name)
+    return [{**e, "position": i, "may_correct": bool(editor) and not corrections.is_withdrawn(e)
+             and corrections.may_correct(editor, list_name, e, record or {})}
+            for i, e in enumerate(items if isinstance(items, list) else [])
+            if isinstance(e, dict)]
+
+
+def marks(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return an entry's correction and withdrawal marks with the person's name."""
+    found: dict[str, Any] = {}
+    for key in ("corrected", "withdrawn"):
+        mark = entry.get(key)
+        if isinstance(mark, dict) and (mark.get("by") or mark.get("reason")):
+            found[key] = {**mark, "name": staff_name(str(mark.get("by") or ""))}
+    return found
 
 
 @dataclass

@@ -140,6 +140,9 @@ class RestoreForm(FlaskForm):
     base = HiddenField(validators=[DataRequired(_l("Reload the page and try again"))])
     confirm = BooleanField(_l("I want to restore this version"),
                            validators=[DataRequired(_l("Tick the box to confirm"))])
+    # Later entries are kept unless this is ticked and the list was shown again ("1").
+    remove_later = BooleanField(_l("Also remove these later entries"))
+    removal_seen = HiddenField()
     submit = SubmitField(_l("Restore this version"))
 
 

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from ... import services
 from ...actions import customers
 from ...actions.rights import refuse_custody_fields
-from ...archive.errors import Conflict, CorruptRecord
+from ...archive.errors import ArchiveError, Conflict, CorruptRecord
+from ...records import restore_plan, schema
 from . import bp, present, reading
 from .forms import RestoreForm
 from .labels import ACTIONS
@@ -48,17 +49,25 @@ def version(customer_id: str, commit: str):
 @bp.route("/<customer_id>/history/<commit>/restore", methods=["GET", "POST"])
 @login_required
 def restore(customer_id: str, commit: str):
-    """Confirm, then commit the file as it was in a version, unless it changed since."""
+    """Confirm, then commit the file as it was in a version, unless it changed since.
+
+    The page lists the entries added or changed since the version; they are kept unless the
+    person ticks "also remove", sees the list again as what will go, and confirms once more.
+    """
     versions, position = reading.version_at(customer_id, commit, current_user, "restore")
     # A posted form keeps the revision it was confirmed at: never fill in today's head.
     form = RestoreForm() if request.method == "POST" else RestoreForm(base=reading.head())
     back = url_for(".version", customer_id=customer_id, commit=commit)
     if request.method == "POST":
         refuse_custody_fields(request.form)  # a restore never changes custody
-    if form.validate_on_submit():
+    later = _later(customer_id, commit, form.base.data or reading.head())
+    remove = bool(form.remove_later.data and later)
+    if form.validate_on_submit() and remove and form.removal_seen.data != "1":
+        form.removal_seen.data = "1"  # shown again as what will go; the next post removes
+    elif form.validate_on_submit():
         try:
             made = customers.restore(services.get().files, current_user.username, customer_id,
-                                     commit, form.base.data)
+                                     commit, form.base.data, remove_later=remove)
         except Conflict:
             return render_template("customers/restore_conflict.html", back=back,
                                    customer_id=customer_id), 409
@@ -70,4 +79,20 @@ def restore(customer_id: str, commit: str):
               "success" if made else "info")
         return redirect(url_for(".show", customer_id=customer_id))
     return render_template("customers/restore.html", form=form, version=versions[position],
-                           customer_id=customer_id, back=back)
+                           customer_id=customer_id, back=back, later=later,
+                           removing=remove and form.removal_seen.data == "1",
+                           section_labels=SECTION_LABELS)
+
+
+# The restore page's names of the sections it keeps (schema labels, translated there).
+SECTION_LABELS = {s: schema.LABELS[s] for s in restore_plan.LATER}
+
+
+def _later(customer_id: str, commit: str, base: str) -> list[restore_plan.Later]:
+    """Return the entries of the file at ``base`` that are not in the version as they are."""
+    try:
+        old = reading.load(customer_id, current_user, "restore", commit, checked=False)
+        now = reading.load(customer_id, current_user, "restore", base, checked=False)
+    except (ArchiveError, reading.Hidden):
+        return []  # a file gone or a revision unknown: the restore itself says why not
+    return restore_plan.later_entries(old.record, now.record)

@@ -47,7 +47,8 @@ ACTIONS = {"create": _l("Created"), "update": _l("Updated"), "restore": _l("Rest
            "document": _l("Document added"), "document_removed": _l("Document removed"),
            "customer_form": _l("Customer form received"),
            "customer_form_review": _l("Customer form reviewed"),
-           "custody": _l("Custody changed"), "merge": _l("Merged")}
+           "custody": _l("Custody changed"), "merge": _l("Merged"),
+           "correct": _l("Entry corrected"), "withdraw": _l("Entry withdrawn")}
 
 # R9: what each card is for, shown when a new file is opened.
 CARDS = {
