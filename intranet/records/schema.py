@@ -125,7 +125,8 @@ SCHEMA: dict[str, Field] = {
     "source": _e(*SOURCES),
     "contacts": _l(
         date=Field(DATE), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME), summary=_T,
-        report=_T, source=_e(*SOURCES), confidential=Field(BOOL), recorded_on=Field(DATE)),
+        report=_T, next_contact=Field(DATE), source=_e(*SOURCES), confidential=Field(BOOL),
+        recorded_on=Field(DATE)),
     # Events keep a partial date: a change is often known only to the month.
     "events": _l(date=Field(PARTIAL_DATE), kind=_e(*EVENT_KINDS), summary=_T,
                  source=_e(*SOURCES)),
@@ -240,6 +241,7 @@ LABELS: dict[str, str] = {
     "contacts.staff": N_("Staff"), "contacts.summary": N_("Summary"),
     "contacts.report": N_("Report"), "contacts.source": N_("Source"),
     "contacts.confidential": N_("Confidential"), "contacts.recorded_on": N_("Recorded on"),
+    "contacts.next_contact": N_("Next contact"),
     "events": N_("Events"), "events.date": N_("Date"), "events.kind": N_("Event kind"),
     "events.summary": N_("Summary"), "events.source": N_("Source"),
     "yearly": N_("Yearly figures"), "yearly.year": N_("Year"), "yearly.sales": N_("Sales"),
@@ -317,7 +319,7 @@ LABELS_ZH: dict[str, str] = {
     "contacts": "聯絡記錄", "contacts.date": "日期", "contacts.channel": "聯絡方式",
     "contacts.staff": "經辦人", "contacts.summary": "摘要", "contacts.report": "報告",
     "contacts.source": "資料來源", "contacts.confidential": "保密",
-    "contacts.recorded_on": "記錄日期",
+    "contacts.recorded_on": "記錄日期", "contacts.next_contact": "下次聯絡日期",
     "events": "重大事項", "events.date": "日期", "events.kind": "事項類別",
     "events.summary": "摘要", "events.source": "資料來源",
     "yearly": "年度資料", "yearly.year": "年度", "yearly.sales": "銷售額",

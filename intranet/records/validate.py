@@ -171,6 +171,17 @@ class _Checker:
                     self.add(f"{where}.year", N_("The year {year} is already listed"),
                              year=item["year"])
                 seen_years.add(item["year"])
+            if name == "contacts":
+                self.next_contact(item, where)
+
+    def next_contact(self, item: dict[str, Any], where: str) -> None:
+        """Check that a contact's planned next contact is not before the contact itself."""
+        planned, day = item.get("next_contact"), item.get("date")
+        if isinstance(planned, str) and isinstance(day, str) and planned and day \
+                and not formats.check_date(planned) and not formats.check_date(day) \
+                and planned < day:
+            self.add(f"{where}.next_contact",
+                     N_("The next contact cannot be before this contact's own date"))
 
     def string(self, f: s.Field, value: Any, path: str) -> None:
         """Check a text-like value: type, characters, length, then its format."""

@@ -1,0 +1,16 @@
+"""The inbox page, its navbar count and the home page's follow-up reminders (issue 14)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("inbox", __name__)
+
+from . import views  # noqa: E402, F401
+from .views import inbox_count  # noqa: E402
+
+
+@bp.app_context_processor
+def _badge() -> dict:
+    """Give every template ``inbox_count()``: the navbar badge's number."""
+    return {"inbox_count": inbox_count}
