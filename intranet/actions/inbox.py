@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from intranet.records import access, proposals, requests
@@ -28,9 +28,9 @@ from .policy import may_decide
 from .reading import Reader
 from .rights import actor_at, is_administrator
 
-REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, BACKUP = (
-    "request", "policy", "form", "handover", "followup", "backup")
-KINDS = (REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, BACKUP)
+REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, BACKUP, MAIL = (
+    "request", "policy", "form", "handover", "followup", "backup", "mail")
+KINDS = (REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, BACKUP, MAIL)
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Context:
     today: date
     now: datetime | None = None
     backups: Any = None  # the Backups service (intranet/backups), for the administrator
+    mail: Any = None  # the mail Outbox (intranet/mailer.py) when e-mail is configured
     snapshot: Snapshot = field(init=False)
     rules: Rules = field(init=False)
 
@@ -150,7 +151,8 @@ def due_followups(ctx: Context) -> list[Item]:
 
 def backup_problems(ctx: Context) -> list[Item]:
     """The administrator's backup problems: the newest attempt failed, or the banner's
-    warnings (no recent verified backup, folder missing, not writable or full) (R38)."""
+    warnings (no recent verified backup, folder missing, not writable or full) (R38); and
+    e-mail that could not be sent since the last that could."""
     if ctx.backups is None or not is_administrator(ctx.rules, ctx.username):
         return []
     found = []
@@ -163,6 +165,11 @@ def backup_problems(ctx: Context) -> list[Item]:
                            "reason": (failed.problem.message, failed.problem.params)},
                           failed.started.isoformat(timespec="seconds"),
                           "admin.backups_page", {}, overdue=True))
+    failure = ctx.mail.last_failure() if ctx.mail is not None else None
+    if failure is not None:
+        found.append(Item(MAIL, f"mail:{failure.at}", N_("E-mail could not be sent: {error}"),
+                          {"error": failure.error}, _iso(failure.at), "inbox.index", {},
+                          overdue=True))
     day = ctx.today.isoformat()
     # One key per warning and day: a lasting problem is mailed again once a day at most.
     found += [Item(BACKUP, f"backup:{w.message}:{day}", w.message, dict(w.params), day,
@@ -179,6 +186,11 @@ PROVIDERS: tuple[Callable[[Context], list[Item]], ...] = (
 def items(ctx: Context) -> list[Item]:
     """Return everything that waits for the person, kind by kind in PROVIDERS' order."""
     return [item for provider in PROVIDERS for item in provider(ctx)]
+
+
+def _iso(seconds: float) -> str:
+    """Return a Unix time as an ISO time in UTC."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 def _catalogue_name(ctx: Context, customer_id: str) -> str:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("inbox", __name__)
 
-from . import views  # noqa: E402, F401
+from . import mail, views  # noqa: E402, F401
 from .views import inbox_count  # noqa: E402
+
+
+@bp.record_once
+def _mail_job(state: BlueprintSetupState) -> None:
+    """Register the e-mail job with the services when MAIL_SERVER is configured."""
+    mail.init_app(state.app)
 
 
 @bp.app_context_processor

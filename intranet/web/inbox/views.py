@@ -24,7 +24,8 @@ def context() -> inbox.Context:
     """Return this request's inbox context for the signed-in person."""
     if "inbox_context" not in g:
         g.inbox_context = inbox.Context(reading.reader(), str(current_user.username),
-                                        clock.today(), backups=services.get().backups)
+                                        clock.today(), backups=services.get().backups,
+                                        mail=services.get().mail)
     return g.inbox_context
 
 
@@ -70,7 +71,8 @@ def index():
 KIND_TITLES = {inbox.REQUEST: _l("Access requests to sign"),
                inbox.POLICY: _l("Policy proposals to decide"),
                inbox.FORM: _l("Customer forms to review"), inbox.HANDOVER: _l("Hand-over tasks"),
-               inbox.FOLLOWUP: _l("Planned contacts due"), inbox.BACKUP: _l("Backups")}
+               inbox.FOLLOWUP: _l("Planned contacts due"), inbox.BACKUP: _l("Backups"),
+               inbox.MAIL: _l("E-mail")}
 
 
 @home_panel("main/_followups.html", order=15)
