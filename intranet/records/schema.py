@@ -46,6 +46,9 @@ class Field:
     maximum: int | None = None
     max_len: int = TEXT_LIMIT
     children: dict[str, Field] = field(default_factory=dict)
+    # Left out of the file while empty (not added to every item of a list): keys added after
+    # files were written, so that older entries keep their bytes and history no noise.
+    sparse: bool = False
 
 
 def _g(**children: Field) -> Field:
@@ -125,8 +128,8 @@ SCHEMA: dict[str, Field] = {
     "source": _e(*SOURCES),
     "contacts": _l(
         date=Field(DATE), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME), summary=_T,
-        report=_T, next_contact=Field(DATE), source=_e(*SOURCES), confidential=Field(BOOL),
-        recorded_on=Field(DATE)),
+        report=_T, next_contact=Field(DATE, sparse=True), source=_e(*SOURCES),
+        confidential=Field(BOOL), recorded_on=Field(DATE)),
     # Events keep a partial date: a change is often known only to the month.
     "events": _l(date=Field(PARTIAL_DATE), kind=_e(*EVENT_KINDS), summary=_T,
                  source=_e(*SOURCES)),
@@ -370,7 +373,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 def _empty(f: Field) -> Any:
     """Return the empty value of a field of this declaration."""
     if f.kind == GROUP:
-        return {k: _empty(c) for k, c in f.children.items()}
+        return {k: _empty(c) for k, c in f.children.items() if not c.sparse}
     if f.kind in (LIST, USERNAMES):
         return []
     if f.kind == AMOUNT_MAP:
@@ -405,4 +408,4 @@ def new_item(list_name: str) -> dict[str, Any]:
     f = SCHEMA[list_name]
     if f.kind != LIST:
         raise KeyError(list_name)
-    return {k: _empty(c) for k, c in f.children.items()}
+    return {k: _empty(c) for k, c in f.children.items() if not c.sparse}

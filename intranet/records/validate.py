@@ -297,6 +297,8 @@ def _normalise_group(fields: dict[str, s.Field], value: dict[str, Any]) -> dict[
     """Return a mapping with every declared key present and tidied; unknown keys kept."""
     result: dict[str, Any] = {}
     for key, f in fields.items():
+        if f.sparse and _empty(value.get(key)):
+            continue
         if key in value:
             result[key] = _normalise_value(f, value[key])
         else:
