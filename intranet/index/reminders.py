@@ -40,12 +40,15 @@ def forms_to_review(index: Index, username: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def handovers_for(index: Index, username: str) -> list[dict[str, Any]]:
-    """Return the hand-over steps someone took over that are still to do, oldest first."""
+def handovers_for(index: Index, username: str, readable: tuple[str, list[Any]],
+                  ) -> list[dict[str, Any]]:
+    """Return the hand-over steps someone took over that are still to do on files they may
+    read (``readable``: the access module's SQL test of table ``c``), oldest first."""
     index.catch_up()
+    can, params = readable
     rows = index.db.connect().execute(
         "SELECT h.customer, h.position, h.leaver, h.handed_on, h.told_on, h.first_contact,"
         " c.name FROM handover_steps h JOIN customers c ON c.id = h.customer"
-        " WHERE h.successor = ? AND (h.told_on = '' OR h.first_contact = '')"
-        " ORDER BY h.handed_on, c.num", (username,))
+        f" WHERE {can} AND h.successor = ? AND (h.told_on = '' OR h.first_contact = '')"
+        " ORDER BY h.handed_on, c.num", [*params, username])
     return [dict(r) for r in rows]
