@@ -153,6 +153,20 @@ def test_a_hand_over_task_waits_for_its_successor(svc):
     assert inbox.items(context(svc, "wang.li")) == []
 
 
+def test_hr_is_told_of_hand_over_steps_past_their_day(svc):
+    customer = make(svc, author="chen.yu", **{"basic.name": "東方貿易"})
+    task = tasks.introduce_successor("chen.yu", "wang.li", "王立", True, date(2026, 11, 1), 7)
+    svc.files.amend(customer, lambda r, _s: {**r, "tasks": [task]}, "director")
+    found = inbox.overdue_handovers(context(svc, "hr.chen"))
+    # Told by 11-08 (notify_days 7), first contact by 11-15 (first_contact_days 14): both late.
+    assert [(i.kind, i.name, i.since, i.endpoint) for i in found] == [
+        ("discipline", "東方貿易", "2026-11-08", "hr.departures_page"),
+        ("discipline", "東方貿易", "2026-11-15", "hr.departures_page")]
+    assert [i.overdue for i in inbox.handovers(context(svc, "chen.yu"))] == [True]
+    assert inbox.overdue_handovers(context(svc, "chen.yu")) == []
+    assert inbox.overdue_handovers(context(svc, "hr.chen", date(2026, 11, 5))) == []
+
+
 def test_the_administrator_is_told_of_a_failed_backup_and_a_missing_folder(svc, tmp_path):
     svc.backups.folder = tmp_path / "unmounted"  # the configured disk is not there
     svc.backups.make("manual")

@@ -19,18 +19,20 @@ from typing import Any
 
 from intranet.records import access, proposals, requests
 from intranet.records.followups import due_by
+from intranet.records.handover_steps import NOTIFY, due, overdue
 from intranet.records.rules import Rules, load_rules
 from intranet.records.schema import N_
 
 from ..archive.repository import Snapshot
+from ..index import followups as index_followups
 from ..index import reminders
 from .policy import may_decide
 from .reading import Reader
 from .rights import actor_at, is_administrator
 
-REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, BACKUP, MAIL = (
-    "request", "policy", "form", "handover", "followup", "backup", "mail")
-KINDS = (REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, BACKUP, MAIL)
+REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, DISCIPLINE, BACKUP, MAIL = (
+    "request", "policy", "form", "handover", "followup", "discipline", "backup", "mail")
+KINDS = (REQUEST, POLICY, FORM, HANDOVER, FOLLOWUP, DISCIPLINE, BACKUP, MAIL)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,28 @@ def handovers(ctx: Context) -> list[Item]:
         found.append(Item(HANDOVER, f"handover:{r['customer']}:{r['position']}", what,
                            {"leaver": ctx.staff_name(r["leaver"])}, r["handed_on"],
                            "customers.show", {"customer_id": r["customer"]},
-                           r["customer"], str(r["name"] or "")))
+                           r["customer"], str(r["name"] or ""),
+                           overdue=bool(overdue(r, ctx.rules.policy, ctx.today))))
+    return found
+
+
+def overdue_handovers(ctx: Context) -> list[Item]:
+    """For HR (the policy's hr_roles): hand-over steps past their day (R32, departures)."""
+    roles = ctx.rules.policy.data.get("hr_roles")
+    if not isinstance(roles, list) or ctx.actor.role not in roles:
+        return []
+    found = []
+    for r in index_followups.handover_steps(ctx.reader.stores.index):
+        for step in overdue(r, ctx.rules.policy, ctx.today):
+            what = N_("{successor} has not told the customer of the hand-over from {leaver}") \
+                if step == NOTIFY else \
+                N_("{successor} has not contacted the customer since taking over from {leaver}")
+            found.append(Item(
+                DISCIPLINE, f"discipline:{r['customer']}:{r['position']}:{step}", what,
+                {"successor": ctx.staff_name(r["successor"]),
+                 "leaver": ctx.staff_name(r["leaver"])},
+                due(r["handed_on"], ctx.rules.policy)[step], "hr.departures_page", {},
+                r["customer"], str(r["name"] or ""), overdue=True))
     return found
 
 
@@ -178,7 +201,7 @@ def backup_problems(ctx: Context) -> list[Item]:
 
 PROVIDERS: tuple[Callable[[Context], list[Item]], ...] = (
     access_requests, policy_proposals, customer_forms, handovers, due_followups,
-    backup_problems)
+    overdue_handovers, backup_problems)
 
 
 def items(ctx: Context) -> list[Item]:

@@ -71,7 +71,8 @@ def index():
 KIND_TITLES = {inbox.REQUEST: _l("Access requests to sign"),
                inbox.POLICY: _l("Policy proposals to decide"),
                inbox.FORM: _l("Customer forms to review"), inbox.HANDOVER: _l("Hand-over tasks"),
-               inbox.FOLLOWUP: _l("Planned contacts due"), inbox.BACKUP: _l("Backups"),
+               inbox.FOLLOWUP: _l("Planned contacts due"),
+               inbox.DISCIPLINE: _l("Overdue hand-overs"), inbox.BACKUP: _l("Backups"),
                inbox.MAIL: _l("E-mail")}
 
 
