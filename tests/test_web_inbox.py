@@ -82,7 +82,8 @@ def test_home_reminders_inbox_and_badge_show_what_waits_for_me(app, web_today, s
     # The department manager signs the request: the inbox links to it, by the file's name.
     manager = client_as(app, "lee.mgr")
     page = manager.get("/inbox", headers=EN).get_data(as_text=True)
-    assert "陳宇 asks to read 東方貿易: your signature" in page
+    assert "<strong>東方貿易</strong>: <a href=\"/access/" in page
+    assert "陳宇 asks for read access: sign or refuse" in page
     assert manager.get(f"/access/{request_id}").status_code == 200
     assert f'href="/access/{request_id}"' in page
     # Nothing waits for HR: no badge, and the page says so.

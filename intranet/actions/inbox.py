@@ -87,12 +87,11 @@ def access_requests(ctx: Context) -> list[Item]:
         names = [_catalogue_name(ctx, c) for c in ids]
         found.append(Item(
             REQUEST, f"request:{req['id']}:{requests.current_step(req)}",
-            N_("{requester} asks to edit {files}: your signature") if req.get("mode") == "edit"
-            else N_("{requester} asks to read {files}: your signature"),
-            {"requester": ctx.staff_name(str(req.get("requester") or "")),
-             "files": "、".join(names)},
+            N_("{requester} asks for edit access: sign or refuse") if req.get("mode") == "edit"
+            else N_("{requester} asks for read access: sign or refuse"),
+            {"requester": ctx.staff_name(str(req.get("requester") or ""))},
             str(req.get("created") or ""), "access.show", {"request_id": req["id"]},
-            ids[0] if ids else "", names[0] if names else "",
+            ids[0] if ids else "", "、".join(names),
             overdue=requests.overdue(req, ctx.now)))
     return found
 
