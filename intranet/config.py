@@ -120,6 +120,21 @@ class Defaults:
     # changed-path Bloom filters) at most once per this many seconds across all processes;
     # 0 turns the job off (then run `flask housekeep` from cron).
     HOUSEKEEPING_INTERVAL = 86400
+    # Issue 14: e-mail about inbox items, as an option (never policy). With MAIL_SERVER set,
+    # the background job mails each member of staff (org/staff.yaml's email) one digest of
+    # their new inbox items every MAIL_CHECK_SECONDS, each item once (remembered in MAIL_DB);
+    # a failed send is retried at the next check and shown in the administrator's inbox.
+    # Links in the mail start with MAIL_BASE_URL (e.g. "https://intranet.example"). The
+    # password is handed to the SMTP server only: never logged or shown.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_FROM = None  # default: SYSTEM_EMAIL
+    MAIL_USE_TLS = False  # STARTTLS before logging in
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DB = None  # default: <instance>/mail.sqlite3
+    MAIL_CHECK_SECONDS = 300
+    MAIL_BASE_URL = None
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -143,6 +158,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["IMPORT_MAPPINGS_DB"] = (app.config["IMPORT_MAPPINGS_DB"]
                                         or str(instance / "imports.sqlite3"))
     app.config["MIRRORS_DB"] = app.config["MIRRORS_DB"] or str(instance / "mirrors.sqlite3")
+    app.config["MAIL_DB"] = app.config["MAIL_DB"] or str(instance / "mail.sqlite3")
     if not app.config["BACKUP_DIR"]:
         # Only the default folder is made here: a configured one is a mount point, and a
         # missing mount must be reported, not quietly replaced by a folder on the local disk.

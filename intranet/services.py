@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -56,6 +57,8 @@ class Services:
                       delay=60.0)
         # What the index defers while readers are served (index/history.py): run when asked.
         self.jobs.add("index", self.index.background_pass, every=INDEX_PASS_EVERY)
+        # The e-mail outbox (intranet/mailer.py), set by the web layer when MAIL_SERVER is.
+        self.mail: Any = None
         self.housekeeping_interval = float(config.get("HOUSEKEEPING_INTERVAL") or 0)
         if self.housekeeping_interval > 0:
             # Checked hourly (first a few minutes after start); each run decides if it is due.

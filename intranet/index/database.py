@@ -11,11 +11,11 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 # The tables derived from the files, dropped when the schema changes.
 TABLES = ("customers", "search", "versions", "late_contacts", "important", "contact_log",
           "handover_steps", "keys", "sales", "credit", "asof_blobs", "asof_sales", "asof_trees",
-          "asof_commits")
+          "asof_commits", "followups", "form_reviews")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,6 +80,25 @@ CREATE TABLE IF NOT EXISTS handover_steps (
     told_by TEXT NOT NULL,
     first_contact TEXT NOT NULL,
     PRIMARY KEY (customer, position)
+) WITHOUT ROWID;
+-- Issue 14: planned next contacts no later contact has followed up (records/followups.py),
+-- and customer forms (R10) waiting for review: the reminders and the inbox read these.
+CREATE TABLE IF NOT EXISTS followups (
+    customer TEXT NOT NULL,
+    position INTEGER NOT NULL,         -- the planning entry's index in the contact log
+    staff TEXT NOT NULL,
+    date TEXT NOT NULL,
+    next_contact TEXT NOT NULL,
+    PRIMARY KEY (customer, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS followups_due ON followups (next_contact);
+CREATE TABLE IF NOT EXISTS form_reviews (
+    customer TEXT NOT NULL,
+    proposal TEXT NOT NULL,
+    submitted_on TEXT NOT NULL,
+    submitted_by TEXT NOT NULL,
+    link_by TEXT NOT NULL,
+    PRIMARY KEY (customer, proposal)
 ) WITHOUT ROWID;
 -- R4: what tells two files apart or the same (records/keys.py): tax (統一編號), name, phone.
 CREATE TABLE IF NOT EXISTS keys (

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from intranet.records.customer_form import pending as pending_forms
+from intranet.records.followups import open_plans
+
 from ..records import discipline, handover_steps, sales_power, two_contacts
 from ..records.completeness import completeness
 from ..records.customers import check
@@ -31,6 +34,8 @@ class FileRows(NamedTuple):
     keys: list[tuple]  # keys rows: (kind, key, customer) (R4, records/keys.py)
     sales: list[tuple]  # sales rows: (customer, year, product, amount) (R12, R25-R27)
     credit: tuple | None  # the credit row (R28), None for a damaged file
+    followups: list[tuple]  # open planned next contacts (issue 14, records/followups.py)
+    forms: list[tuple]  # customer forms waiting for review (R10)
 
 
 def checked(raw: bytes, path: str, rules: Rules) -> tuple[dict[str, Any], str | None]:
@@ -81,7 +86,16 @@ def file_rows(customer: str, path: str, blob: str, record: dict[str, Any],
         [(kind, key, customer) for kind, key in record_keys(record)],
         sales_rows(customer, record) if problem is None else [],
         credit_row(customer, credit, record) if problem is None else None,
+        [(customer, *plan) for plan in open_plans(record)],
+        form_rows(customer, record),
     )
+
+
+def form_rows(customer: str, record: dict[str, Any]) -> list[tuple]:
+    """Return the customer forms (R10) of a file that wait for review."""
+    return [(customer, str(p.get("id") or ""), str(p.get("submitted_on") or ""),
+             str(p.get("submitted_by") or ""), str(p.get("link_by") or ""))
+            for p in pending_forms(record) if p.get("id")]
 
 
 def sales_rows(customer: str, record: dict[str, Any]) -> list[tuple]:

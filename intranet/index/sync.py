@@ -316,10 +316,12 @@ def _store(conn: sqlite3.Connection, made: rows.FileRows,
     conn.executemany("INSERT INTO sales VALUES (?,?,?,?)", made.sales)
     if made.credit:
         conn.execute("INSERT INTO credit VALUES (?,?,?,?,?,?,?,?,?)", made.credit)
+    conn.executemany("INSERT OR REPLACE INTO followups VALUES (?,?,?,?,?)", made.followups)
+    conn.executemany("INSERT OR REPLACE INTO form_reviews VALUES (?,?,?,?,?)", made.forms)
 
 
 def _forget(conn: sqlite3.Connection, customer: str) -> None:
     """Delete a file's rows in the tables derived from its contents, one row per item."""
     for table in ("late_contacts", "important", "contact_log", "handover_steps", "keys",
-                  "sales", "credit"):
+                  "sales", "credit", "followups", "form_reviews"):
         conn.execute(f"DELETE FROM {table} WHERE customer=?", (customer,))

@@ -24,6 +24,7 @@ INTRODUCE_SUCCESSOR = "introduce_successor"
 MAX_IMPORT_ROWS = 5000
 FINANCIALS = ("revenue", "profit", "assets", "liabilities")
 FUTURE = N_("This date is in the future; record things that have happened")
+BEFORE_CONTACT = N_("The next contact cannot be before this contact's own date")
 _SEPARATORS = re.compile(r"[/.年月]")
 
 
@@ -86,14 +87,26 @@ class _Check:
 
 
 def contact_entry(*, when: Any, channel: str, staff: str, summary: str, today: date,
-                  report: str = "", source: str = "visit",
-                  confidential: bool = False) -> dict[str, Any]:
-    """Return a checked contact-log entry recorded today by ``staff``; EntryError if not."""
+                  report: str = "", source: str = "visit", confidential: bool = False,
+                  next_contact: Any = "") -> dict[str, Any]:
+    """Return a checked contact-log entry recorded today by ``staff``; EntryError if not.
+
+    ``next_contact`` (optional) is the day the next contact is planned: a full date, not
+    before the entry's own; the key is left out when none is given.
+    """
     entry = {"date": _date_text(when), "channel": _clean(channel), "staff": _clean(staff),
              "summary": _clean(summary), "report": _clean(report), "source": _clean(source),
              "confidential": bool(confidential), "recorded_on": today.isoformat()}
+    planned = _date_text(next_contact)
     check = _Check()
     check.date("date", entry["date"], today)
+    if planned:
+        entry["next_contact"] = planned
+        problem = formats.check_date(planned)
+        if problem:
+            check.add("next_contact", problem)
+        elif not any(e.path == "date" for e in check.errors) and planned < entry["date"]:
+            check.add("next_contact", BEFORE_CONTACT)
     check.choice("channel", entry["channel"], CONTACT_CHANNELS)
     check.text("summary", entry["summary"], required=True)
     check.text("report", entry["report"])

@@ -237,6 +237,15 @@ class Policy:
                 for key, default in defaults.items()}
 
 
+    @property
+    def followup_notice_days(self) -> int:
+        """Return how many days before a planned next contact its reminder shows."""
+        section = self.data.get("followups")
+        value = section.get("notice_days") if isinstance(section, dict) else None
+        return int(value) if is_number(value) and value >= 0 else \
+            int(DEFAULT_POLICY["followups"]["notice_days"])
+
+
 def dump_policy(data: dict[str, Any]) -> bytes:
     """Return the canonical bytes of a policy document."""
     return yamlio.dump(data, POLICY_ORDER)

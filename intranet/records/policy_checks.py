@@ -129,6 +129,10 @@ def check_sections(d: dict[str, Any], roles: tuple[str, ...]) -> list[FieldError
                 "Enter a whole number of days from 1 to 3650"), {}))
         errors += _roles(two.get("viewers"), "two_contacts.viewers", roles)
     errors += _departures(d.get("departures"), roles)
+    followups = d.get("followups")
+    if not isinstance(followups, dict) or not _whole(followups.get("notice_days"), 0, 90):
+        errors.append(FieldError("followups.notice_days", N_(
+            "Enter a whole number of days from 0 to 90"), {}))
     form = d.get("customer_form")
     if not isinstance(form, dict):
         errors.append(FieldError("customer_form", N_("Expected a group of fields here"), {}))

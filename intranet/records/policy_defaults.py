@@ -194,6 +194,9 @@ DEFAULT_POLICY: dict[str, Any] = {
     # ``max_age_days``.
     "backups": {"day": 1, "weekday": 7, "keep_monthly": 12, "keep_weekly": 8,
                 "max_age_days": 8},
+    # Issue 14: a contact entry's next_contact date becomes a reminder on the home page and
+    # in the inbox ``notice_days`` before that day (the policy text sets no such notice: 0).
+    "followups": {"notice_days": 0},
 }
 
 POLICY_ORDER: dict[str, Any] = {
@@ -233,6 +236,7 @@ POLICY_ORDER: dict[str, Any] = {
     "receivables_import": {"roles": None, "department_roles": None},
     "backups": {"day": None, "weekday": None, "keep_monthly": None, "keep_weekly": None,
                 "max_age_days": None},
+    "followups": {"notice_days": None},
 }
 
 

@@ -46,7 +46,8 @@ class Field:
     maximum: int | None = None
     max_len: int = TEXT_LIMIT
     children: dict[str, Field] = field(default_factory=dict)
-    # An optional key is written only when set: a file without it keeps its bytes.
+    # An optional key is written only when set (left out while absent or blank), so keys added
+    # after files were written leave older files and entries byte for byte as they were.
     optional: bool = False
 
 
@@ -130,8 +131,8 @@ SCHEMA: dict[str, Field] = {
     "source": _e(*SOURCES),
     "contacts": _l(
         date=Field(DATE), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME), summary=_T,
-        report=_T, source=_e(*SOURCES), confidential=Field(BOOL), recorded_on=Field(DATE),
-        corrected=_MARK, withdrawn=_MARK),
+        report=_T, next_contact=Field(DATE, optional=True), source=_e(*SOURCES),
+        confidential=Field(BOOL), recorded_on=Field(DATE), corrected=_MARK, withdrawn=_MARK),
     # Events keep a partial date: a change is often known only to the month.
     "events": _l(date=Field(PARTIAL_DATE), kind=_e(*EVENT_KINDS), summary=_T,
                  source=_e(*SOURCES), recorded_by=Field(USERNAME, optional=True),
@@ -257,6 +258,7 @@ LABELS: dict[str, str] = {
     "contacts.staff": N_("Staff"), "contacts.summary": N_("Summary"),
     "contacts.report": N_("Report"), "contacts.source": N_("Source"),
     "contacts.confidential": N_("Confidential"), "contacts.recorded_on": N_("Recorded on"),
+    "contacts.next_contact": N_("Next contact"),
     "events": N_("Events"), "events.date": N_("Date"), "events.kind": N_("Event kind"),
     "events.summary": N_("Summary"), "events.source": N_("Source"),
     "events.recorded_by": N_("Recorded by"),
@@ -335,7 +337,7 @@ LABELS_ZH: dict[str, str] = {
     "contacts": "聯絡記錄", "contacts.date": "日期", "contacts.channel": "聯絡方式",
     "contacts.staff": "經辦人", "contacts.summary": "摘要", "contacts.report": "報告",
     "contacts.source": "資料來源", "contacts.confidential": "保密",
-    "contacts.recorded_on": "記錄日期",
+    "contacts.recorded_on": "記錄日期", "contacts.next_contact": "下次聯絡日期",
     "events": "重大事項", "events.date": "日期", "events.kind": "事項類別",
     "events.summary": "摘要", "events.source": "資料來源",
     "events.recorded_by": "記錄人",

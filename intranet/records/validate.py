@@ -171,6 +171,17 @@ class _Checker:
                     self.add(f"{where}.year", N_("The year {year} is already listed"),
                              year=item["year"])
                 seen_years.add(item["year"])
+            if name == "contacts":
+                self.next_contact(item, where)
+
+    def next_contact(self, item: dict[str, Any], where: str) -> None:
+        """Check that a contact's planned next contact is not before the contact itself."""
+        planned, day = item.get("next_contact"), item.get("date")
+        if isinstance(planned, str) and isinstance(day, str) and planned and day \
+                and not formats.check_date(planned) and not formats.check_date(day) \
+                and planned < day:
+            self.add(f"{where}.next_contact",
+                     N_("The next contact cannot be before this contact's own date"))
 
     def string(self, f: s.Field, value: Any, path: str) -> None:
         """Check a text-like value: type, characters, length, then its format."""
@@ -286,10 +297,9 @@ def _normalise_group(fields: dict[str, s.Field], value: dict[str, Any]) -> dict[
     """Return a mapping with every declared key present and tidied; unknown keys kept."""
     result: dict[str, Any] = {}
     for key, f in fields.items():
-        if key in value:
-            result[key] = _normalise_value(f, value[key])
-        elif not f.optional:
-            result[key] = _normalise_value(f, s._empty(f))
+        if f.optional and _empty(value.get(key)):
+            continue  # written only when set, so older files keep their bytes
+        result[key] = _normalise_value(f, value[key] if key in value else s._empty(f))
     for key, extra in value.items():
         if key not in fields:
             result[key] = copy.deepcopy(extra)

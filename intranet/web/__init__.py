@@ -20,6 +20,7 @@ from . import (
     hr,
     i18n,
     imports,
+    inbox,
     main,
     security,
     setup,
@@ -53,7 +54,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp,
-                      customer_form.bp, imports.bp, grades.bp, credit.bp, analysis.bp):
+                      customer_form.bp, imports.bp, grades.bp, credit.bp, analysis.bp,
+                      inbox.bp):
         app.register_blueprint(blueprint)
     # Last: it looks at the archive, and guards every page until the first administrator exists.
     setup.init_app(app)

@@ -45,6 +45,9 @@ class ContactForm(FlaskForm):
     channel = _select("contacts.channel", "visit")
     summary = StringField(_l(LABELS["contacts.summary"]))
     report = TextAreaField(_l(LABELS["contacts.report"]))
+    next_contact = StringField(_l(LABELS["contacts.next_contact"]), render_kw={
+        **DATE_HINT, "type": "date"},
+        description=_l("Optional: the day to contact the customer again (a reminder)"))
     source = _select("contacts.source", "visit")
     confidential = BooleanField(_l("Confidential: not reported to the department"))
     submit = SubmitField(_l("Add to the contact log"))

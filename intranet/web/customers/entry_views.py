@@ -99,7 +99,8 @@ def add_contact(customer_id: str):
             services.get().files, current_user.username, customer_id, entries.contact_entry(
                 when=form.date.data, channel=form.channel.data, staff=current_user.username,
                 summary=form.summary.data, report=form.report.data, source=form.source.data,
-                confidential=form.confidential.data, today=clock.today())), "contacts")
+                confidential=form.confidential.data, next_contact=form.next_contact.data,
+                today=clock.today())), "contacts")
         if done:
             return _back(customer_id, "contact-log")
     return _page(loaded, form, "contact", problems, 400 if request.method == "POST" else 200)

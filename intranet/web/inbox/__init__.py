@@ -1,0 +1,23 @@
+"""The inbox page, its navbar count and the home page's follow-up reminders (issue 14)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+bp = Blueprint("inbox", __name__)
+
+from . import mail, views  # noqa: E402, F401
+from .views import inbox_count  # noqa: E402
+
+
+@bp.record_once
+def _mail_job(state: BlueprintSetupState) -> None:
+    """Register the e-mail job with the services when MAIL_SERVER is configured."""
+    mail.init_app(state.app)
+
+
+@bp.app_context_processor
+def _badge() -> dict:
+    """Give every template ``inbox_count()``: the navbar badge's number."""
+    return {"inbox_count": inbox_count}
