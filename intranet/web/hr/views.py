@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
@@ -16,13 +15,13 @@ from ...records import discipline, reports
 from ...records.access import is_administrator
 from ...records.audit import parse_stamp
 from ...records.policy import Policy
+from ...sheets.writing import csv_bytes, xlsx_bytes
 from ..clock import company_zone, today
 from ..customers.reading import department_name, rules
 from . import bp
 from .discipline_data import month_lists, sharing_cases, unapproved_reads
 
 PER_PAGE = 50
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def may_see_reports(role: str, policy: Policy) -> bool:
@@ -75,12 +74,6 @@ def _name(username: str) -> str:
     return str((member or {}).get("name") or username)
 
 
-def _cell(value: Any) -> str:
-    """Return a CSV cell that spreadsheets do not run as a formula."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
 @bp.get("/hr/")
 @hr_required
 def index() -> str:
@@ -99,29 +92,53 @@ def index() -> str:
                            zone=company_zone().key)
 
 
+# Column titles of HR's month table: the msgids of the report page's own headings.
+_COLUMNS = ("Month", "Username", "Full name", "Refused attempts (no fine)",
+            "Break-glass reads", "Unapproved reads", "Shared-account signs",
+            "Confirmed shared-account cases", "Late records", "Neglected files", "Fines",
+            "Currency")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _month_table(month: str) -> tuple[list[str], list[list[Any]]]:
+    """Return the month's table for a download: titles in the user's language, and lines."""
+    currency = rules().policy.currency
+    audit = {row.username: row for row in _audit_month(month)}
+    late = {p.username: p for p in month_lists(month, None)}
+    lines: list[list[Any]] = []
+    for username in sorted(audit.keys() | late.keys()):
+        row, person = audit.get(username), late.get(username)
+        fines = (row.fines if row else 0) + (person.fines if person else 0)
+        lines.append([month, username, _name(username),
+                      *[len(getattr(row, name)) if row else 0 for name in (
+                          "attempts", "break_glass", "unapproved", "signals", "cases")],
+                      person.fined_late if person else 0, person.periods if person else 0,
+                      fines, currency])
+    return [_(title) for title in _COLUMNS], lines
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @bp.get("/hr/export.csv")
 @hr_required
 def export() -> Response:
     """Download the month's table as CSV (UTF-8 with BOM, so Excel reads Chinese)."""
     month = _month()
-    policy = rules().policy
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["month", "username", "name", "attempts", "break_glass_reads",
-                     "unapproved_reads", "shared_account_signals", "shared_account_cases",
-                     "late_records", "neglect_fines", "fines", "currency"])
-    audit = {row.username: row for row in _audit_month(month)}
-    late = {p.username: p for p in month_lists(month, None)}
-    for username in sorted(audit.keys() | late.keys()):
-        row, person = audit.get(username), late.get(username)
-        fines = (row.fines if row else 0) + (person.fines if person else 0)
-        writer.writerow([month, _cell(username), _cell(_name(username)),
-                         *[len(getattr(row, name)) if row else 0 for name in (
-                             "attempts", "break_glass", "unapproved", "signals", "cases")],
-                         person.fined_late if person else 0, person.periods if person else 0,
-                         f"{fines:g}", policy.currency])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="hr-report-{month}.csv"'})
+    return _download(csv_bytes(*_month_table(month)), "text/csv; charset=utf-8",
+                     f"hr-report-{month}.csv")
+
+
+@bp.get("/hr/export.xlsx")
+@hr_required
+def export_xlsx() -> Response:
+    """Download the month's table as an XLSX workbook (text cells never run as formulas)."""
+    month = _month()
+    headings, lines = _month_table(month)
+    return _download(xlsx_bytes(headings, lines, _("Audit report for %(month)s", month=month)),
+                     XLSX, f"hr-report-{month}.xlsx")
 
 
 @bp.get("/hr/<username>")
