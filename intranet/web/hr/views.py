@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
-from ...records import discipline, reports
+from ...records import audit_labels, discipline, reports
 from ...records.access import is_administrator
 from ...records.audit import parse_stamp
 from ...records.policy import Policy
 from ...sheets.writing import csv_bytes, xlsx_bytes
 from ..clock import company_zone, today
 from ..customers.reading import department_name, rules
+from ..paging import page_numbers, page_of
 from . import bp
 from .discipline_data import month_lists, sharing_cases, unapproved_reads
 
@@ -141,18 +142,32 @@ def export_xlsx() -> Response:
                      XLSX, f"hr-report-{month}.xlsx")
 
 
+def _filtered(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Keep the entries of the asked-for file and day (``?customer=``, ``?day=``)."""
+    customer = request.args.get("customer", "").strip().upper()[:20]
+    day = request.args.get("day", "").strip()[:10]
+    if customer:
+        entries = [e for e in entries if str(e.get("customer", "")) == customer]
+    if day:
+        zone = company_zone()
+        entries = [e for e in entries
+                   if parse_stamp(e["at"]).astimezone(zone).date().isoformat() == day]
+    return entries, {"customer": customer, "day": day}
+
+
 @bp.get("/hr/<username>")
 @hr_required
 def person(username: str) -> str:
-    """List one person's journal entries of a month (file ids only, never contents)."""
+    """List one person's journal entries of a month, a page at a time (file ids, no contents)."""
     month = _month()
     report = reports.person_month(_entries(), username, month, rules().policy,
                                   unapproved_reads(month), sharing_cases(month))
     if rules().directory.member(username) is None and not report.entries:
         abort(404)  # nobody of that name, now or in this month's journal
-    entries = sorted(report.entries, key=lambda e: e["at"])
+    entries, filters = _filtered(sorted(report.entries, key=lambda e: e["at"]))
     late = next((p for p in month_lists(month, None) if p.username == username), None)
-    return render_template("hr/person.html", month=month, report=report, entries=entries,
+    return render_template("hr/person.html", month=month, report=report,
+                           entries=page_of(entries), filters=filters,
                            name=_name(username), stamp=parse_stamp, late=late)
 
 
@@ -161,9 +176,18 @@ def person(username: str) -> str:
 def my_reads() -> str:
     """Show the signed-in person's own reading history, newest first, a page at a time."""
     reads = reports.person_history(_entries(), str(current_user.username))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pages = max((len(reads) + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(page, pages)
-    shown = reads[(page - 1) * PER_PAGE:page * PER_PAGE]
-    return render_template("hr/my_reads.html", reads=shown, page=page, pages=pages,
-                           total=len(reads))
+    return render_template("hr/my_reads.html", reads=page_of(reads, PER_PAGE))
+
+
+@bp.app_context_processor
+def _audit_words() -> dict:
+    """Give templates the words for journal codes and the page links."""
+    def action_label(code: str) -> str:
+        return _(audit_labels.action_word(code))
+
+    def basis_label(basis: str) -> tuple[str, str]:
+        word, request_id = audit_labels.basis_word(basis)
+        return _(word), request_id
+
+    return {"action_label": action_label, "basis_label": basis_label,
+            "page_numbers": page_numbers}
