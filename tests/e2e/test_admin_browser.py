@@ -31,8 +31,13 @@ def test_the_administrator_runs_the_people_pages(demo_site, browser, page):
     expect(page.locator("#p-fines-late_update-row")).to_contain_text("每次罰款20元")
     expect(page.locator("a#expert-view")).to_have_attribute("href", "/admin/policy/yaml")
     page.screenshot(path=str(artifact("policy-form.png")))
-    page.locator("#policy-discipline").scroll_into_view_if_needed()
-    page.locator("#policy-discipline").screenshot(path=str(artifact("policy-form-fines.png")))
+    expect(page.locator("nav.policy-index a[href='#policy-discipline']")).to_be_visible()
+    # Bootstrap scrolls smoothly; jump at once so the screenshot is not taken mid-scroll.
+    page.evaluate("document.getElementById('policy-discipline')"
+                  ".scrollIntoView({behavior: 'instant'})")
+    expect(page.locator("#policy-discipline h2")).to_be_in_viewport()
+    page.screenshot(path=str(artifact("policy-form-fines.png")))
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
 
     # A bad number is refused next to its field, and nothing is proposed.
     policy_before = services.archive.read("policy.yaml")
