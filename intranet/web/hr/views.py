@@ -168,7 +168,7 @@ def person(username: str) -> str:
     late = next((p for p in month_lists(month, None) if p.username == username), None)
     return render_template("hr/person.html", month=month, report=report,
                            entries=page_of(entries), filters=filters,
-                           name=_name(username), stamp=parse_stamp, late=late)
+                           name=_name(username), names=_name, stamp=parse_stamp, late=late)
 
 
 @bp.get("/me/reads")
