@@ -122,3 +122,13 @@ def test_others_get_403_from_the_form(web, svc):
     assert web.get("/admin/policy").status_code == 403
     assert web.post("/admin/policy", data={"max_grant_days": "3"}).status_code in (400, 403)
     assert head(svc) == before
+
+
+def test_a_form_missing_settings_keeps_them_and_an_empty_group_empties_it(web, svc):
+    from intranet.records.policy_form import read_form
+    current = {"max_grant_days": 20}
+    sent = {"no_contents_roles": [""], "two_contacts.vip": ["", "y"]}
+    data = read_form(current, lambda n: (sent.get(n) or [""])[0], lambda n: sent.get(n, []),
+                     sent.keys())
+    # Only what the form showed changes: HR is no longer kept from contents; the rest stays.
+    assert data == {"max_grant_days": 20, "no_contents_roles": []}

@@ -301,21 +301,23 @@ def read_form(current: dict[str, Any], form: Callable[[str], str],
     """Return the policy document the form asks for, from the document in force.
 
     Only settings whose value differs from the one in force (defaults filled in) are written,
-    so a key the file leaves to the policy text's default stays out of it.
+    so a key the file leaves to the policy text's default stays out of it. A check-box group
+    sends a blank hidden input, so an empty group is told from one the form did not show.
     """
-    names = list(names)
+    names = set(names)
     effective = with_defaults(current, DEFAULT_POLICY)
     data = copy.deepcopy(current)
     for setting in SETTINGS:
         value: Any
-        if setting.kind == "fixed":
-            continue
+        rows = row_count(setting, names) if setting.kind == "table" else 0
+        if setting.kind == "fixed" or (setting.path not in names and not rows):
+            continue  # not on the form that was sent (an older page): keep the value in force
         if setting.kind == "table":
-            value = _rows(setting, form, row_count(setting, names))
+            value = _rows(setting, form, rows)
         elif setting.kind in ("roles", "levels", "grades"):
             value = [v for v in form_list(setting.path) if v]
         elif setting.kind == "bool":
-            value = bool(form(setting.path))
+            value = any(form_list(setting.path))
         elif setting.kind == "paths":
             value = [p for p in re.split(r"[\s,，、]+", form(setting.path)) if p]
         elif setting.kind == "choice":
