@@ -21,20 +21,21 @@ from ...records.organisation import DirectoryError
 from ...records.policy import dump_policy, with_defaults
 from ...records.policy_defaults import DEFAULT_POLICY, LEVELS
 from ...records.rules import POLICY_PATH
+from ...records.schema import N_
 from ...records.staff import ROLES, role_label
 from ...records.validate import FieldError
 from . import bp
 from .forms import PolicyForm, PolicyReasonForm
 from .views import _explain, _rules, _show_errors, _snapshot
 
-_WORDS = {"approval": "Needs an approver's approval", "refuse": "Refused for everyone",
-          "requester_manager": "Requester's department manager",
-          "custodian": "Custodian of the files", "sign": "signs", "approve": "approves",
-          "release": "releases", "always": "Always",
-          "other_department": "Only across departments",
-          "same_department": "Only within the department"}
-_WEEKDAYS = ("No weekly backup", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-             "Saturday", "Sunday")
+_WORDS = {"approval": N_("Needs an approver's approval"), "refuse": N_("Refused for everyone"),
+          "requester_manager": N_("Requester's department manager"),
+          "custodian": N_("Custodian of the files"), "sign": N_("signs"),
+          "approve": N_("approves"), "release": N_("releases"), "always": N_("Always"),
+          "other_department": N_("Only across departments"),
+          "same_department": N_("Only within the department")}
+_WEEKDAYS = (N_("No weekly backup"), N_("Monday"), N_("Tuesday"), N_("Wednesday"),
+             N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 
 
 def _in_force_text() -> str:

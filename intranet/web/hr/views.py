@@ -15,6 +15,7 @@ from ...records import audit_labels, discipline, reports
 from ...records.access import is_administrator
 from ...records.audit import parse_stamp
 from ...records.policy import Policy
+from ...records.schema import N_
 from ...sheets.writing import csv_bytes, xlsx_bytes
 from ..clock import company_zone, today
 from ..customers.reading import department_name, rules
@@ -94,10 +95,10 @@ def index() -> str:
 
 
 # Column titles of HR's month table: the msgids of the report page's own headings.
-_COLUMNS = ("Month", "Username", "Full name", "Refused attempts (no fine)",
-            "Break-glass reads", "Unapproved reads", "Shared-account signs",
-            "Confirmed shared-account cases", "Late records", "Neglected files", "Fines",
-            "Currency")
+_COLUMNS = (N_("Month"), N_("Username"), N_("Full name"), N_("Refused attempts (no fine)"),
+            N_("Break-glass reads"), N_("Unapproved reads"), N_("Shared-account signs"),
+            N_("Confirmed shared-account cases"), N_("Late records"), N_("Neglected files"),
+            N_("Fines"), N_("Currency"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
