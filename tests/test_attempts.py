@@ -49,8 +49,9 @@ def test_a_break_glass_read_never_approved_is_fined_in_hrs_month(app, svc, web):
     assert 'id="unapproved"' in person and request_id in person
     csv = hr.get("/hr/export.csv?month=2026-11").get_data(as_text=True)
     header, *rows = [line.split(",") for line in csv.splitlines()]
-    row = dict(zip(header, next(r for r in rows if "director" in r), strict=True))
-    assert row["unapproved_reads"] == "1" and float(row["fines"]) == 50
+    row = next(r for r in rows if "director" in r)
+    assert len(row) == len(header)
+    assert row[5] == "1" and float(row[10]) == 50  # unapproved reads, fines
     # Another month holds nothing of it.
     october = hr.get("/hr/export.csv?month=2026-10").get_data(as_text=True)
     assert "director" not in october

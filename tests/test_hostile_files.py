@@ -129,9 +129,10 @@ def test_an_oversized_customer_file_is_damaged_with_its_size(app, svc, tmp_path)
 def test_the_policy_form_refuses_a_60000_deep_text(app, svc, web):
     done = in_child(app, """
 assert sign_in(client, "director").status_code == 302
-token = csrf_token(client, "/admin/policy")
+token = csrf_token(client, "/admin/policy/yaml")
 deep = "max_grant_days: 3\\nnotes:\\n" + "- " * 60_000 + "x\\n"
-response = client.post("/admin/policy", data={"text": deep, "reason": "r", "csrf_token": token})
+response = client.post("/admin/policy/yaml",
+                       data={"text": deep, "reason": "r", "csrf_token": token})
 print(response.status_code, "line 3: the document is nested more than 64 levels deep" in
       response.get_data(as_text=True))
 """)
@@ -139,8 +140,8 @@ print(response.status_code, "line 3: the document is nested more than 64 levels 
     web.set_cookie("lang", "en")
     assert sign_in(web, "director").status_code == 302
     before = svc.archive.head()
-    token = csrf_token(web, "/admin/policy")
-    response = web.post("/admin/policy", data={"text": "max_grant_days: 3\n" + DEEP,
+    token = csrf_token(web, "/admin/policy/yaml")
+    response = web.post("/admin/policy/yaml", data={"text": "max_grant_days: 3\n" + DEEP,
                                                "reason": "r", "csrf_token": token})
     assert response.status_code == 400
     assert "line 3: the document is nested more than 64 levels deep" in \
@@ -200,12 +201,12 @@ def test_a_broken_policy_falls_back_and_the_policy_page_repairs_it(app, svc, web
     good_text = svc.archive.read("policy.yaml").decode()
     commit = push(svc.archive.path, tmp_path, "policy.yaml", "grades: [broken\n")
     assert sign_in(web, "director").status_code == 302
-    page = web.get("/admin/policy").get_data(as_text=True)
+    page = web.get("/admin/policy/yaml").get_data(as_text=True)
     assert 'id="damaged-file"' in page and "policy.yaml" in page and commit[:10] in page
     # The form offers the last valid version; proposing it unchanged, approved by the general
     # manager (R3), repairs the file.
-    token = csrf_token(web, "/admin/policy")
-    response = web.post("/admin/policy", data={"text": good_text, "reason": "修復",
+    token = csrf_token(web, "/admin/policy/yaml")
+    response = web.post("/admin/policy/yaml", data={"text": good_text, "reason": "修復",
                                                "csrf_token": token})
     assert response.status_code == 302
     assert svc.archive.read("policy.yaml").decode() != good_text  # not before the approval

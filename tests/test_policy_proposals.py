@@ -115,12 +115,12 @@ def client(app, username: str):
 
 def test_the_general_manager_sees_the_change_and_decides(app, web, svc):
     director, gm = client(app, "director"), client(app, "gm")
-    token = csrf_token(director, "/admin/policy")
-    answer = director.post("/admin/policy", data={
+    token = csrf_token(director, "/admin/policy/yaml")
+    answer = director.post("/admin/policy/yaml", data={
         "text": text_with(svc.archive, max_grant_days=14), "reason": "縮短授權期限",
         "csrf_token": token})
     assert answer.status_code == 302 and answer.location.endswith("/policy/proposals/PP000001")
-    assert "max_grant_days: 30" in director.get("/admin/policy").get_data(as_text=True)
+    assert "max_grant_days: 30" in director.get("/admin/policy/yaml").get_data(as_text=True)
     home = gm.get("/").get_data(as_text=True)
     assert "Policy changes waiting for my approval" in home and "PP000001" in home
     page = gm.get("/policy/proposals/PP000001").get_data(as_text=True)
@@ -136,6 +136,6 @@ def test_the_general_manager_sees_the_change_and_decides(app, web, svc):
     answer = gm.post("/policy/proposals/PP000001/decide",
                      data={"approve": "1", "csrf_token": csrf_token(gm, "/")})
     assert answer.status_code == 302
-    assert "max_grant_days: 14" in director.get("/admin/policy").get_data(as_text=True)
+    assert "max_grant_days: 14" in director.get("/admin/policy/yaml").get_data(as_text=True)
     assert "Approved: in force" in gm.get("/policy/proposals/PP000001").get_data(as_text=True)
     assert "Policy changes waiting" not in gm.get("/").get_data(as_text=True)

@@ -16,16 +16,17 @@ from .conftest import PASSWORD, STAFF, csrf_token, git, make_archive, sign_in
 from .test_web_access import record
 
 ADMIN_ROUTES = ["/admin/staff", "/admin/staff/wang.li", "/admin/departments",
-                "/admin/departments/sales", "/admin/policy", "/admin/policy/history"]
+                "/admin/departments/sales", "/admin/policy", "/admin/policy/yaml",
+                "/admin/policy/history"]
 POSTS = {"/admin/staff": {"username": "x.new"}, "/admin/staff/wang.li": {"name": "X"},
          "/admin/staff/wang.li/disable": {"left_on": "2026-01-01"},
          "/admin/departments": {"id": "new"}, "/admin/departments/sales": {"name": "X"},
-         "/admin/policy": {"text": "max_grant_days: 3\n", "reason": "x"}}
+         "/admin/policy/yaml": {"text": "max_grant_days: 3\n", "reason": "x"}}
 
 
 def propose_and_approve(admin, approver, text: str, reason: str = "依營銷部建議修訂"):
     """Propose a policy text as the administrator and approve it as the general manager."""
-    response = post(admin, "/admin/policy", {"text": text, "reason": reason})
+    response = post(admin, "/admin/policy/yaml", {"text": text, "reason": reason})
     assert response.status_code == 302, response.get_data(as_text=True)
     url = response.location
     proposal_id = url.rsplit("/", 1)[1]
@@ -226,7 +227,7 @@ def test_manager_must_be_active(svc, admin):
 ])
 def test_bad_policy_writes_nothing(svc, admin, text, message):
     before = head(svc)
-    response = post(admin, "/admin/policy", {"text": text, "reason": "修訂"})
+    response = post(admin, "/admin/policy/yaml", {"text": text, "reason": "修訂"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert message in body
@@ -234,7 +235,7 @@ def test_bad_policy_writes_nothing(svc, admin, text, message):
 
 
 def test_policy_edit_and_history(app, svc, admin):
-    page = admin.get("/admin/policy").get_data(as_text=True)
+    page = admin.get("/admin/policy/yaml").get_data(as_text=True)
     assert "<textarea" in page and "policy-text" in page and "max_grant_days: 30" in page
     data = yamlio.load(svc.archive.read("policy.yaml"))
     data["max_grant_days"] = 14
@@ -246,7 +247,7 @@ def test_policy_edit_and_history(app, svc, admin):
     message = git(svc.archive.path, "log", "-1", "--format=%an|%B")
     assert message.startswith("趙總|更新政策：fines、max_grant_days（提案 PP000001）")
     assert "Action: policy" in message and "Proposed-By: 林美華 <director@example.com>" in message
-    assert "max_grant_days: 14" in admin.get("/admin/policy").get_data(as_text=True)
+    assert "max_grant_days: 14" in admin.get("/admin/policy/yaml").get_data(as_text=True)
     history = admin.get("/admin/policy/history").get_data(as_text=True)
     assert "更新政策：fines、max_grant_days" in history and "建立客戶檔案庫" in history
     assert "林美華 proposed, 趙總 approved" in history
@@ -258,7 +259,7 @@ def test_policy_edit_and_history(app, svc, admin):
     assert admin.get("/admin/policy/history/0123456789abcdef").status_code == 404
     before = head(svc)
     # The same text again changes nothing and commits nothing.
-    again = post(admin, "/admin/policy", {"text": dump_policy(data).decode(), "reason": "x"})
+    again = post(admin, "/admin/policy/yaml", {"text": dump_policy(data).decode(), "reason": "x"})
     assert again.status_code == 200 and "Nothing changed" in again.get_data(as_text=True)
     assert head(svc) == before
 

@@ -210,9 +210,9 @@ def test_hr_sees_late_records_and_neglect_fines_without_contents(app, lateness):
     rows = list(csv.reader(io.StringIO(text(hr, "/hr/export.csv?month=2026-03"))))
     header = rows[0]
     by_user = {row[1]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-    assert (by_user["wang.li"]["late_records"], by_user["wang.li"]["neglect_fines"],
-            by_user["wang.li"]["fines"]) == ("1", "1", "40")
-    assert by_user["lin.sales2"]["late_records"] == "1" and "chen.yu" not in by_user
+    assert (by_user["wang.li"]["Late records"], by_user["wang.li"]["Neglected files"],
+            by_user["wang.li"]["Fines"]) == ("1", "1", "40")
+    assert by_user["lin.sales2"]["Late records"] == "1" and "chen.yu" not in by_user
     february = {row[1]: row for row in csv.reader(io.StringIO(
         text(hr, "/hr/export.csv?month=2026-02")))}
     assert february["wang.li"][9:11] == ["1", "20"]  # the neglect fine of Feb 20

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from intranet.records.zone import month_of
 
@@ -72,14 +73,37 @@ def test_the_csv_opens_in_excel(app, month):
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["month", "username", "name", "attempts", "break_glass_reads",
-                       "unapproved_reads", "shared_account_signals", "shared_account_cases",
-                       "late_records", "neglect_fines", "fines", "currency"]
+    # Chinese column titles by default (the user's language), the report page's own words.
+    assert rows[0][:11] == ["月份", "帳號", "姓名", "被拒絕的嘗試（不罰款）", "緊急調閱次數",
+                            "未經審批的查閱", "帳號共用跡象", "已確認的帳號共用案件", "逾期登錄",
+                            "逾期未更新檔案", "罰款"]
+    assert len(rows[0]) == 12
     by_user = {row[1]: row for row in rows[1:]}
     # Two refused attempts, no fine; both used one machine in one window: a sign for HR,
     # not a fine until HR confirms it.
     assert by_user["chen.yu"][2:] == ["陳宇", "2", "0", "0", "1", "0", "0", "0", "0", "CNY"]
     assert by_user["wang.li"][3:] == ["0", "0", "0", "1", "0", "0", "0", "0", "CNY"]
+    english = hr.get(f"/hr/export.csv?month={month}", headers={"Accept-Language": "en"})
+    titles = next(csv.reader(io.StringIO(english.get_data().decode("utf-8-sig"))))
+    assert titles[:3] == ["Month", "Username", "Full name"] and titles[-1] == "Currency"
+
+
+def test_the_xlsx_has_chinese_titles_names_and_numbers(app, month):
+    hr = client_for(app, "hr.chen")
+    page = hr.get(f"/hr/?month={month}").get_data(as_text=True)
+    assert f"/hr/export.xlsx?month={month}" in page
+    response = hr.get(f"/hr/export.xlsx?month={month}")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Content-Disposition"].endswith(f'hr-report-{month}.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["月份", "帳號", "姓名"] and rows[0][10] == "罰款"
+    by_user = {row[1]: row for row in rows[1:]}
+    assert by_user["chen.yu"][2] == "陳宇" and by_user["chen.yu"][3] == 2
+    assert by_user["chen.yu"][11] == "CNY"
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+    assert client_for(app, "wang.li").get("/hr/export.xlsx").status_code == 403
 
 
 def test_the_administrator_may_and_a_salesperson_may_not(app, month):

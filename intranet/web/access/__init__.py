@@ -7,7 +7,7 @@ from flask import Blueprint
 # No url prefix: the pages live under /access, the break-glass form beside the customer page.
 bp = Blueprint("access", __name__)
 
-from . import panels, proposals, views  # noqa: E402, F401
+from . import names, panels, proposals, views  # noqa: E402, F401
 from .views import may_break_glass, waiting_count  # noqa: E402
 
 

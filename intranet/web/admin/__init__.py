@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import backup_views, handover_views, views  # noqa: E402, F401
+from . import backup_views, handover_views, policy_views, views  # noqa: E402, F401

@@ -111,3 +111,10 @@ class PolicyForm(FlaskForm):
     text = TextAreaField(_l("Policy"), validators=[required(), at_most(200_000)])
     reason = TextAreaField(_l("Reason for the change"), validators=[required(), at_most(2000)])
     submit = SubmitField(_l("Propose to the general manager"))
+
+
+class PolicyReasonForm(FlaskForm):
+    """The reason for a change made in the labelled policy form (the values are its inputs)."""
+
+    reason = TextAreaField(_l("Reason for the change"), validators=[required(), at_most(2000)])
+    submit = SubmitField(_l("Propose to the general manager"))

@@ -14,8 +14,6 @@ from flask_login import current_user, login_required
 from wtforms import Field
 
 from ... import services
-from ...actions import ActionError, Forbidden
-from ...actions import policy as policy_actions
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
 from ...index.holdings import held_by
@@ -36,7 +34,6 @@ from .forms import (
     DisableForm,
     MemberEditForm,
     MemberForm,
-    PolicyForm,
 )
 
 
@@ -249,38 +246,6 @@ def department(department_id: str):
             flash(_("Saved."), "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department.html", form=form, department=current)
-
-
-@bp.route("/policy", methods=["GET", "POST"])
-def policy():
-    """Show policy.yaml and propose a new text to the general manager (R3)."""
-    form = PolicyForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            proposal_id = policy_actions.propose(services.get().archive, current_user.username,
-                                                 form.text.data, form.reason.data)
-        except Forbidden:
-            abort(403)
-        except policy_actions.InvalidPolicy as exc:
-            _show_errors(DirectoryError(exc.errors), {}, form.text)
-            status = 400
-        except ActionError as error:
-            flash(_(error.message, **error.params), "info")
-        else:
-            flash(_("Proposal %(id)s sent to the general manager; the policy in force does "
-                    "not change until it is approved.", id=proposal_id), "success")
-            return redirect(url_for("access.proposal", proposal_id=proposal_id))
-    elif form.errors:
-        status = 400
-    if not form.is_submitted():
-        damaged = next((p for p in _rules().problems if p.path == POLICY_PATH), None)
-        # A damaged policy.yaml: offer its last valid version, whose saving repairs it.
-        rev = damaged.in_force if damaged and damaged.in_force else _snapshot().commit
-        raw = services.get().archive.snapshot(rev).get(POLICY_PATH) if rev else None
-        form.text.data = (raw or b"").decode("utf-8", "replace")
-    return render_template("admin/policy.html", form=form,
-                           proposals=proposals.all_newest_first(_snapshot())[:20]), status
 
 
 @bp.get("/policy/history")
