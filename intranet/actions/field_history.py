@@ -7,12 +7,13 @@ journalled (R33, R35) through the request's ``Reader`` before git is asked anyth
 from __future__ import annotations
 
 from ..archive.blame import LineOrigin, blame
+from ..records.access import Actor
 from ..records.customers import customer_path
 from ..records.field_lines import latest_by_field, line_paths
 from .reading import Reader
 
 
-def field_changes(reader: Reader, customer_id: str, actor, commit: str,
+def field_changes(reader: Reader, customer_id: str, actor: Actor, commit: str,
                   raw: bytes) -> dict[str, LineOrigin]:
     """Return each field's last change (by path; groups and lists too) up to ``commit``.
 
