@@ -15,8 +15,16 @@
     return target ? panes.find((pane) => pane === target || pane.contains(target)) : null;
   };
 
+  // "Show who changed what" reloads the page: keep the reader on the same tab.
+  const toggle = document.querySelector('a[data-action="changes"]');
+
   const show = (pane) => {
     panes.forEach((p) => p.classList.toggle("active", p === pane));
+    if (toggle) {
+      const target = new URL(toggle.href);
+      target.hash = pane.id;
+      toggle.href = target.toString();
+    }
     links.forEach((link) => {
       if (link.dataset.pane === pane.id) link.setAttribute("aria-current", "true");
       else link.removeAttribute("aria-current");

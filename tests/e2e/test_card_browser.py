@@ -70,9 +70,12 @@ def test_the_card_page_its_tabs_quick_add_changes_and_both_forms(demo_site, page
 
     # Who changed what: names under the fields, the newest change being wang.li's own.
     page.goto(url)
-    page.click("a[data-action=changes]")
-    changes = page.locator("#card-basic .field-change")
+    page.click("a.card-index-link[href='#card-people']")
+    page.click("a[data-action=changes]")  # the page reloads on the same tab
+    expect(page).to_have_url(f"{url}?changes=1#card-people")
+    changes = page.locator("#card-people .field-change")
     expect(changes.first).to_be_visible()
+    page.screenshot(path=str(artifact("customer-card-changes.png")))
     authors = {v.author_name for v in services.files.history(customer)}
     shown = " ".join(changes.all_inner_texts())
     assert any(name in shown for name in authors), (authors, shown[:200])
