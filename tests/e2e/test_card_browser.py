@@ -49,6 +49,9 @@ def test_the_card_page_its_tabs_quick_add_changes_and_both_forms(demo_site, page
     expect(page.locator("a[href='#card-people']")).to_have_attribute("aria-current", "true")
     page.click("a.card-index-link[href='#card-contacts']")
     expect(page.locator("#card-contacts")).to_be_visible()
+    page.emulate_media(media="print")  # paper gets every pane
+    assert visible(page, "#card-basic") and visible(page, "#card-people")
+    page.emulate_media(media="screen")
     page.go_back()
     expect(page).to_have_url(f"{url}#card-people")
     expect(page.locator("#card-people")).to_be_visible()
