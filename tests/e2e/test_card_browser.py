@@ -36,6 +36,9 @@ def test_the_card_page_its_tabs_quick_add_changes_and_both_forms(demo_site, page
     base, services = demo_site
     customer = own_file(services, "wang.li")
     url = f"{base}/customers/{customer}"
+    errors: list[str] = []  # CSP violations and script errors
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page, base, "wang.li", DEMO_PASSWORD)
 
     # Tabs: one pane at a time; an index entry sets the hash, and back goes back.
@@ -84,6 +87,8 @@ def test_the_card_page_its_tabs_quick_add_changes_and_both_forms(demo_site, page
     assert any(name in shown for name in authors), (authors, shown[:200])
     page.click("a.card-index-link[href='#card-contacts']")
     expect(page.locator("#card-contacts")).to_be_visible()
+
+    assert errors == [], errors
 
     # Both cards' forms ask for their own fields.
     page.goto(f"{base}/customers/new?card=distributor")
