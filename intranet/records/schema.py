@@ -390,6 +390,16 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "terminal": (*REQUIRED_COMMON, "classification.industry", "basic.phone"),
 }
 
+# R9: the fields only one card asks for (every other field is on both). A distributor resells
+# in a region, so its card asks how it covers and works that market; a terminal customer uses
+# the products, so its card asks how it is run. A value of the other card is kept, never lost.
+CARD_ONLY: dict[str, tuple[str, ...]] = {
+    "distributor": ("characteristics.service_area", "characteristics.sales_capacity",
+                    "business.sales_staff_quality", "transactions.sales_activities"),
+    "terminal": ("characteristics.culture", "characteristics.business_policy",
+                 "characteristics.management_style"),
+}
+
 
 def _empty(f: Field) -> Any:
     """Return the empty value of a field of this declaration."""

@@ -16,13 +16,13 @@ from ...actions.credit import CreditForbidden
 from ...actions.customers import new_custody
 from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
-from ...records import schema
+from ...records import cards, schema
 from ...records.classes import LISTS
 from ...records.customers import InvalidRecord, SaveConflict
 from ...records.validate import FieldError
 from . import reading
 from .figures_views import classes
-from .forms import CustomerForm, apply, record_data
+from .forms import CustomerForm, apply, off_card, record_data
 from .labels import enum_choices, field_label
 from .present import show, when
 
@@ -260,8 +260,11 @@ class Edit:
             latest = reading.versions(self.customer_id, current_user, "edit")[0]
             self.author = {"name": latest["author_name"], "when": when(latest["authored_at"])}
         required = schema.REQUIRED.get(self.form.card.data or "", schema.REQUIRED_COMMON)
+        # R9: the form asks for the loaded card's fields; the other card's values are shown.
+        kept = [(field_label(p), show(p, v)) for p, v in cards.other_card_values(self.record)]
         page = render_template("customers/form.html", form=self.form, problems=self.problems,
                                conflicts=self.rows, author=self.author,
-                               marked=marked(self.form),
+                               marked=marked(self.form), off_card=off_card(self.record),
+                               other_card=kept, card_name=cards.card_of(self.record),
                                required=set(required), **context)
         return page, 409 if self.rows else 200

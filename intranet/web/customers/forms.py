@@ -26,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, ValidationError
 
-from ...records import schema
+from ...records import cards, schema
 from ...records.formats import parse_number
 from ...records.schema import LABELS
 
@@ -167,6 +167,13 @@ def _group(record: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def off_card(record: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Return, per group, the keys the form leaves out because another card asks for them."""
+    card = cards.card_of(record)
+    return {group: tuple(k for k in schema.SCHEMA[group].children
+                         if not cards.on_card(card, f"{group}.{k}")) for group in GROUPS}
+
+
 def record_data(record: dict[str, Any]) -> dict[str, Any]:
     """Return a record as the form's ``data``."""
     data: dict[str, Any] = {key: _out(key, record.get(key)) for key in TOP}
@@ -202,15 +209,20 @@ def _blank(entry: Form) -> bool:
 def apply(form: CustomerForm, record: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     """Return ``record`` with the form's values; keys the form lacks are kept as they were.
 
+    The fields of the record's card are taken from the form; another card's are kept (R9).
+
     The second value maps each person in the result to its form entry, for error messages.
     """
     result = dict(record)
+    card = cards.card_of(record)
     for key in TOP:
         result[key] = _in(key, form[key])
     for group in GROUPS:
         values = dict(_group(record, group))
         for f in form[group].form:
-            values[f.short_name] = _in(f"{group}.{f.short_name}", f)
+            # R9: the form does not offer the other card's fields; their values stay as are.
+            if cards.on_card(card, f"{group}.{f.short_name}"):
+                values[f.short_name] = _in(f"{group}.{f.short_name}", f)
         result[group] = values
     old = record.get("people") if isinstance(record.get("people"), list) else []
     people, positions = [], []

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 
-from ...records import schema
+from ...records import cards, schema
 from ...records.diff import Change
 from . import reading
 from .labels import ENUMS, enum_label, field_label
@@ -30,6 +30,7 @@ class Row:
     path: str
     label: str
     value: str
+    other_card: bool = False  # R9: a field only the other card asks for, kept in the file
 
 
 @dataclass
@@ -104,11 +105,24 @@ def _group(record: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _on_card(card: str, rows: list[Row]) -> list[Row]:
+    """Return the rows the card asks for; another card's field only if it holds a value (R9)."""
+    kept = []
+    for row in rows:
+        if cards.on_card(card, row.path):
+            kept.append(row)
+        elif row.value:
+            row.other_card = True
+            kept.append(row)
+    return kept
+
+
 def sections(record: dict[str, Any]) -> list[Section]:
     """Return the card's sections in the policy's order, other fields last."""
     result = []
+    card = cards.card_of(record)
     for key in SECTIONS:
-        rows = _rows(_group(record, key), key + ".")
+        rows = _on_card(card, _rows(_group(record, key), key + "."))
         if key == "classification":
             rows = _rows(record, "", _CLASS_EXTRA) + rows
         result.append(Section(key, _(schema.LABELS[key]), rows))

@@ -14,7 +14,7 @@ from ...actions import customers
 from ...records import schema
 from ...records.customers import Loaded
 from .. import panels
-from . import bp, duplicate_views, figures_views, present, reading
+from . import bp, card_index, duplicate_views, field_changes, figures_views, present, reading
 from .editing import Edit, blank
 from .labels import CARDS
 
@@ -34,15 +34,20 @@ def show(customer_id: str):
     if loaded.damaged or loaded.record is None:
         return _damaged(loaded)
     record = loaded.record
+    page = card_index.layout(present.sections(record),
+                             present.tables(record, panels.covered()),
+                             panels.build(panels.CUSTOMER, loaded, current_user))
+    may = {"edit": reading.may(customer_id, current_user, "edit"),
+           "history": reading.may(customer_id, current_user, "history"),
+           "custody": reading.may_change_custody(customer_id, current_user, record)}
+    # Who changed each field: only when asked for, as a history read (R35: journalled).
+    changes = field_changes.for_card(customer_id, current_user, loaded) \
+        if may["history"] and request.args.get("changes") else None
     return render_template("customers/show.html", loaded=loaded, record=record,
-                           row=reading.row(customer_id, current_user),
-                           sections=present.sections(record),
-                           tables=present.tables(record, panels.covered()),
-                           panels=panels.build(panels.CUSTOMER, loaded, current_user),
-                           policy=reading.rules().policy,
-                           may_edit=reading.may(customer_id, current_user, "edit"),
-                           may_custody=reading.may_change_custody(customer_id, current_user,
-                                                                  record),
+                           row=reading.row(customer_id, current_user), page=page,
+                           actions=card_index.actions(customer_id, page, may),
+                           policy=reading.rules().policy, may_edit=may["edit"],
+                           may_history=may["history"], changes=changes,
                            **figures_views.card_marks(record))
 
 
