@@ -31,11 +31,12 @@ def test_correct_withdraw_and_restore_without_surprises(site, page):
 
     # chen.yu, in contact with the file, records a contact and an event from the card.
     sign_in(page, base, "chen.yu")
-    page.goto(card)
+    page.goto(card + "#contact-log")
     contact_form = page.locator(f"form[action='/customers/{customer}/contacts']")
     contact_form.locator("input[name=date]").fill("2025-06-02")
     contact_form.locator("input[name=summary]").fill("電話詢價")
     contact_form.locator("[type=submit]").click()
+    page.goto(card + "#events")
     event_form = page.locator(f"form[action='/customers/{customer}/events']")
     expect(event_form.locator("select[name=kind]")).to_have_value("")  # nothing assumed
     event_form.locator("input[name=date]").fill("2025-05")
@@ -50,6 +51,7 @@ def test_correct_withdraw_and_restore_without_surprises(site, page):
     expect(page.locator("#event-1")).to_contain_text("遷址至新竹")
 
     # Its author corrects the contact, with a reason.
+    page.goto(card + "#contact-log")
     page.click(f"a[href='/customers/{customer}/contacts/0/correct']")
     page.fill("input[name=summary]", "電話詢價（兩款產品）")
     page.fill("textarea[name=reason]", "摘要漏了產品")
@@ -63,7 +65,7 @@ def test_correct_withdraw_and_restore_without_surprises(site, page):
 
     # The custodian withdraws the event: struck through, still there.
     sign_in(page, base, "wang.li")
-    page.goto(card)
+    page.goto(card + "#events")
     page.click(f"a[href='/customers/{customer}/events/0/correct']")
     page.fill("textarea[name=reason]", "記到別家客戶")
     page.click("input[type=submit][name=withdraw]")
@@ -71,7 +73,9 @@ def test_correct_withdraw_and_restore_without_surprises(site, page):
     assert page.locator("#event-1 del").evaluate(
         "e => getComputedStyle(e).textDecorationLine") == "line-through"
     expect(page.locator("#event-1")).to_contain_text("記到別家客戶")
+    page.goto(card + "#contact-log")
     page.locator("#contact-log").screenshot(path=str(artifact("entries-corrected.png")))
+    page.goto(card + "#events")
     page.locator("#events").screenshot(path=str(artifact("entries-withdrawn.png")))
     log = git(services.archive.path, "log", "-3", "--format=%an|%s")
     assert log.startswith("王立|撤回 ") and "陳宇|更正 " in log

@@ -49,7 +49,7 @@ def test_waiting_items_are_counted_listed_and_followed(demo_site, page):
     before = int(page.locator("#nav-inbox .inbox-count").get_attribute("data-count") or 0) \
         if page.locator("#nav-inbox .inbox-count").count() else 0
     mine = services.index.find(Query(owner="wang.li", per_page=1)).rows[0]
-    page.goto(f"{base}/customers/{mine['id']}")
+    page.goto(f"{base}/customers/{mine['id']}#contact-log")
     form = page.locator(f"form[action='/customers/{mine['id']}/contacts']")
     form.locator("input[name=summary]").fill("電話確認報價")
     form.locator("input[name=next_contact]").fill(DEMO_TODAY.isoformat())
