@@ -81,6 +81,9 @@ def new():
     form = RequestForm()
     if request.method == "GET":
         form.customers.data = request.args.get("customer", "")[:40]
+        # A 403 page's button asks for the mode the refused action needs.
+        if request.args.get("mode") in ("read", "edit"):
+            form.mode.data = request.args["mode"]
     maximum = _rules().policy.max_grant_days
     if form.validate_on_submit():
         ids = (form.customers.data or "").replace(",", " ").split()

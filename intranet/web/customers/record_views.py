@@ -50,7 +50,9 @@ def show(customer_id: str):
 @login_required
 def request_access(customer_id: str):
     """Go to the access request form for a file (the same answer whether it exists or not)."""
-    return redirect(url_for("access.new", customer=customer_id))
+    mode = request.args.get("mode")
+    return redirect(url_for("access.new", customer=customer_id,
+                            mode=mode if mode in ("read", "edit") else None))
 
 
 @bp.route("/new", methods=["GET", "POST"])
