@@ -17,7 +17,7 @@ from . import Forbidden, NeedsRequest, NotAllowed
 
 CUSTODY = "custody"
 # Who may read and change a customer file, for a refusal that no request can turn (R33, R34).
-WHO_READS = N_("A file's custodian and the contacts they list, the roles its confidentiality "
+WHO_READS = N_("the file's custodian and the contacts they list, the roles its confidentiality "
                "level names, and staff holding an approved access request; roles that read no "
                "file contents (HR) never do.")
 # A guard called inside a commit's build with the head snapshot and the head's record.

@@ -39,7 +39,7 @@ class CustodyForm(FlaskForm):
     submit = SubmitField(_l("Change custody"))
 
 
-CUSTODIANS = N_("The administrator, and the manager of the file's department for the levels "
+CUSTODIANS = N_("the administrator, and the manager of the file's department for the levels "
                 "the policy lets a manager handle.")
 
 
