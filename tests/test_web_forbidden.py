@@ -95,13 +95,18 @@ def test_a_page_a_role_may_never_use_says_so(app, web):
     code, page = body(web, "/admin/staff", EN)
     assert code == 403 and 'id="forbidden-never"' in page
     assert "Not allowed" in page and "an access request would not change this" in page
-    assert "ask the administrator" in page and "/request" not in page
+    assert "Only the administrator uses the administration pages." in page
+    assert "Who can: the administrator" in page and "/request" not in page
+    # A page refused without a rule of its own still says what to do.
+    code, page = body(web, "/hr/", EN)
+    assert code == 403 and 'id="forbidden-never"' in page and "ask the administrator" in page
     code, page = body(web, "/admin/staff", ZH)
     assert code == 403 and 'id="forbidden-never"' in page and "沒有權限" in page
     hr = app.test_client()
     sign_in(hr, "hr.chen")
     code, page = body(hr, "/customers/new", EN)
     assert code == 403 and 'id="forbidden-never"' in page
+    assert "Your role does not open customer files." in page and "Who can:" in page
 
 
 def test_custody_is_never_a_matter_of_a_request(web, chens_file):

@@ -16,7 +16,10 @@ MEASURE = """() => {
   const links = [...nav.querySelectorAll('#nav-links .nav-link')];
   const line = parseFloat(getComputedStyle(links[0]).lineHeight);
   return {height: nav.getBoundingClientRect().height,
-          middles: items.map(e => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; }),
+          middles: items.map(e => {
+            const r = e.getBoundingClientRect();
+            return (r.top + r.bottom) / 2;
+          }),
           tallest: Math.max(...links.map(e => e.getBoundingClientRect().height)),
           line: line, texts: links.map(e => e.textContent.trim())};
 }"""

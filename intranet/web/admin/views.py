@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from wtforms import Field
 
 from ... import services
-from ...actions import ActionError, Forbidden
+from ...actions import ActionError, Forbidden, NotAllowed
 from ...actions import policy as policy_actions
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
@@ -27,6 +27,7 @@ from ...records.organisation import (
     save_member,
 )
 from ...records.rules import POLICY_PATH, Rules, load_rules
+from ...records.schema import N_
 from ...records.staff import ROLES, role_label
 from ...records.validate import FieldError
 from . import bp
@@ -76,7 +77,8 @@ def _damaged_files() -> dict:
 @login_required
 def _only_the_administrator():
     if not is_administrator():
-        abort(403)
+        raise NotAllowed(N_("Only the administrator uses the administration pages."),
+                         N_("the administrator (the role that keeps company-level files)."))
 
 
 def _author():
