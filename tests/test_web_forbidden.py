@@ -7,10 +7,13 @@ import re
 
 import pytest
 
-from intranet.records import access
+from intranet.actions import NeedsRequest, NotAllowed, rights
+from intranet.records import access, yamlio
+from intranet.records.customers import customer_path
 from intranet.records.policy import Policy
 from intranet.records.schema import new_record
 from intranet.records.staff import Directory
+from intranet.web.errors import forbidden_page
 
 from .conftest import sign_in
 
@@ -126,3 +129,21 @@ def test_the_decision_says_how_a_refusal_could_turn():
     hr = access.decide(access.Actor("h", "hr", "hr"), "view", meta, policy, directory)
     assert (seller.allowed, seller.remedy) == (False, access.REQUEST)
     assert (hr.allowed, hr.remedy) == (False, access.NEVER)
+
+
+def test_an_action_refused_by_rights_names_its_remedy(app, svc, chens_file):
+    snapshot = svc.archive.snapshot()
+    record = yamlio.load(snapshot.read(customer_path(chens_file)), "x")
+    with pytest.raises(NeedsRequest) as refused:
+        rights.require(snapshot, "wang.li", "edit", chens_file, record)
+    assert (refused.value.customer_id, refused.value.mode) == (chens_file, "edit")
+    with pytest.raises(NotAllowed) as never:
+        rights.require(snapshot, "hr.chen", "view", chens_file, record)
+    assert never.value.who == rights.WHO_READS
+    # The 403 page of each: the request button for the first, who may for the second.
+    with app.test_request_context("/", headers=EN):
+        page, code = forbidden_page(refused.value)
+        assert code == 403 and 'id="forbidden-request"' in page
+        assert f"/access/new?customer={chens_file}&amp;mode=edit" in page
+        page, code = forbidden_page(never.value)
+        assert code == 403 and 'id="forbidden-never"' in page and "Who can:" in page

@@ -54,6 +54,17 @@ def render_forbidden(message: str, who: str = "", customer_id: str = "",
                            customer_id=customer_id, mode=mode), 403
 
 
+def forbidden_page(error: Forbidden) -> tuple[str, int]:
+    """Answer a refused action: with the request button if a request would allow it."""
+    # A parameter may itself be a msgid (a rule's reason); ids and names pass unchanged.
+    params = {k: _(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
+    message = _(error.message, **params)
+    if isinstance(error, NeedsRequest):
+        return render_forbidden(message, customer_id=error.customer_id, mode=error.mode)
+    who = error.who if isinstance(error, NotAllowed) else ""
+    return render_forbidden(message, _(who) if who else "")
+
+
 def render_hidden(error: Hidden) -> tuple[str, int]:
     """Answer a file one may not see (or a missing one): how a request could help, or who may."""
     never = error.remedy != access.REQUEST
@@ -73,13 +84,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(error: Forbidden):
         # An action refused the change before anything was written.
-        # A parameter may itself be a msgid (a rule's reason); ids and names pass unchanged.
-        params = {k: _(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
-        message = _(error.message, **params)
-        if isinstance(error, NeedsRequest):
-            return render_forbidden(message, customer_id=error.customer_id, mode=error.mode)
-        who = error.who if isinstance(error, NotAllowed) else ""
-        return render_forbidden(message, _(who) if who else "")
+        return forbidden_page(error)
 
     @app.errorhandler(Hidden)
     def _hidden(error: Hidden):

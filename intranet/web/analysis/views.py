@@ -20,7 +20,7 @@ from ...sheets.writing import xlsx_bytes
 from ..clock import today
 from ..customers.figures import money
 from ..customers.reading import AuditDown, Hidden, actor, reader, seal_if_due
-from ..errors import render_error, render_forbidden, render_hidden
+from ..errors import forbidden_page, render_error, render_hidden
 from . import bp, chart
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,7 +60,7 @@ def _nav() -> dict:
 def _bad(error: ActionError) -> tuple[str, int]:
     """Answer input that makes no sense with a 400 page and the reason."""
     if isinstance(error, Forbidden):
-        return render_forbidden(_(error.message, **error.params))
+        return forbidden_page(error)
     return render_error(400, _(error.message, **error.params))
 
 
