@@ -147,3 +147,15 @@ def test_an_action_refused_by_rights_names_its_remedy(app, svc, chens_file):
         assert f"/access/new?customer={chens_file}&amp;mode=edit" in page
         page, code = forbidden_page(never.value)
         assert code == 403 and 'id="forbidden-never"' in page and "Who can:" in page
+
+
+def test_the_lists_warning_before_a_closed_file_tells_each_role_its_way(app, web, chens_file):
+    sign_in(web, "wang.li")
+    code, page = body(web, f"/customers/{chens_file}/closed", EN)
+    assert code == 200 and 'id="closed-warning"' in page
+    assert f'href="/customers/{chens_file}/request"' in page
+    hr = app.test_client()
+    sign_in(hr, "hr.chen")
+    code, page = body(hr, f"/customers/{chens_file}/closed", EN)
+    assert 'id="forbidden-never"' in page and 'id="closed-warning"' not in page
+    assert "/request" not in page
