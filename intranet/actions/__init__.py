@@ -22,3 +22,21 @@ class ActionError(Exception):
 
 class Forbidden(ActionError):
     """The actor may not make this change; nothing was written (the web answers 403)."""
+
+
+class NotAllowed(Forbidden):
+    """The actor's role or standing can never make this change (the 403 page says who can)."""
+
+    def __init__(self, message: str, who: str = "", **params: Any) -> None:
+        super().__init__(message, **params)
+        self.who = who  # an English msgid naming who may, or ""
+
+
+class NeedsRequest(Forbidden):
+    """The actor may make this change once an access request for the file is approved."""
+
+    def __init__(self, message: str, customer_id: str, mode: str = "read",
+                 **params: Any) -> None:
+        super().__init__(message, id=customer_id, **params)
+        self.customer_id = customer_id
+        self.mode = mode  # the request's mode: "read" or "edit"

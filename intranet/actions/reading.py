@@ -22,6 +22,7 @@ from ..records.audit import AuditUnavailable
 from ..records.customers import CustomerFiles, Loaded, is_customer_id
 from ..records.diff import Change
 from ..records.rules import Rules, load_rules
+from .rights import request_mode
 
 log = logging.getLogger(__name__)
 # What a merged (retired) file still shows: its history and its old versions (R4).
@@ -29,12 +30,20 @@ RETIRED_READS = ("history", "version", "diff")
 
 
 class Hidden(Exception):
-    """Raised when a file may not be seen by the asker, or does not exist: the same answer."""
+    """Raised when a file may not be seen by the asker, or does not exist: the same answer.
 
-    def __init__(self, customer_id: str) -> None:
+    ``remedy`` (access.NEVER or access.REQUEST) and ``mode`` (the request's "read" or "edit")
+    depend on the asker and the action only, never on the file, so they tell nothing of it.
+    """
+
+    def __init__(self, customer_id: str, remedy: str = access.REQUEST,
+                 mode: str = "read", who: str = "") -> None:
         """Remember which id was asked for (as typed, to echo it escaped)."""
         super().__init__(customer_id)
         self.customer_id = customer_id
+        self.remedy = remedy
+        self.mode = mode
+        self.who = who  # an English msgid naming who may, for a NEVER refusal (or "")
 
 
 class AuditDown(Exception):
@@ -109,6 +118,10 @@ class Reader:
 
         With ``audit`` (every read of contents) the answer is journalled first.
         """
+        r = self.rules()
+        # How the refusal could be turned, told alike for a missing and a refused file.
+        refused = Hidden(customer_id, access.remedy(actor, action, r.policy, r.directory),
+                         request_mode(action))
         try:
             meta = self._retired_meta(customer_id) if action in RETIRED_READS \
                 else self.meta(customer_id)
@@ -116,13 +129,12 @@ class Reader:
             if audit:
                 self.record(customer_id, actor, action,
                             access.Decision(False, "none", "no such file"))
-            raise
-        r = self.rules()
+            raise refused from None
         answer = access.decide(actor, action, meta, r.policy, r.directory, self.grants())
         if audit:
             self.record(customer_id, actor, action, answer)
         if not answer.allowed:
-            raise Hidden(customer_id)
+            raise refused
         return meta
 
     def record(self, customer_id: str, actor: access.Actor, action: str,

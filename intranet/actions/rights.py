@@ -13,9 +13,13 @@ from ..archive.repository import Snapshot
 from ..records import access, requests
 from ..records.rules import Rules, load_rules
 from ..records.schema import N_
-from . import Forbidden
+from . import Forbidden, NeedsRequest, NotAllowed
 
 CUSTODY = "custody"
+# Who may read and change a customer file, for a refusal that no request can turn (R33, R34).
+WHO_READS = N_("the file's custodian and the contacts they list, the roles its confidentiality "
+               "level names, and staff holding an approved access request; roles that read no "
+               "file contents (HR) never do.")
 # A guard called inside a commit's build with the head snapshot and the head's record.
 Guard = Callable[[Snapshot, "dict[str, Any] | None"], None]
 
@@ -41,8 +45,17 @@ def require(snapshot: Snapshot, username: str, action: str, customer_id: str,
     answer = access.decide(actor_at(rules, username), action, meta, rules.policy,
                            rules.directory, requests.grants_for(snapshot, username))
     if not answer.allowed:
-        raise Forbidden(N_("You may not do this to customer file %(id)s."), id=customer_id)
+        message = N_("You may not do this to customer file %(id)s.")
+        if answer.remedy == access.REQUEST:
+            raise NeedsRequest(message, customer_id, request_mode(action))
+        raise NotAllowed(message, WHO_READS, id=customer_id)
     return answer
+
+
+def request_mode(action: str) -> str:
+    """Return the access request's mode that would allow an action: read or edit."""
+    return "read" if action in access.READ_ACTIONS or action in (
+        access.REPORTS, access.FIGURES) else "edit"
 
 
 def guard(username: str, action: str, customer_id: str) -> Guard:

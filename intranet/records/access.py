@@ -32,6 +32,11 @@ CLASSIFY = "classify"
 ACTIONS = READ_ACTIONS | WRITE_ACTIONS | {REPORTS, FIGURES, CLASSIFY}
 # A file whose level cannot be read (a damaged file) is kept as closely as the strictest level.
 FALLBACK_LEVEL = LEVELS[0]
+# How a refusal could turn into a yes (R33, R34): never for this actor's standing or role, or
+# after an approved access request. Told from the actor alone, so a missing file and a refused
+# one get the same answer.
+NEVER = "never"
+REQUEST = "request"
 # The relations a relative role token may stand for.
 FILE_OWNER = "file_owner"
 FILE_DEPARTMENT_MANAGER = "file_department_manager"
@@ -104,6 +109,7 @@ class Decision:
     allowed: bool
     basis: str
     reason: str = field(default="")
+    remedy: str = field(default="")  # when refused: NEVER or REQUEST
 
 
 def _now(now: datetime | None) -> datetime:
@@ -175,15 +181,23 @@ def _valid_grants(actor: Actor, grants: Iterable[Grant], now: datetime) -> list[
             and now < _expiry(g) and g.mode in ("read", "edit")]
 
 
+def remedy(actor: Actor, action: str, policy: Policy, directory: Directory) -> str:
+    """Tell how a refused action could be allowed: NEVER for this actor, or after a REQUEST."""
+    if action not in ACTIONS or not _standing(actor, directory) \
+            or actor.role in no_contents_roles(policy):
+        return NEVER
+    return REQUEST
+
+
 def decide(actor: Actor, action: str, meta: FileMeta, policy: Policy, directory: Directory,
            grants: Iterable[Grant] = (), now: datetime | None = None) -> Decision:
     """Tell whether an actor may do an action to a file now, and on what basis."""
     if action not in ACTIONS:
-        return Decision(False, "none", f"unknown action {action!r}")
+        return Decision(False, "none", f"unknown action {action!r}", NEVER)
     if not _standing(actor, directory):
-        return Decision(False, "none", "not an active member of staff")
+        return Decision(False, "none", "not an active member of staff", NEVER)
     if actor.role in no_contents_roles(policy):
-        return Decision(False, "none", "this role reads no file contents")
+        return Decision(False, "none", "this role reads no file contents", NEVER)
     if action == REPORTS:
         whole = decide(actor, "view", meta, policy, directory, grants, now)
         if whole.allowed or not (meta.department and actor.department == meta.department):
@@ -206,7 +220,7 @@ def decide(actor: Actor, action: str, meta: FileMeta, policy: Policy, directory:
         if meta.id in grant.customers and grant.allows(action):
             basis = "break-glass" if grant.kind == "break-glass" else "grant"
             return Decision(True, f"{basis}:{grant.id}", f"{grant.mode} {basis} grant")
-    return Decision(False, "none", "no level, custody or grant allows this")
+    return Decision(False, "none", "no level, custody or grant allows this", REQUEST)
 
 
 def _by_analysis_role(actor: Actor, action: str, meta: FileMeta, policy: Policy,

@@ -22,6 +22,7 @@ from . import (
     imports,
     inbox,
     main,
+    offers,
     security,
     setup,
     status,
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     customer_form.init_app(app)
     background.init_app(app)
+    offers.init_app(app)
     app.context_processor(i18n.template_globals)
     app.add_template_filter(i18n.localtime, "localtime")
     for blueprint in (auth.bp, main.bp, customers.bp, status.bp, access.bp, admin.bp, hr.bp,

@@ -8,9 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..actions import Forbidden
+from ..actions import Forbidden, NeedsRequest, NotAllowed
+from ..actions.reading import Hidden
+from ..actions.rights import WHO_READS
 from ..archive.errors import Conflict, NotFound
 from ..archive.repository import Busy
+from ..records import access
 
 TITLES = {
     400: _l("Bad request"),
@@ -44,6 +47,32 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
                            message=message or MESSAGES.get(code, "")), code
 
 
+def render_forbidden(message: str, who: str = "", customer_id: str = "",
+                     mode: str = "") -> tuple[str, int]:
+    """Render a 403: "not allowed" (say who may), or "needs a request" (with its button)."""
+    return render_template("errors/forbidden.html", code=403, message=message, who=who,
+                           customer_id=customer_id, mode=mode), 403
+
+
+def forbidden_page(error: Forbidden) -> tuple[str, int]:
+    """Answer a refused action: with the request button if a request would allow it."""
+    # A parameter may itself be a msgid (a rule's reason); ids and names pass unchanged.
+    params = {k: _(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
+    message = _(error.message, **params)
+    if isinstance(error, NeedsRequest):
+        return render_forbidden(message, customer_id=error.customer_id, mode=error.mode)
+    who = error.who if isinstance(error, NotAllowed) else ""
+    return render_forbidden(message, _(who) if who else "")
+
+
+def render_hidden(error: Hidden) -> tuple[str, int]:
+    """Answer a file one may not see (or a missing one): how a request could help, or who may."""
+    never = error.remedy != access.REQUEST
+    return render_template("customers/hidden.html", customer_id=error.customer_id,
+                           never=never, mode=error.mode,
+                           who=_(error.who or WHO_READS) if never else ""), 403
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
@@ -55,9 +84,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(error: Forbidden):
         # An action refused the change before anything was written.
-        # A parameter may itself be a msgid (a rule's reason); ids and names pass unchanged.
-        params = {k: _(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
-        return render_error(403, _(error.message, **params))
+        return forbidden_page(error)
+
+    @app.errorhandler(Hidden)
+    def _hidden(error: Hidden):
+        return render_hidden(error)
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):
@@ -76,6 +107,9 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 403:
+            # A page refused to a role as a whole (abort(403)): no request can open it.
+            return render_forbidden(str(MESSAGES[403]))
         body, code = render_error(error.code)
         # Keep what tells a client how to go on (405's Allow, 429's Retry-After).
         keep = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}

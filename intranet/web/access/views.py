@@ -11,8 +11,9 @@ from flask_login import current_user, login_required
 from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import requests as request_actions
+from ...actions.rights import WHO_READS
 from ...archive.repository import Snapshot
-from ...records import requests
+from ...records import access, requests
 from ...records.rules import Rules, load_rules
 from ..customers import reading
 from . import bp
@@ -81,6 +82,9 @@ def new():
     form = RequestForm()
     if request.method == "GET":
         form.customers.data = request.args.get("customer", "")[:40]
+        # A 403 page's button asks for the mode the refused action needs.
+        if request.args.get("mode") in ("read", "edit"):
+            form.mode.data = request.args["mode"]
     maximum = _rules().policy.max_grant_days
     if form.validate_on_submit():
         ids = (form.customers.data or "").replace(",", " ").split()
@@ -175,8 +179,13 @@ def closed(customer_id: str):
     customer_id = customer_id.strip().upper()[:40]
     if reading.may(customer_id, current_user, "view"):
         return redirect(url_for("customers.show", customer_id=customer_id))
-    policy = _rules().policy
-    return render_template("access/closed.html", customer_id=customer_id,
+    rules = _rules()
+    policy = rules.policy
+    # A role that reads no contents is told so, not sent to ask (told from the role alone).
+    never = access.remedy(reading.actor(current_user), "view", policy,
+                          rules.directory) != access.REQUEST
+    return render_template("access/closed.html", customer_id=customer_id, never=never,
+                           who=_(WHO_READS) if never else "", mode="read",
                            fine=f"{policy.fine('unapproved_view'):g} {policy.currency}")
 
 

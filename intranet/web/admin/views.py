@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from wtforms import Field
 
 from ... import services
+from ...actions import NotAllowed
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
 from ...index.holdings import held_by
@@ -25,6 +26,7 @@ from ...records.organisation import (
     save_member,
 )
 from ...records.rules import POLICY_PATH, Rules, load_rules
+from ...records.schema import N_
 from ...records.staff import ROLES, role_label
 from ...records.validate import FieldError
 from . import bp
@@ -73,7 +75,8 @@ def _damaged_files() -> dict:
 @login_required
 def _only_the_administrator():
     if not is_administrator():
-        abort(403)
+        raise NotAllowed(N_("Only the administrator uses the administration pages."),
+                         N_("the administrator (the role that keeps company-level files)."))
 
 
 def _author():

@@ -20,7 +20,7 @@ from ...sheets.writing import xlsx_bytes
 from ..clock import today
 from ..customers.figures import money
 from ..customers.reading import AuditDown, Hidden, actor, reader, seal_if_due
-from ..errors import render_error
+from ..errors import forbidden_page, render_error, render_hidden
 from . import bp, chart
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,14 +60,14 @@ def _nav() -> dict:
 def _bad(error: ActionError) -> tuple[str, int]:
     """Answer input that makes no sense with a 400 page and the reason."""
     if isinstance(error, Forbidden):
-        return render_error(403, _(error.message, **error.params))
+        return forbidden_page(error)
     return render_error(400, _(error.message, **error.params))
 
 
 @bp.errorhandler(Hidden)
 def _hidden(error: Hidden) -> tuple[str, int]:
     """A file the user may not see figures of, or none: the same answer."""
-    return render_template("customers/hidden.html", customer_id=error.customer_id), 403
+    return render_hidden(error)
 
 
 @bp.errorhandler(AuditDown)

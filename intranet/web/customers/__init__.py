@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response
 from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 # The view modules attach themselves to the blueprint.
-from ..errors import render_error  # noqa: E402
+from ..errors import render_error, render_hidden  # noqa: E402
 from . import (  # noqa: E402, F401  (view modules and the panels they register)
     card_views,
     correction_views,
@@ -35,7 +35,7 @@ from .reading import AuditDown, Hidden, seal_if_due  # noqa: E402
 @bp.errorhandler(Hidden)
 def _hidden(error: Hidden) -> tuple[str, int]:
     """Answer a hidden file and a missing one the same way: 403 and no field of the file."""
-    return render_template("customers/hidden.html", customer_id=error.customer_id), 403
+    return render_hidden(error)
 
 
 @bp.errorhandler(AuditDown)

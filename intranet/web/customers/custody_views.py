@@ -18,6 +18,7 @@ from ...actions import custody as custody_action
 from ...archive.errors import CorruptRecord
 from ...records import access
 from ...records.customers import InvalidRecord
+from ...records.schema import N_
 from . import bp, reading
 from .labels import enum_label, field_label
 
@@ -38,12 +39,21 @@ class CustodyForm(FlaskForm):
     submit = SubmitField(_l("Change custody"))
 
 
+CUSTODIANS = N_("the administrator, and the manager of the file's department for the levels "
+                "the policy lets a manager handle.")
+
+
 def _meta(customer_id: str) -> access.FileMeta:
     """Return the file's custody if the user may change it; Hidden (403) otherwise."""
-    meta = reading.custody_meta(customer_id)  # custody only, from the index: not a read
+    # No request gives a say over custody: a missing file and a refused one answer alike.
+    refused = reading.Hidden(customer_id, access.NEVER, who=CUSTODIANS)
+    try:
+        meta = reading.custody_meta(customer_id)  # custody only, from the index: not a read
+    except reading.Hidden:
+        raise refused from None
     r = reading.rules()
     if not access.may_change_custody(reading.actor(current_user), meta, r.policy, r.directory):
-        raise reading.Hidden(customer_id)
+        raise refused
     return meta
 
 

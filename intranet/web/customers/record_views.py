@@ -5,14 +5,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
-from ...actions import customers
+from ...actions import NotAllowed, customers
 from ...records import schema
 from ...records.customers import Loaded
+from ...records.schema import N_
 from .. import panels
 from . import bp, card_index, duplicate_views, field_changes, figures_views, present, reading
 from .editing import Edit, blank
@@ -55,7 +56,9 @@ def show(customer_id: str):
 @login_required
 def request_access(customer_id: str):
     """Go to the access request form for a file (the same answer whether it exists or not)."""
-    return redirect(url_for("access.new", customer=customer_id))
+    mode = request.args.get("mode")
+    return redirect(url_for("access.new", customer=customer_id,
+                            mode=mode if mode in ("read", "edit") else None))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,7 +66,8 @@ def request_access(customer_id: str):
 def new():
     """Choose a card (R9), then open a new customer file on it."""
     if not reading.may_create(current_user):
-        abort(403)
+        raise NotAllowed(N_("Your role does not open customer files."),
+                         N_("every active member of staff whose role reads file contents."))
     card = request.args.get("card", "")
     if card not in schema.CARDS:
         return render_template("customers/choose_card.html", cards=CARDS)
