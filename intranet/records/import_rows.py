@@ -19,6 +19,7 @@ from typing import Any
 from . import access
 from .formats import nfkc
 from .import_duplicates import person_of
+from .messages import FieldError
 from .policy import LEVELS
 from .rules import Rules
 from .schema import (
@@ -32,7 +33,7 @@ from .schema import (
     label,
     new_record,
 )
-from .validate import FieldError, normalise, set_path, validate
+from .validate import normalise, set_path, validate
 
 PERSONAL = LEVELS[-1]
 CUSTODIAN = "custodian"

@@ -5,6 +5,7 @@ import math
 import re
 from typing import Any
 
+from intranet.records.messages import FieldError
 from intranet.records.policy_defaults import (
     DEFAULT_POLICY,
     LEVELS,
@@ -16,7 +17,6 @@ from intranet.records.policy_defaults import (
 )
 from intranet.records.schema import CARDS, N_, field_at
 from intranet.records.staff import ROLES
-from intranet.records.validate import FieldError
 from intranet.records.zone import is_zone
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

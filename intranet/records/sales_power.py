@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .messages import FieldError
 from .policy import Policy
 from .schema import N_
-from .validate import FieldError
 
 
 @dataclass(frozen=True)

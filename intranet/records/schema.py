@@ -6,11 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def N_(text: str) -> str:
-    """Mark a string for translation extraction without translating it."""
-    return text
-
+from intranet.records.messages import N_
 
 # Field kinds understood by validate.py; "group" and "list" hold children.
 TEXT = "text"

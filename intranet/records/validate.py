@@ -3,28 +3,14 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from intranet.records import formats
 from intranet.records import schema as s
-from intranet.records.schema import N_
+from intranet.records.messages import N_, FieldError
 
 if TYPE_CHECKING:
     from intranet.records.policy import Policy
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One problem with one field: a translatable msgid and the values it mentions."""
-
-    path: str
-    message: str
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
-
-    def __str__(self) -> str:
-        """Return the English message with its parameters filled in."""
-        return self.message.format(**self.params)
 
 
 _MISSING = object()
