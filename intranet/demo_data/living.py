@@ -12,8 +12,9 @@ from datetime import date, timedelta
 from ..records.policy import DEFAULT_POLICY
 from . import _pools as P
 from . import story
-from .customers import _CREDIT_LIMITS, _CREDIT_TERMS, CustomerMeta, person_name
+from .customers import _CREDIT_LIMITS, _CREDIT_TERMS, CustomerMeta
 from .model import get_path
+from .names import person_name
 from .org import managers, salespeople
 from .places import address, phone
 

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from intranet.records import formats
 from intranet.records import schema as s
 from intranet.records.customers import InvalidRecord
-from intranet.records.messages import FieldError
-from intranet.records.schema import N_
+from intranet.records.messages import N_, FieldError
 from intranet.records.validate import get_path, normalise, set_path, validate
 
 if TYPE_CHECKING:

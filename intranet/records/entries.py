@@ -16,8 +16,8 @@ from typing import Any
 
 from . import formats
 from .customers import CustomerFiles
-from .messages import FieldError
-from .schema import CONTACT_CHANNELS, EVENT_KINDS, N_, NAME_LIMIT, SOURCES, TEXT_LIMIT
+from .messages import N_, FieldError
+from .schema import CONTACT_CHANNELS, EVENT_KINDS, NAME_LIMIT, SOURCES, TEXT_LIMIT
 
 INTRODUCE_SUCCESSOR = "introduce_successor"
 # A larger file is a mistake (a whole ledger), not one customer's figures.

@@ -19,12 +19,11 @@ from typing import Any
 from . import access
 from .formats import nfkc
 from .import_duplicates import person_of
-from .messages import FieldError
+from .messages import N_, FieldError
 from .policy import LEVELS
 from .rules import Rules
 from .schema import (
     CARDS,
-    N_,
     PHONE,
     POSTCODE,
     REQUIRED,

@@ -16,6 +16,7 @@ from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio
 from .access import FALLBACK_LEVEL, FileMeta
 from .customers import customer_path, is_customer_id
+from .messages import N_
 from .policy import LEVELS
 from .request_state import (
     _ID,
@@ -50,7 +51,6 @@ from .request_state import (
     working_deadline,
 )
 from .rules import Rules, load_rules
-from .schema import N_
 
 
 def _next_id(snapshot: Snapshot) -> str:

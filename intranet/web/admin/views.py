@@ -29,7 +29,7 @@ from ...records.organisation import (
 )
 from ...records.rules import POLICY_PATH, Rules, load_rules
 from ...records.staff import ROLES, role_label
-from . import bp
+from .blueprint import bp
 from .forms import (
     DepartmentEditForm,
     DepartmentForm,

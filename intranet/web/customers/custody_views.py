@@ -18,7 +18,8 @@ from ...actions import custody as custody_action
 from ...archive.errors import CorruptRecord
 from ...records import access
 from ...records.customers import InvalidRecord
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .labels import enum_label, field_label
 
 

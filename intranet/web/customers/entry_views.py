@@ -23,7 +23,8 @@ from ...records.customers import InvalidRecord, Loaded
 from ...records.messages import FieldError
 from .. import clock
 from ..panels import customer_panel
-from . import bp, figures, reading
+from . import figures, reading
+from .blueprint import bp
 from .entry_forms import ContactForm, EventForm, ImportForm, YearForm
 from .labels import field_label
 

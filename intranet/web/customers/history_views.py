@@ -10,7 +10,8 @@ from ... import services
 from ...actions import customers
 from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
-from . import bp, present, reading
+from . import present, reading
+from .blueprint import bp
 from .forms import RestoreForm
 from .labels import ACTIONS
 

@@ -14,7 +14,8 @@ from ...actions import customers
 from ...records import schema
 from ...records.customers import Loaded
 from .. import panels
-from . import bp, duplicate_views, figures_views, present, reading
+from . import duplicate_views, figures_views, present, reading
+from .blueprint import bp
 from .editing import Edit, blank
 from .labels import CARDS
 

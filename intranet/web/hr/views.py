@@ -18,7 +18,7 @@ from ...records.audit import parse_stamp
 from ...records.policy import Policy
 from ..clock import company_zone, today
 from ..customers.reading import department_name, rules
-from . import bp
+from .blueprint import bp
 from .discipline_data import month_lists, sharing_cases, unapproved_reads
 
 PER_PAGE = 50
