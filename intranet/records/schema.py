@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intranet.records.labels import LABELS, LABELS_ZH
+from intranet.records.messages import N_
 
 # Field kinds understood by validate.py; "group" and "list" hold children.
 TEXT = "text"
@@ -34,7 +35,10 @@ NAME_LIMIT = 200
 
 @dataclass(frozen=True)
 class Field:
-    """Describe one key of a record: its kind, its constraints and its children."""
+    """Declare one key of a record: its kind, its constraints and its children.
+
+    validate.py is the one engine that reads these declarations; nothing else checks a field.
+    """
 
     kind: str = TEXT
     choices: tuple[str, ...] = ()
@@ -42,6 +46,11 @@ class Field:
     maximum: int | None = None
     max_len: int = TEXT_LIMIT
     children: dict[str, Field] = field(default_factory=dict)
+    required: bool = False  # every file (or, inside a list, every item) fills it in
+    required_for: tuple[str, ...] = ()  # the cards whose files must fill it in (R4)
+    choices_from: str = ""  # the Policy attribute that lists the choices (grades: R24)
+    unique: str = ""  # a list's item key that no two items may share …
+    unique_message: str = ""  # … and what a repeat is told, with {<key>} filled in
 
 
 def _g(**children: Field) -> Field:
@@ -49,20 +58,21 @@ def _g(**children: Field) -> Field:
     return Field(GROUP, children=children)
 
 
-def _l(**children: Field) -> Field:
+def _l(unique: str = "", unique_message: str = "", **children: Field) -> Field:
     """Build a list-of-mappings field; keyword order is each item's key order."""
-    return Field(LIST, children=children)
+    return Field(LIST, children=children, unique=unique, unique_message=unique_message)
 
 
-def _e(*choices: str) -> Field:
+def _e(*choices: str, **constraints: Any) -> Field:
     """Build an enumeration field."""
-    return Field(ENUM, choices=choices)
+    return Field(ENUM, choices=choices, **constraints)
 
-
-_T = Field()
-_NAME = Field(max_len=NAME_LIMIT)
 
 CARDS = ("distributor", "terminal")
+_T = Field()
+_NAME = Field(max_len=NAME_LIMIT)
+_MUST = {"required": True}
+_DISTRIBUTOR, _TERMINAL = {"required_for": ("distributor",)}, {"required_for": ("terminal",)}
 KINDS = ("supplier", "distributor", "terminal", "service")
 STAGES = ("prospect", "active", "former")
 MARKETS = ("domestic", "international")
@@ -80,26 +90,30 @@ DEFAULT_GRADES = ("A", "B", "C", "D")
 DEFAULT_CREDIT_GRADES = ("A", "B", "C", "D")
 
 SCHEMA: dict[str, Field] = {
-    "id": Field(CUSTOMER_ID),
-    "card": _e(*CARDS),
-    "kind": _e(*KINDS),
-    "stage": _e(*STAGES),
-    "market": _e(*MARKETS),
-    "channel": _e(*CHANNELS),
-    "classification": _g(industry=_T, nature=_T, region=_T, customer_type=_T),
-    "grade": _e(*DEFAULT_GRADES),
+    "id": Field(CUSTOMER_ID, **_MUST),
+    "card": _e(*CARDS, **_MUST),
+    "kind": _e(*KINDS, **_MUST),
+    "stage": _e(*STAGES, **_MUST),
+    "market": _e(*MARKETS, **_MUST),
+    "channel": _e(*CHANNELS, **_MUST),
+    "classification": _g(industry=Field(**_TERMINAL), nature=_T, region=Field(**_DISTRIBUTOR),
+                         customer_type=_T),
+    "grade": _e(*DEFAULT_GRADES, choices_from="grades"),
     # R28: approved_by/approved_on record who allowed a limit or terms beyond the grade's.
-    "credit": _g(grade=_e(*DEFAULT_CREDIT_GRADES), limit=Field(AMOUNT), terms=_T, problems=_T,
-                 approved_by=Field(USERNAME), approved_on=Field(DATE)),
+    "credit": _g(grade=_e(*DEFAULT_CREDIT_GRADES, choices_from="credit_grades"),
+                 limit=Field(AMOUNT), terms=_T, problems=_T, approved_by=Field(USERNAME),
+                 approved_on=Field(DATE)),
     # R24, R28: open receivables as the accounting package last reported them.
     "receivables": _g(amount=Field(AMOUNT), oldest_due=Field(DATE), as_of=Field(DATE),
                       notes=_T),
     "vip": Field(BOOL),
-    "custody": _g(level=_e(*CUSTODY_LEVELS), owner=Field(USERNAME), department=_NAME,
+    "custody": _g(level=_e(*CUSTODY_LEVELS, **_MUST), owner=Field(USERNAME, **_MUST),
+                  department=Field(max_len=NAME_LIMIT, **_MUST),
                   contacts=Field(USERNAMES)),
     "basic": _g(
-        name=_NAME, short_name=_NAME, tax_id=_NAME, legal_representative=_NAME, address=_T,
-        postcode=Field(POSTCODE), phone=Field(PHONE), fax=Field(PHONE), email=Field(EMAIL),
+        name=Field(max_len=NAME_LIMIT, **_MUST), short_name=_NAME, tax_id=_NAME,
+        legal_representative=_NAME, address=Field(**_DISTRIBUTOR), postcode=Field(POSTCODE),
+        phone=Field(PHONE, required_for=CARDS), fax=Field(PHONE), email=Field(EMAIL),
         website=_T, business_scope=_T, registered_capital=Field(AMOUNT),
         founded=Field(PARTIAL_DATE), first_deal=Field(PARTIAL_DATE), organisation_form=_T,
         assets=Field(AMOUNT)),
@@ -120,24 +134,25 @@ SCHEMA: dict[str, Field] = {
     "notes": _T,
     "source": _e(*SOURCES),
     "contacts": _l(
-        date=Field(DATE), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME), summary=_T,
+        date=Field(DATE, **_MUST), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME), summary=_T,
         report=_T, source=_e(*SOURCES), confidential=Field(BOOL), recorded_on=Field(DATE)),
     # Events keep a partial date: a change is often known only to the month.
-    "events": _l(date=Field(PARTIAL_DATE), kind=_e(*EVENT_KINDS), summary=_T,
+    "events": _l(date=Field(PARTIAL_DATE, **_MUST), kind=_e(*EVENT_KINDS), summary=_T,
                  source=_e(*SOURCES)),
     "yearly": _l(
-        year=Field(INT, minimum=1900, maximum=2999), sales=Field(AMOUNT_MAP),
+        "year", N_("The year {year} is already listed"),
+        year=Field(INT, minimum=1900, maximum=2999, **_MUST), sales=Field(AMOUNT_MAP),
         financials=_g(revenue=Field(AMOUNT), profit=Field(SIGNED_AMOUNT),
                       assets=Field(AMOUNT), liabilities=Field(AMOUNT), notes=_T)),
     "documents": _l(
-        file=_T, title=_NAME, kind=_T, signed_on=Field(DATE), size=Field(INT, minimum=0),
-        sha256=Field(SHA256), uploaded_by=Field(USERNAME), original_name=_NAME,
-        content_type=_NAME, uploaded_on=Field(DATE)),
+        file=Field(**_MUST), title=_NAME, kind=_T, signed_on=Field(DATE),
+        size=Field(INT, minimum=0), sha256=Field(SHA256), uploaded_by=Field(USERNAME),
+        original_name=_NAME, content_type=_NAME, uploaded_on=Field(DATE)),
     # R16: scores per criterion of policy.yaml's sales_power table.
     "sales_power": _g(scores=Field(AMOUNT_MAP), assessed_on=Field(DATE),
                       assessed_by=Field(USERNAME), notes=_T),
     # R32: things someone must do about this customer, e.g. introduce a successor.
-    "tasks": _l(kind=_e(*TASK_KINDS), assignee=Field(USERNAME), summary=_T,
+    "tasks": _l(kind=_e(*TASK_KINDS, **_MUST), assignee=Field(USERNAME, **_MUST), summary=_T,
                 from_staff=Field(USERNAME), created_on=Field(DATE), due_on=Field(DATE),
                 done_on=Field(DATE), told_on=Field(DATE), told_by=Field(USERNAME)),
     # R10: what a customer sent through their own data form, field by field, until reviewed.
@@ -191,12 +206,22 @@ def label(path: str, zh: bool = False) -> str:
     return path
 
 
-REQUIRED_COMMON = ("id", "card", "kind", "stage", "market", "channel", "custody.level",
-                   "custody.owner", "custody.department", "basic.name")
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "distributor": (*REQUIRED_COMMON, "classification.region", "basic.address", "basic.phone"),
-    "terminal": (*REQUIRED_COMMON, "classification.industry", "basic.phone"),
-}
+def _required(fields: dict[str, Field], prefix: str = "") -> list[tuple[str, Field]]:
+    """Return the declared required paths outside lists, in schema order."""
+    found: list[tuple[str, Field]] = []
+    for key, f in fields.items():
+        if f.kind == GROUP:
+            found += _required(f.children, f"{prefix}{key}.")
+        elif f.required or f.required_for:
+            found.append((prefix + key, f))
+    return found
+
+
+# Derived from the declarations: what every file fills in, then what each card adds (R4).
+REQUIRED_COMMON = tuple(path for path, f in _required(SCHEMA) if f.required)
+REQUIRED: dict[str, tuple[str, ...]] = {card: (*REQUIRED_COMMON, *(
+    path for path, f in _required(SCHEMA) if card in f.required_for and not f.required))
+    for card in CARDS}
 
 
 def _empty(f: Field) -> Any:

@@ -24,14 +24,18 @@ _FORMAT_CHECKS = {
     s.USERNAME: formats.check_username,
 }
 _STRING_KINDS = frozenset({s.TEXT, s.ENUM, *_FORMAT_CHECKS, s.POSTCODE})
-# Keys an item of a list cannot do without; the spec leaves the rest optional.
-_ITEM_REQUIRED = {"contacts": ("date",), "events": ("date",), "yearly": ("year",),
-                  "documents": ("file",), "tasks": ("kind", "assignee")}
 
 
 def _empty(value: Any) -> bool:
     """Tell whether a value counts as not filled in."""
     return value is _MISSING or value is None or (isinstance(value, str) and not value.strip())
+
+
+def _comparable(f: s.Field, value: Any) -> bool:
+    """Tell whether a value is of its declared kind, so a repeat of it means something."""
+    if f.kind == s.INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str) and bool(value.strip())
 
 
 def get_path(record: dict[str, Any], path: str) -> Any:
@@ -63,8 +67,7 @@ class _Checker:
         self.record = record
         self.errors: list[FieldError] = []
         self.market = record.get("market") if isinstance(record.get("market"), str) else ""
-        self.grades = tuple(policy.grades) if policy else s.DEFAULT_GRADES
-        self.credit_grades = tuple(policy.credit_grades) if policy else s.DEFAULT_CREDIT_GRADES
+        self.policy = policy
 
     def add(self, path: str, message: str, **params: Any) -> None:
         """Record one error."""
@@ -141,22 +144,21 @@ class _Checker:
         if not isinstance(value, list):
             self.add(path, N_("Expected a list here"))
             return
-        name = s.schema_path(path)
-        seen_years: set[Any] = set()
+        seen: set[Any] = set()
         for i, item in enumerate(value):
             where = f"{path}[{i}]"
             if not isinstance(item, dict):
                 self.add(where, N_("Expected a group of fields here"))
                 continue
             self.group(f.children, item, where + ".")
-            for key in _ITEM_REQUIRED.get(name, ()):
-                if _empty(item.get(key, _MISSING)):
+            for key, child in f.children.items():
+                if child.required and _empty(item.get(key, _MISSING)):
                     self.add(f"{where}.{key}", N_("Required"))
-            if name == "yearly" and isinstance(item.get("year"), int):
-                if item["year"] in seen_years:
-                    self.add(f"{where}.year", N_("The year {year} is already listed"),
-                             year=item["year"])
-                seen_years.add(item["year"])
+            key = f.unique
+            if key and _comparable(f.children[key], item.get(key)):
+                if item[key] in seen:
+                    self.add(f"{where}.{key}", f.unique_message, **{key: item[key]})
+                seen.add(item[key])
 
     def string(self, f: s.Field, value: Any, path: str) -> None:
         """Check a text-like value: type, characters, length, then its format."""
@@ -172,10 +174,8 @@ class _Checker:
             return
         if f.kind == s.ENUM:
             choices = f.choices
-            if path == "grade":
-                choices = self.grades
-            elif path == "credit.grade":
-                choices = self.credit_grades
+            if f.choices_from and self.policy is not None:
+                choices = tuple(getattr(self.policy, f.choices_from))
             if value not in choices:
                 self.add(path, N_("Must be one of: {choices}"), choices=", ".join(choices))
         elif f.kind == s.POSTCODE:
