@@ -17,7 +17,8 @@ from typing import Any
 from . import formats
 from .customers import CustomerFiles
 from .messages import N_, FieldError
-from .schema import CONTACT_CHANNELS, EVENT_KINDS, NAME_LIMIT, SOURCES, TEXT_LIMIT
+from .schema import NAME_LIMIT, TEXT_LIMIT
+from .validate import check_item
 
 INTRODUCE_SUCCESSOR = "introduce_successor"
 # A larger file is a mistake (a whole ledger), not one customer's figures.
@@ -52,37 +53,35 @@ def _date_text(value: Any) -> str:
 class _Check:
     """Collect the problems of one entry."""
 
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
+    def __init__(self, errors: list[FieldError] | None = None) -> None:
+        self.errors: list[FieldError] = errors or []
 
     def add(self, path: str, message: str, **params: Any) -> None:
         self.errors.append(FieldError(path, message, params))
 
-    def text(self, path: str, value: str, limit: int = TEXT_LIMIT, required: bool = False) -> None:
-        if required and not value:
-            self.add(path, N_("Required"))
-            return
+    def text(self, path: str, value: str, limit: int = TEXT_LIMIT) -> None:
         problem = formats.check_text(value, limit)
         if problem:
             self.add(path, problem[0], **problem[1])
 
-    def choice(self, path: str, value: str, choices: tuple[str, ...]) -> None:
-        if value not in choices:
-            self.add(path, N_("Must be one of: {choices}"), choices=", ".join(choices))
-
-    def date(self, path: str, value: str, today: date, partial: bool = False) -> None:
-        if not value:
-            self.add(path, N_("Required"))
-            return
-        problem = (formats.check_partial_date if partial else formats.check_date)(value)
-        if problem:
-            self.add(path, problem)
-        elif value > today.isoformat()[: len(value)]:
+    def past(self, path: str, value: str, today: date) -> None:
+        """Refuse a well-formed date after today (one the schema's check let through)."""
+        if value and not any(e.path == path for e in self.errors) \
+                and value > today.isoformat()[: len(value)]:
             self.add(path, FUTURE)
 
     def raise_any(self) -> None:
         if self.errors:
             raise EntryError(self.errors)
+
+
+def _checked(list_name: str, entry: dict[str, Any], today: date,
+             required: tuple[str, ...]) -> dict[str, Any]:
+    """Return the entry once the schema's declarations and the date's past pass it."""
+    check = _Check(check_item(list_name, entry, required))
+    check.past("date", entry["date"], today)
+    check.raise_any()
+    return entry
 
 
 def contact_entry(*, when: Any, channel: str, staff: str, summary: str, today: date,
@@ -92,16 +91,7 @@ def contact_entry(*, when: Any, channel: str, staff: str, summary: str, today: d
     entry = {"date": _date_text(when), "channel": _clean(channel), "staff": _clean(staff),
              "summary": _clean(summary), "report": _clean(report), "source": _clean(source),
              "confidential": bool(confidential), "recorded_on": today.isoformat()}
-    check = _Check()
-    check.date("date", entry["date"], today)
-    check.choice("channel", entry["channel"], CONTACT_CHANNELS)
-    check.text("summary", entry["summary"], required=True)
-    check.text("report", entry["report"])
-    check.choice("source", entry["source"], SOURCES)
-    if not entry["staff"]:
-        check.add("staff", N_("Required"))
-    check.raise_any()
-    return entry
+    return _checked("contacts", entry, today, ("channel", "staff", "summary", "source"))
 
 
 def event_entry(*, when: Any, kind: str, summary: str, today: date,
@@ -109,13 +99,7 @@ def event_entry(*, when: Any, kind: str, summary: str, today: date,
     """Return a checked event (a partial date is fine: a move known to the month)."""
     entry = {"date": _date_text(when), "kind": _clean(kind), "summary": _clean(summary),
              "source": _clean(source)}
-    check = _Check()
-    check.date("date", entry["date"], today, partial=True)
-    check.choice("kind", entry["kind"], EVENT_KINDS)
-    check.text("summary", entry["summary"], required=True)
-    check.choice("source", entry["source"], SOURCES)
-    check.raise_any()
-    return entry
+    return _checked("events", entry, today, ("kind", "summary", "source"))
 
 
 def parse_amount(value: Any, signed: bool = False) -> int | float | None:

@@ -235,6 +235,24 @@ def validate(record: dict[str, Any], policy: Policy | None = None) -> list[Field
         e for e in checker.errors[required_errors:] if e.path not in blank]
 
 
+def check_item(list_name: str, item: dict[str, Any],
+               required: tuple[str, ...] = ()) -> list[FieldError]:
+    """Return the problems of one new item of a record's list, paths relative to the item.
+
+    A new entry may have to fill in more than the file's declaration asks of old ones
+    (``required``); a blank required key reports "Required" only.
+    """
+    declared = s.SCHEMA[list_name].children
+    checker = _Checker({}, None)
+    for key, f in declared.items():
+        if (f.required or key in required) and _empty(item.get(key, _MISSING)):
+            checker.add(key, N_("Required"))
+    count = len(checker.errors)
+    blank = {e.path for e in checker.errors}
+    checker.group(declared, item, "")
+    return checker.errors[:count] + [e for e in checker.errors[count:] if e.path not in blank]
+
+
 _PHONE_LIKE = frozenset({s.PHONE, s.POSTCODE})
 
 
