@@ -131,3 +131,44 @@ def test_quick_reading_gives_up_on_anything_unusual():
                  "card: 'distributor'\n"):
         assert quick(text.encode(), POLICY) is None, text
     assert quick(b"\xff\xfe", POLICY) is None
+
+
+def test_the_index_stores_the_one_completeness_for_every_demo_version(tmp_path):
+    """Every figure the index keeps (head rows and each old version) is completeness()'s."""
+    from datetime import date
+
+    from intranet import create_app, demo
+    from intranet.records import yamlio
+    from intranet.records.rules import load_rules
+
+    app = create_app({"TESTING": True, "ARCHIVE_REPO": str(tmp_path / "demo.git"),
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "t"})
+    svc = app.extensions["customer_archive"]
+    try:
+        with app.app_context():
+            demo.seed(svc, 40, 7, today=date(2026, 11, 26))
+        index, archive = svc.index, svc.archive
+        index.catch_up()
+        index.history_settled()
+        policy = load_rules(archive.snapshot()).policy
+        conn = index.db.connect()
+        heads = conn.execute("SELECT id, path, completeness, missing FROM customers").fetchall()
+        assert len(heads) == 40
+        for row in heads:
+            done = completeness(yamlio.load(archive.read(row["path"]), row["path"]), policy)
+            assert (row["completeness"], row["missing"]) == (done.percent,
+                                                             " ".join(done.missing)), row["id"]
+        paths = {row["id"]: row["path"] for row in heads}
+        versions = conn.execute("SELECT customer, sha, completeness, missing FROM versions"
+                                " WHERE status != 'D'").fetchall()
+        assert len(versions) > 2 * len(heads)  # the demo's history, not just the creations
+        kinds = set()
+        for row in versions:
+            path = paths[row["customer"]]
+            done = completeness(yamlio.load(archive.read(path, row["sha"]), path), policy)
+            assert (row["completeness"], row["missing"]) == (
+                done.percent, " ".join(done.missing)), (row["customer"], row["sha"])
+            kinds.add(done.complete)
+        assert kinds == {True, False}  # both complete and incomplete versions were compared
+    finally:
+        svc.close()

@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from intranet.sheets import reading, xlsx
+from intranet.sheets import reading, tables, xlsx
 from intranet.sheets.csvfile import BROKEN, GUESSED, UNKNOWN_ENCODING, WRONG_ENCODING
 from intranet.sheets.headings import heading_set_key, suggest, target_of
 from intranet.sheets.model import NO_HEADER, Limits, SheetError
@@ -90,7 +90,7 @@ def test_header_of_unrecognised_words_needs_data_under_it():
     assert refused(workbook_of([["just a note"], ["another"]]), "x.xlsx").message == NO_HEADER
     lonely = workbook_of([["客戶名稱", "統一編號"]])
     error = refused(lonely, "x.xlsx")
-    assert (error.message, error.params) == (reading.NO_ROWS, {"row": 1})
+    assert (error.message, error.params) == (tables.NO_ROWS, {"row": 1})
 
 
 def test_data_beyond_the_headings_and_dates_in_headings():
@@ -247,7 +247,7 @@ def test_too_many_rows_stops_counting_at_the_limit():
     rows = [["名稱", "電話"]] + [[f"公司{i}", "02-2345-6789"] for i in range(50)]
     for data, name in ((workbook_of(rows), "x.xlsx"), (csv_bytes(rows, "utf-8"), "x.csv")):
         error = refused(data, name, limits=Limits(max_rows=10))
-        assert (error.message, error.params) == (reading.TOO_MANY_ROWS,
+        assert (error.message, error.params) == (tables.TOO_MANY_ROWS,
                                                  {"limit": 10, "count": 11})
     assert len(read_table(workbook_of(rows), "x.xlsx", limits=Limits(max_rows=50)).rows) == 50
 
@@ -255,7 +255,7 @@ def test_too_many_rows_stops_counting_at_the_limit():
 def test_too_many_columns():
     rows = [["名稱", "電話", "地址"], ["甲", "1", "2", "3", "4"]]
     error = refused(workbook_of(rows), "x.xlsx", limits=Limits(max_columns=4))
-    assert (error.message, error.params) == (reading.TOO_MANY_COLUMNS,
+    assert (error.message, error.params) == (tables.TOO_MANY_COLUMNS,
                                              {"row": 2, "count": 5, "limit": 4})
 
 

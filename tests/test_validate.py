@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intranet.records import formats, schema
+from intranet.records.messages import FieldError
 from intranet.records.policy import Policy
 from intranet.records.schema import new_record
-from intranet.records.validate import FieldError, normalise, validate
+from intranet.records.validate import normalise, validate
 
 
 def good(card: str = "distributor", **overrides: Any) -> dict[str, Any]:

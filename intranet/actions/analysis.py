@@ -22,7 +22,7 @@ from ..index import asof
 from ..index.analysis import EVERY_FILE, Scope, Source
 from ..records import access
 from ..records import analysis as compose
-from ..records.schema import N_
+from ..records.messages import N_
 from ..records.zone import company_zone
 from ..records.zone import today as zone_today
 from . import ActionError, Forbidden

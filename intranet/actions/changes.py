@@ -15,7 +15,7 @@ from typing import Any
 from ..archive.objects import Identity
 from ..archive.repository import Snapshot
 from ..records.customers import CustomerFiles, ExtraFiles
-from ..records.schema import N_
+from ..records.messages import N_
 from . import Forbidden
 from .rights import custody_of, require
 

@@ -14,9 +14,8 @@ from typing import Any
 from ..archive.repository import Snapshot
 from ..records import access, credit, zone
 from ..records.customers import CustomerFiles, InvalidRecord, Settle
+from ..records.messages import N_, FieldError
 from ..records.rules import Rules, load_rules
-from ..records.schema import N_
-from ..records.validate import FieldError
 from . import ActionError, Forbidden
 from .rights import actor_at, require
 

@@ -17,8 +17,8 @@ from typing import Any
 from ..archive.repository import Snapshot
 from ..records import access
 from ..records.customers import CustomerFiles
+from ..records.messages import N_
 from ..records.rules import load_rules
-from ..records.schema import N_
 from . import ActionError, Forbidden
 from .rights import actor_at
 

@@ -15,9 +15,9 @@ from ..archive.errors import CorruptRecord, NotFound
 from ..archive.repository import Snapshot
 from ..records import access, corrections, grading, restore_plan, retired
 from ..records.customers import CustomerFiles
+from ..records.messages import N_
 from ..records.policy import LEVELS
 from ..records.rules import load_rules
-from ..records.schema import N_
 from ..records.zone import company_zone, today
 from . import Forbidden
 from .credit import settler

@@ -16,8 +16,8 @@ from typing import Any
 
 from ..index import Query
 from ..records import access
+from ..records.messages import N_
 from ..records.rules import Rules
-from ..records.schema import N_
 from ..records.zone import company_zone, moment
 from .reading import Reader
 

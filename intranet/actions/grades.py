@@ -30,8 +30,8 @@ from ..records.customers import (
     id_from_path,
 )
 from ..records.grading import standard_grade
+from ..records.messages import N_
 from ..records.rules import Rules, load_rules
-from ..records.schema import N_
 from . import ActionError, Forbidden
 from .changes import amend
 from .rights import actor_at

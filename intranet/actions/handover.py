@@ -14,8 +14,8 @@ from typing import Any
 
 from ..archive.repository import Archive, Change, Snapshot
 from ..records import handover
+from ..records.messages import N_
 from ..records.rules import load_rules
-from ..records.schema import N_
 from . import Forbidden
 from .rights import is_administrator
 

@@ -14,8 +14,8 @@ from ..archive.repository import Snapshot
 from ..records import handover_steps
 from ..records.access import Actor
 from ..records.customers import CustomerFiles
+from ..records.messages import N_
 from ..records.rules import load_rules
-from ..records.schema import N_
 from . import ActionError, Forbidden
 
 

@@ -29,8 +29,9 @@ from ..records.importing import (
     StaffNames,
     plan,
 )
+from ..records.messages import N_
 from ..records.rules import Rules, load_rules
-from ..records.schema import CARDS, N_
+from ..records.schema import CARDS
 from . import ActionError, Forbidden
 from .credit import CreditForbidden, settler
 from .rights import actor_at

@@ -15,8 +15,8 @@ from ..archive.repository import Snapshot
 from ..records import merging, retired
 from ..records.customers import CustomerFiles
 from ..records.keys import record_keys
+from ..records.messages import N_
 from ..records.rules import Rules, load_rules
-from ..records.schema import N_
 from . import ActionError, Forbidden
 from .credit import settler
 from .rights import require

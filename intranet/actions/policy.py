@@ -17,11 +17,10 @@ from typing import Any
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Change, Snapshot
 from ..records import proposals, yamlio
+from ..records.messages import N_, FieldError
 from ..records.organisation import DirectoryError, parse_policy
 from ..records.policy import dump_policy
 from ..records.rules import POLICY_PATH, Rules, load_rules
-from ..records.schema import N_
-from ..records.validate import FieldError
 from . import ActionError, Forbidden
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..index import discipline as listing
 from ..records import access
-from ..records.schema import N_
+from ..records.messages import N_
 from .exporting import NUMBER, Column, Export, Value, Words
 from .reading import Reader
 

@@ -21,8 +21,8 @@ from ..index.credit import existing_ids, ids_by_name, ids_by_tax
 from ..records import access, import_commit, requests, yamlio
 from ..records import receivables_import as sheet
 from ..records.customers import CustomerFiles, customer_path
+from ..records.messages import N_
 from ..records.rules import Rules, load_rules
-from ..records.schema import N_
 from ..records.validate import normalise
 from . import Forbidden
 from .importing import _loader, role_scope

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..archive.repository import Snapshot
 from ..records import access, requests
+from ..records.messages import N_
 from ..records.rules import Rules, load_rules
-from ..records.schema import N_
 from . import Forbidden, NeedsRequest, NotAllowed
 
 CUSTODY = "custody"

@@ -13,8 +13,8 @@ from typing import Any
 
 from ..archive.repository import Archive, Change, Snapshot
 from ..records import sharing
+from ..records.messages import N_
 from ..records.rules import Rules, load_rules
-from ..records.schema import N_
 from ..records.zone import company_zone
 from . import ActionError, Forbidden
 

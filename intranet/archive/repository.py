@@ -14,29 +14,26 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-import git
 from filelock import Timeout
 
 from . import housekeeping
 from .errors import ArchiveError, NotFound
 from .locks import init_lock, recover_stale_locks, remove_stale, writer_lock
-from .objects import Identity, commit_data, parse_tree, rewrite_tree, write_object
-from .recent import Recent, clean_identity, subject_and_trailers
+from .objects import Identity, commit_data, rewrite_tree, write_object
+from .recent import Recent
+from .store import SHA, ObjectStore, Snapshot
+from .versions import Change, Version, own_version, parse_version
 
 SYSTEM = Identity("客戶檔案系統", "archive@intranet.invalid")
 ZERO = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-_SHA = re.compile(r"^[0-9a-f]{40}$")
 _REV = re.compile(r"^[0-9a-fA-F]{4,40}$")
 _CREATING = ".creating-"  # the temporary folder a new archive is built in
 
@@ -45,62 +42,7 @@ class Busy(ArchiveError):
     """Raised when a save could not be placed on the branch after many attempts."""
 
 
-@dataclass
-class Change:
-    """What one commit does: new file contents (None removes a file) and its message."""
-
-    files: dict[str, bytes | None]
-    message: str
-
-
-@dataclass(frozen=True)
-class Version:
-    """One commit as a history page shows it."""
-
-    commit: str
-    author_name: str
-    author_email: str
-    authored_at: datetime
-    subject: str
-    action: str = ""
-    paths: tuple[tuple[str, str], ...] = field(default=())  # (status A/M/D, path)
-    source: str = ""  # the Source: trailer (R10): visit, customer_form, agency, import …
-    reason: str = ""  # the Reason: trailer of a custody change (R33)
-
-
-class Snapshot:
-    """The archive's files as of one commit (or the empty archive)."""
-
-    def __init__(self, archive: Archive, commit: str | None):
-        self.archive = archive
-        self.commit = commit
-        self.tree = archive.tree_of(commit) if commit else None
-
-    def blob_id(self, path: str) -> str | None:
-        """Return the blob id at ``path``, or None when there is no file there."""
-        return self.archive.entry(self.tree, path, want_tree=False)
-
-    def get(self, path: str) -> bytes | None:
-        """Return the file's bytes, or None when it does not exist."""
-        blob = self.blob_id(path)
-        return None if blob is None else self.archive.read_object(blob)[1]
-
-    def read(self, path: str) -> bytes:
-        """Return the file's bytes or raise NotFound."""
-        data = self.get(path)
-        if data is None:
-            raise NotFound(path)
-        return data
-
-    def listdir(self, path: str = "") -> list[str]:
-        """Return the names in a folder, sorted; empty when the folder does not exist."""
-        tree = self.tree if not path else self.archive.entry(self.tree, path, want_tree=True)
-        if tree is None:
-            return []
-        return sorted(name.decode() for name in parse_tree(self.archive.read_tree(tree)))
-
-
-class Archive:
+class Archive(ObjectStore):
     """A bare git repository holding the customer files."""
 
     def __init__(
@@ -110,17 +52,11 @@ class Archive:
         branch: str = "main",
         durable: bool = True,
     ):
-        self.path = Path(path).absolute()
+        super().__init__(path)
         self.committer = committer
         self.ref = f"refs/heads/{branch}"
         self.durable = durable
         self.objects_dir = str(self.path / "objects")
-        self._local = threading.local()
-        self._repos: list[git.Repo] = []
-        self._repos_lock = threading.Lock()
-        self._trees: OrderedDict[str, bytes] = OrderedDict()
-        self._trees_lock = threading.Lock()
-        self._commit_trees: OrderedDict[str, str] = OrderedDict()
         self._commits_since_gc = 0
         # Every this many commits of this object, gc --auto and a commit-graph update run in a
         # background thread (``packing``, joinable by tests).
@@ -190,96 +126,6 @@ class Archive:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _git(
-        self, *args: str, input: bytes | None = None, git_dir: bool = True, check: bool = True
-    ) -> subprocess.CompletedProcess:
-        cmd = ["git"] + (["--git-dir", str(self.path)] if git_dir else []) + list(args)
-        env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
-        result = subprocess.run(cmd, input=input, capture_output=True, env=env, check=False)
-        if check and result.returncode != 0:
-            raise ArchiveError(
-                f"git {args[0]} failed: {result.stderr.decode(errors='replace').strip()}"
-            )
-        return result
-
-    def _repo(self) -> git.Repo:
-        # A GitPython Repo is not thread-safe, so each thread gets its own; close() ends them.
-        repo = getattr(self._local, "repo", None)
-        if repo is None:
-            repo = git.Repo(self.path)
-            self._local.repo = repo
-            with self._repos_lock:
-                self._repos.append(repo)
-        return repo
-
-    def close(self) -> None:
-        """Close every GitPython repository (and its cat-file processes) this archive opened."""
-        with self._repos_lock:
-            repos, self._repos = self._repos, []
-        for repo in repos:
-            repo.close()
-        self._local = threading.local()
-
-    def read_object(self, sha: str) -> tuple[str, bytes]:
-        """Return the type and raw data of an object."""
-        try:
-            stream = self._repo().odb.stream(bytes.fromhex(sha))
-        except (ValueError, git.BadName, git.BadObject) as exc:
-            raise NotFound(sha) from exc
-        return stream.type.decode(), stream.read()
-
-    def read_tree(self, sha: str) -> bytes:
-        """Return raw tree data, cached: trees never change once written."""
-        with self._trees_lock:
-            data = self._trees.get(sha)
-            if data is not None:
-                self._trees.move_to_end(sha)
-                return data
-        kind, data = self.read_object(sha)
-        if kind != "tree":
-            raise ArchiveError(f"{sha} is a {kind}, not a tree")
-        with self._trees_lock:
-            self._trees[sha] = data
-            if len(self._trees) > 2048:
-                self._trees.popitem(last=False)
-        return data
-
-    def tree_of(self, commit: str) -> str:
-        """Return the root tree id of a commit (remembered: a commit never changes)."""
-        with self._trees_lock:
-            tree = self._commit_trees.get(commit)
-        if tree is not None:
-            return tree
-        kind, data = self.read_object(commit)
-        if kind != "commit":
-            raise NotFound(commit)
-        tree = data[5:45].decode()
-        if _SHA.match(commit):
-            with self._trees_lock:
-                self._commit_trees[commit] = tree
-                if len(self._commit_trees) > 4096:
-                    self._commit_trees.popitem(last=False)
-        return tree
-
-    def entry(self, tree: str | None, path: str, want_tree: bool) -> str | None:
-        """Return the id of the blob (or tree) at ``path`` below ``tree``, or None."""
-        parts = [p for p in path.split("/") if p]
-        for depth, part in enumerate(parts):
-            if tree is None:
-                return None
-            found = parse_tree(self.read_tree(tree)).get(part.encode())
-            if found is None:
-                return None
-            mode, sha = found
-            is_tree = mode == b"40000"
-            last = depth == len(parts) - 1
-            if not last and not is_tree:
-                return None
-            if last:
-                return sha if is_tree == want_tree else None
-            tree = sha
-        return tree if want_tree else None
-
     # -- reading ----------------------------------------------------------------------------
 
     def head(self) -> str | None:
@@ -287,20 +133,20 @@ class Archive:
         loose = self.path / self.ref
         try:
             value = loose.read_text().strip()
-            if _SHA.match(value):
+            if SHA.match(value):
                 return value
         except FileNotFoundError:
             pass
         try:
             for line in (self.path / "packed-refs").read_text().splitlines():
-                if line.endswith(" " + self.ref) and _SHA.match(line[:40]):
+                if line.endswith(" " + self.ref) and SHA.match(line[:40]):
                     return line[:40]
         except FileNotFoundError:
             pass
         # Anything unusual (a symbolic ref, a ref format we do not read) goes through git.
         result = self._git("rev-parse", "--verify", "--quiet", self.ref + "^{commit}", check=False)
         value = result.stdout.decode().strip()
-        return value if _SHA.match(value) else None
+        return value if SHA.match(value) else None
 
     def resolve(self, rev: str | None) -> str | None:
         """Return the full id of a commit named by a (possibly abbreviated) hex id, or HEAD."""
@@ -308,13 +154,13 @@ class Archive:
             return self.head()
         if not _REV.match(rev):
             raise NotFound(rev)
-        if _SHA.match(rev):
+        if SHA.match(rev):
             # A full id needs no rev-parse: asking the object store is enough (and in-process).
             self.tree_of(rev)  # NotFound unless it is a commit
             return rev
         result = self._git("rev-parse", "--verify", "--quiet", rev + "^{commit}", check=False)
         value = result.stdout.decode().strip()
-        if result.returncode != 0 or not _SHA.match(value):
+        if result.returncode != 0 or not SHA.match(value):
             raise NotFound(rev)
         return value
 
@@ -332,30 +178,6 @@ class Archive:
             return True
         result = self._git("merge-base", "--is-ancestor", older, newer, check=False)
         return result.returncode == 0
-
-    def read_many(self, names: list[str]) -> list[bytes | None]:
-        """Return the contents of many objects at once (``commit:path`` names allowed), None
-        for each one that does not exist: one ``git cat-file --batch`` instead of a tree walk
-        per object."""
-        if not names:
-            return []
-        if any("\n" in name for name in names):
-            raise ValueError("an object name cannot contain a newline")
-        out = self._git("cat-file", "--batch", input="".join(n + "\n" for n in names).encode()
-                        ).stdout
-        found: list[bytes | None] = []
-        at = 0
-        for _ in names:
-            end = out.index(b"\n", at)
-            header = out[at:end].split(b" ")
-            if len(header) != 3:  # "<name> missing" (or ambiguous)
-                found.append(None)
-                at = end + 1
-                continue
-            size = int(header[2])
-            found.append(out[end + 1:end + 1 + size])
-            at = end + 1 + size + 1
-        return found
 
     def files(self, prefix: str, rev: str | None = None) -> dict[str, str]:
         """Return ``{path: blob id}`` for every file below ``prefix`` at ``rev``."""
@@ -404,7 +226,7 @@ class Archive:
         if path:
             args += ["--", path]
         out = self._git(*args).stdout.decode()
-        return [_parse_version(chunk) for chunk in out.split("\x1e") if chunk.strip()]
+        return [parse_version(chunk) for chunk in out.split("\x1e") if chunk.strip()]
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -492,7 +314,7 @@ class Archive:
             for path in sorted(blobs, key=lambda p: p.encode())
             if blobs[path] != before[path]
         )
-        return new, _own_version(new, author, when or now, change.message, paths)
+        return new, own_version(new, author, when or now, change.message, paths)
 
     def _write(self, kind: bytes, data: bytes) -> str:
         return write_object(self.objects_dir, kind, data, self.durable)
@@ -563,33 +385,3 @@ class Archive:
         yield from reversed(known)
 
 
-def _own_version(commit: str, author: Identity, when: datetime, message: str,
-                 paths: tuple[tuple[str, str], ...]) -> Version | None:
-    """Return the Version ``git log`` would give for a commit made here, or None."""
-    read = subject_and_trailers(message)
-    if read is None:
-        return None
-    subject, trailers = read
-    name, email = clean_identity(author)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    # %aI: whole seconds, in the offset the commit header holds.
-    minutes = int(when.utcoffset().total_seconds() // 60)
-    zone = timezone(timedelta(minutes=minutes)) if minutes else UTC
-    authored = datetime.fromtimestamp(int(when.timestamp()), zone)
-    return Version(commit, name, email, authored, subject, trailers.get("action", ""), paths,
-                   trailers.get("source", ""), trailers.get("reason", ""))
-
-
-def _parse_version(chunk: str) -> Version:
-    head, _, rest = chunk.strip("\n").partition("\n")
-    sha, name, email, date, subject, action, source, reason = (head.split("\x1f") + [""] * 8)[:8]
-    paths = []
-    for line in rest.splitlines():
-        status, _, path = line.partition("\t")
-        if path:
-            paths.append((status[:1], path))
-    return Version(
-        sha, name, email, datetime.fromisoformat(date), subject, action.strip(), tuple(paths),
-        source.strip(), reason.strip(),
-    )

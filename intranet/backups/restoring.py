@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..archive.repository import Archive
-from ..records.schema import N_
+from ..records.messages import N_
 from ..records.verification import ArchiveCheck, check_archive
 from . import gitrun
 from .catalogue import Problem

@@ -21,8 +21,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..archive.repository import Archive
+from ..records.messages import N_
 from ..records.rules import load_rules
-from ..records.schema import N_
 from ..records.zone import company_zone
 from .catalogue import SCHEDULED, Catalogue, Entry, Problem
 from .making import Request, free_bytes, make_backup, room_needed

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..archive.repository import Archive
 from ..records.audit import compare_prefix, read_lines, verify_sealed
-from ..records.schema import N_
+from ..records.messages import N_
 from .catalogue import Problem
 from .gitrun import BackupError
 from .restoring import restore

@@ -9,11 +9,12 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ..records.policy import DEFAULT_POLICY
+from ..records.completeness import completeness
+from ..records.policy import DEFAULT_POLICY, Policy
 from . import _pools as P
 from . import story
-from .customers import _CREDIT_LIMITS, _CREDIT_TERMS, CustomerMeta, person_name
-from .model import get_path
+from .customers import _CREDIT_LIMITS, _CREDIT_TERMS, CustomerMeta
+from .names import person_name
 from .org import managers, salespeople
 from .places import address, phone
 
@@ -59,6 +60,7 @@ _FORMER_COMPLETE = 0.5  # long relationships left full files behind
 _INCOMPLETE_EDITS = 3.0  # R19: incomplete files are worked on more often than complete ones
 CRITERIA = tuple(c["key"] for c in DEFAULT_POLICY["sales_power"]["criteria"])
 SCALE = int(DEFAULT_POLICY["sales_power"]["scale"])
+_POLICY = Policy(DEFAULT_POLICY)
 # Where a field's fresh value comes from; None: worked out from the customer (see value()).
 TEXT_POOLS = {
     "classification.customer_type": None,
@@ -275,13 +277,6 @@ def _fill(rng: random.Random, record: dict, meta: CustomerMeta, path: str, year:
     return value(rng, path, record, meta, year)
 
 
-def completeness(record: dict) -> float:
-    """The share of the policy's completeness fields the record fills in."""
-    paths = DEFAULT_POLICY["completeness"][record["card"]]
-    filled = sum(get_path(record, path) not in ("", None, [], {}) for path in paths)
-    return filled / len(paths)
-
-
 def complete(rng: random.Random, record: dict, meta: CustomerMeta, year: int) -> None:
     """Fill every field of the policy's completeness list for the card (R4) in place."""
     for path in DEFAULT_POLICY["completeness"][record["card"]]:
@@ -332,7 +327,7 @@ def enrich(rng: random.Random, record: dict, meta: CustomerMeta, before: date,
                                                 record["custody"]["owner"], "visit")]
     record["yearly"] = yearly_figures(rng, record, today.year)
     story.shape(rng, record, today)
-    if completeness(record) < 1:
+    if not completeness(record, _POLICY).complete:
         meta.weight *= _INCOMPLETE_EDITS
     if scored:
         record["sales_power"] = sales_power(rng, record, before - timedelta(

@@ -13,20 +13,17 @@ import heapq
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from ..records import documents, filetypes
 from ..records.customer_form import new_proposal
 from ..records.entries import close_introductions
 from ..records.policy import DEFAULT_POLICY
 from ..records.tasks import handover_task_days, introduce_successor
+from .edits import Planner
 from .living import contact_entry
 from .model import DemoEdit, DemoHandover
 from .org import managers, staff
 from .places import address, phone
-
-if TYPE_CHECKING:
-    from .history import _Planner
 
 LEAVER = "chou.meiling"
 ADMINISTRATOR = "director"
@@ -71,7 +68,7 @@ def tiny_pdf(text: str) -> bytes:
 
 @dataclass
 class Milestones:
-    """Plans the special moments per customer while history.py plans its ordinary edits."""
+    """Plans the special moments per customer while edits.py plans the ordinary ones."""
 
     rng: random.Random
     seconds_per_day: int
@@ -129,7 +126,7 @@ class Milestones:
         heapq.heapify(heap)
         return heap
 
-    def handle(self, planner: _Planner, tag: str, index: int, second: int, when: datetime,
+    def handle(self, planner: Planner, tag: str, index: int, second: int, when: datetime,
                customer_id: str, heap: list) -> DemoEdit | None:
         """Plan one special moment; the hand-over itself is collected for its one commit."""
         day = when.date()
@@ -160,7 +157,7 @@ class Milestones:
             return self._document(planner, when, customer_id)
         return self._proposal(planner, when, customer_id)
 
-    def _handover(self, planner: _Planner, day: date) -> dict[str, object]:
+    def _handover(self, planner: Planner, day: date) -> dict[str, object]:
         """Custody moved to the leaver's manager, with a task to introduce himself (R32)."""
         successor = _successor()
         owner = str(planner.get("custody.owner"))
@@ -172,7 +169,7 @@ class Milestones:
         return {"custody.owner": owner, "custody.contacts": list(dict.fromkeys(contacts)),
                 "tasks": [*(planner.get("tasks") or []), task]}
 
-    def _document(self, planner: _Planner, when: datetime, customer_id: str) -> DemoEdit:
+    def _document(self, planner: Planner, when: datetime, customer_id: str) -> DemoEdit:
         """A signed contract uploaded as a small PDF (R13)."""
         rng = self.rng
         day = when.date()
@@ -195,7 +192,7 @@ class Milestones:
         return DemoEdit(when, author, customer_id, {"documents": kept}, "",
                         documents.ADD_ACTION, ((path, data),))
 
-    def _proposal(self, planner: _Planner, when: datetime, customer_id: str) -> DemoEdit:
+    def _proposal(self, planner: Planner, when: datetime, customer_id: str) -> DemoEdit:
         """The customer's own data form, submitted and waiting for the custodian (R10)."""
         rng = self.rng
         place = planner.meta.place

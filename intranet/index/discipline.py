@@ -5,12 +5,15 @@ The rows name files (id, name, custodian) and dates; never a file's contents (R3
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..records.discipline import as_date
+from ..records.neglect import VersionFacts, restarts_clock, stretches
 from ..records.zone import local_date
-from . import Index, neglect
+from . import Index
 
 # R29: the ranking's filters (index columns): domestic/international, direct/indirect, the
 # classification (R23) and the grade.
@@ -45,8 +48,38 @@ def neglect_runs(index: Index, today: date, days: int, since: date | None = None
     last day, None while it lasts); see ``records.neglect``. ``since`` leaves out segments
     that ended before it; ``open_only`` keeps only the ones that still last.
     """
-    return neglect.runs(index, today, days, since=since, owner=owner, open_only=open_only,
-                        zone=zone)
+    index.catch_up()
+    index.history_settled()
+    conn = index.db.connect()
+    # Only files that were ever incomplete (and, for one person, ever theirs) can have any.
+    where = "completeness BETWEEN 0 AND 99"
+    params: list[Any] = []
+    if owner is not None:
+        where = "owner = ?"
+        params.append(owner)
+    rows = conn.execute(
+        "SELECT v.customer, v.seq, v.status, v.authored_at, v.completeness, v.owner,"
+        " v.missing, c.name FROM versions v LEFT JOIN customers c ON c.id = v.customer"
+        f" WHERE v.customer IN (SELECT DISTINCT customer FROM versions WHERE {where})"
+        " ORDER BY v.customer, v.seq", params).fetchall()
+    found: list[dict[str, Any]] = []
+    at = 0
+    while at < len(rows):
+        end = at
+        while end < len(rows) and rows[end]["customer"] == rows[at]["customer"]:
+            end += 1
+        group = rows[at:end]
+        for segment in stretches(group[0]["customer"], group[-1]["name"] or "",
+                                 _facts(group, zone), today, days):
+            if owner is not None and segment["owner"] != owner:
+                continue
+            if open_only and segment["until"] is not None:
+                continue
+            if since is not None and segment["until"] is not None and segment["until"] < since:
+                continue
+            found.append(segment)
+        at = end
+    return found
 
 
 def handovers(index: Index, zone: ZoneInfo) -> dict[str, list[date]]:
@@ -128,3 +161,21 @@ def departments(index: Index) -> dict[str, str]:
     index.catch_up()
     rows = index.db.connect().execute("SELECT id, department FROM customers").fetchall()
     return {r["id"]: r["department"] or "" for r in rows}
+
+
+def _facts(rows: list[sqlite3.Row], zone: ZoneInfo | None) -> list[VersionFacts]:
+    """Return the versions of one file as the neglect rule sees them, days in ``zone``."""
+    facts: list[VersionFacts] = []
+    before: list[str] | None = None
+    for position, row in enumerate(rows):
+        day = local_date(row["authored_at"], zone) if zone is not None \
+            else as_date(row["authored_at"])
+        readable = row["status"] != "D" and row["completeness"] is not None \
+            and row["completeness"] >= 0
+        missing = (row["missing"] or "").split() if readable else None
+        if day is not None:
+            facts.append(VersionFacts(day, row["completeness"] if readable else None,
+                                      row["owner"] or "",
+                                      restarts_clock(before, missing, first=position == 0)))
+        before = missing
+    return facts

@@ -1,4 +1,4 @@
-"""Every version's completeness in the index, and the neglect stretches drawn from it (R19).
+"""Every version's completeness in the index, from which the neglect stretches are drawn (R19).
 
 ``records.neglect`` says which version improves a file: one that fills an item the version
 before left missing. That needs every version's missing items, so each version row keeps its
@@ -14,23 +14,15 @@ import sqlite3
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
-from datetime import date
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive
 from ..records import yamlio
 from ..records.completeness import completeness, quick
 from ..records.customers import customer_path
-from ..records.discipline import as_date
-from ..records.neglect import VersionFacts, restarts_clock, stretches
 from ..records.policy import Policy
-from ..records.zone import local_date
 from . import parallel
-
-if TYPE_CHECKING:  # the package imports this module through sync
-    from . import Index
 
 BATCH = 500  # old versions per git read and per worker message: bounds the memory held
 UNREADABLE = -1
@@ -158,63 +150,3 @@ def _judge(raw: bytes | None, customer: str, policy: Policy) -> tuple[int, str, 
     owner = custody.get("owner") if isinstance(custody.get("owner"), str) else ""
     done = completeness(record, policy)
     return done.percent, owner, " ".join(done.missing)
-
-
-def runs(index: Index, today: date, days: int, since: date | None = None,
-         owner: str | None = None, open_only: bool = False,
-         zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
-    """Return the neglect segments as of ``today`` (see ``records.neglect.stretches``).
-
-    ``since`` leaves out segments that ended before it; ``open_only`` keeps the ones that
-    still last; ``owner`` keeps one custodian's.
-    """
-    index.catch_up()
-    index.history_settled()
-    conn = index.db.connect()
-    # Only files that were ever incomplete (and, for one person, ever theirs) can have any.
-    where = "completeness BETWEEN 0 AND 99"
-    params: list[Any] = []
-    if owner is not None:
-        where = "owner = ?"
-        params.append(owner)
-    rows = conn.execute(
-        "SELECT v.customer, v.seq, v.status, v.authored_at, v.completeness, v.owner,"
-        " v.missing, c.name FROM versions v LEFT JOIN customers c ON c.id = v.customer"
-        f" WHERE v.customer IN (SELECT DISTINCT customer FROM versions WHERE {where})"
-        " ORDER BY v.customer, v.seq", params).fetchall()
-    found: list[dict[str, Any]] = []
-    at = 0
-    while at < len(rows):
-        end = at
-        while end < len(rows) and rows[end]["customer"] == rows[at]["customer"]:
-            end += 1
-        group = rows[at:end]
-        for segment in stretches(group[0]["customer"], group[-1]["name"] or "",
-                                 _facts(group, zone), today, days):
-            if owner is not None and segment["owner"] != owner:
-                continue
-            if open_only and segment["until"] is not None:
-                continue
-            if since is not None and segment["until"] is not None and segment["until"] < since:
-                continue
-            found.append(segment)
-        at = end
-    return found
-
-
-def _facts(rows: list[sqlite3.Row], zone: ZoneInfo | None) -> list[VersionFacts]:
-    """Return the versions of one file as the neglect rule sees them, days in ``zone``."""
-    facts: list[VersionFacts] = []
-    before: list[str] | None = None
-    for position, row in enumerate(rows):
-        day = local_date(row["authored_at"], zone) if zone is not None \
-            else as_date(row["authored_at"])
-        readable = row["status"] != "D" and row["completeness"] is not None \
-            and row["completeness"] >= 0
-        missing = (row["missing"] or "").split() if readable else None
-        if day is not None:
-            facts.append(VersionFacts(day, row["completeness"] if readable else None,
-                                      row["owner"] or "",
-                                      restarts_clock(before, missing, first=position == 0)))
-        before = missing
-    return facts

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .messages import N_
 from .policy import LEVELS, Policy
-from .schema import N_
 from .staff import Directory
 
 READ_ACTIONS = frozenset({"view", "history", "version", "diff", "document", "export"})

@@ -15,8 +15,8 @@ from typing import Any
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Snapshot
 from . import yamlio
-from .schema import CHANNELS, MARKETS, N_
-from .validate import FieldError
+from .messages import N_, FieldError
+from .schema import CHANNELS, MARKETS
 
 CLASSES_PATH = "classes.yaml"
 # The lists kept in classes.yaml and the record field each one classifies.

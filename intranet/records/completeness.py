@@ -55,13 +55,22 @@ _ENTRY_LISTS = ("contacts", "events")
 
 
 def completeness(record: dict[str, Any], policy: Policy) -> Completeness:
-    """Return how complete a file is for its card; a card with no listed fields is complete."""
+    """Return how complete a file is for its card; a card with no listed fields is complete.
+
+    This is the one definition: the card, the index, the lists, the exports, the discipline
+    reports and the demo data all take their figure from here (``quick`` is a shortcut to the
+    same answer for canonical text, and tests hold it to that).
+    """
     paths = policy.completeness_fields(str(record.get("card") or ""))
+    # Withdrawn entries stay in the file but fill nothing (records.corrections).
+    return _measure(paths, [p for p in paths if not is_filled(
+        standing(value_at(record, p)) if p in _ENTRY_LISTS else value_at(record, p))])
+
+
+def _measure(paths: list[str], missing: list[str]) -> Completeness:
+    """Return the completeness of a file that leaves ``missing`` of ``paths`` empty."""
     if not paths:
         return Completeness(100, [], 0)
-    # Withdrawn entries stay in the file but fill nothing (records.corrections).
-    missing = [p for p in paths if not is_filled(standing(value_at(record, p)) if p in
-                                                 _ENTRY_LISTS else value_at(record, p))]
     # Rounded down, so 100 is only ever shown for a file with nothing missing.
     percent = (len(paths) - len(missing)) * 100 // len(paths)
     return Completeness(percent, missing, len(paths))
@@ -187,5 +196,4 @@ def quick(raw: bytes, policy: Policy) -> tuple[Completeness, str] | None:
         owner = owner[1:-1].replace("''", "'")
     if owner in _EMPTY or owner in (_LIST, _MAP, _TEXT, _TEXT_FILLED):
         owner = ""
-    percent = (len(paths) - len(missing)) * 100 // len(paths) if paths else 100
-    return Completeness(percent, missing, len(paths)), owner or ""
+    return _measure(paths, missing), owner or ""

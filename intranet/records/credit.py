@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .schema import N_
+from .messages import N_
 
 
 def receivable(record: dict[str, Any]) -> float:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from .credit import Standing, overdue_days, receivable, standing
-from .schema import N_
+from .messages import N_
 
 # Why a file is on the credit review list, in the order a page lists them.
 OVER_LIMIT, OVERDUE, EXPOSURE = "over_limit", "overdue", "exposure"

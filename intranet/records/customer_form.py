@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from intranet.records import formats
 from intranet.records import schema as s
 from intranet.records.customers import InvalidRecord
-from intranet.records.schema import N_
-from intranet.records.validate import FieldError, get_path, normalise, set_path, validate
+from intranet.records.messages import N_, FieldError
+from intranet.records.validate import get_path, normalise, set_path, validate
 
 if TYPE_CHECKING:
     from intranet.archive.repository import Version

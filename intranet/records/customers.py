@@ -20,9 +20,10 @@ from ..archive.repository import Archive, Change, Snapshot, Version
 from . import retired, yamlio
 from .diff import Change as FieldChange
 from .diff import MergeConflict, diff, merge3
+from .messages import FieldError
 from .rules import Rules, load_rules
 from .schema import SOURCES, label
-from .validate import FieldError, normalise, validate
+from .validate import normalise, validate
 
 _ID = re.compile(r"^C(\d{6})$")
 _PATH = re.compile(r"^customers/(\d{4})/(C\d{6})\.yaml$")

@@ -23,7 +23,8 @@ from ..archive.repository import Snapshot
 from . import filetypes
 from .customers import CustomerFiles, customer_path
 from .filetypes import FileType, Refused
-from .schema import N_, NAME_LIMIT
+from .messages import N_
+from .schema import NAME_LIMIT
 
 KINDS = ("contract", "agreement", "certificate", "letter", "other")
 # "Contract document", not the event kind "Contract" (signing one): another word in Chinese.

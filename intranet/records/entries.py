@@ -16,8 +16,9 @@ from typing import Any
 
 from . import formats
 from .customers import CustomerFiles
-from .schema import CONTACT_CHANNELS, EVENT_KINDS, N_, NAME_LIMIT, SOURCES, TEXT_LIMIT
-from .validate import FieldError
+from .messages import N_, FieldError
+from .schema import NAME_LIMIT, TEXT_LIMIT
+from .validate import check_item
 
 INTRODUCE_SUCCESSOR = "introduce_successor"
 # A larger file is a mistake (a whole ledger), not one customer's figures.
@@ -53,37 +54,35 @@ def _date_text(value: Any) -> str:
 class _Check:
     """Collect the problems of one entry."""
 
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
+    def __init__(self, errors: list[FieldError] | None = None) -> None:
+        self.errors: list[FieldError] = errors or []
 
     def add(self, path: str, message: str, **params: Any) -> None:
         self.errors.append(FieldError(path, message, params))
 
-    def text(self, path: str, value: str, limit: int = TEXT_LIMIT, required: bool = False) -> None:
-        if required and not value:
-            self.add(path, N_("Required"))
-            return
+    def text(self, path: str, value: str, limit: int = TEXT_LIMIT) -> None:
         problem = formats.check_text(value, limit)
         if problem:
             self.add(path, problem[0], **problem[1])
 
-    def choice(self, path: str, value: str, choices: tuple[str, ...]) -> None:
-        if value not in choices:
-            self.add(path, N_("Must be one of: {choices}"), choices=", ".join(choices))
-
-    def date(self, path: str, value: str, today: date, partial: bool = False) -> None:
-        if not value:
-            self.add(path, N_("Required"))
-            return
-        problem = (formats.check_partial_date if partial else formats.check_date)(value)
-        if problem:
-            self.add(path, problem)
-        elif value > today.isoformat()[: len(value)]:
+    def past(self, path: str, value: str, today: date) -> None:
+        """Refuse a well-formed date after today (one the schema's check let through)."""
+        if value and not any(e.path == path for e in self.errors) \
+                and value > today.isoformat()[: len(value)]:
             self.add(path, FUTURE)
 
     def raise_any(self) -> None:
         if self.errors:
             raise EntryError(self.errors)
+
+
+def _checked(list_name: str, entry: dict[str, Any], today: date,
+             required: tuple[str, ...]) -> dict[str, Any]:
+    """Return the entry once the schema's declarations and the date's past pass it."""
+    check = _Check(check_item(list_name, entry, required))
+    check.past("date", entry["date"], today)
+    check.raise_any()
+    return entry
 
 
 def contact_entry(*, when: Any, channel: str, staff: str, summary: str, today: date,
@@ -98,21 +97,13 @@ def contact_entry(*, when: Any, channel: str, staff: str, summary: str, today: d
              "summary": _clean(summary), "report": _clean(report), "source": _clean(source),
              "confidential": bool(confidential), "recorded_on": today.isoformat()}
     planned = _date_text(next_contact)
-    check = _Check()
-    check.date("date", entry["date"], today)
     if planned:
         entry["next_contact"] = planned
-        problem = formats.check_date(planned)
-        if problem:
-            check.add("next_contact", problem)
-        elif not any(e.path == "date" for e in check.errors) and planned < entry["date"]:
-            check.add("next_contact", BEFORE_CONTACT)
-    check.choice("channel", entry["channel"], CONTACT_CHANNELS)
-    check.text("summary", entry["summary"], required=True)
-    check.text("report", entry["report"])
-    check.choice("source", entry["source"], SOURCES)
-    if not entry["staff"]:
-        check.add("staff", N_("Required"))
+    check = _Check(check_item("contacts", entry, ("channel", "staff", "summary", "source")))
+    check.past("date", entry["date"], today)
+    if planned and not any(e.path in ("date", "next_contact") for e in check.errors) \
+            and planned < entry["date"]:
+        check.add("next_contact", BEFORE_CONTACT)
     check.raise_any()
     return entry
 
@@ -122,14 +113,11 @@ def event_entry(*, when: Any, kind: str, summary: str, today: date,
     """Return a checked event (a partial date is fine: a move known to the month)."""
     entry = {"date": _date_text(when), "kind": _clean(kind), "summary": _clean(summary),
              "source": _clean(source)}
-    check = _Check()
-    check.date("date", entry["date"], today, partial=True)
-    if entry["kind"]:
-        check.choice("kind", entry["kind"], EVENT_KINDS)
-    else:  # the form starts at "Please choose…": no kind is assumed
+    check = _Check(check_item("events", entry, ("kind", "summary", "source")))
+    if not entry["kind"]:  # the form starts at "Please choose…": no kind is assumed
+        check.errors = [e for e in check.errors if e.path != "kind"]
         check.add("kind", N_("Choose the kind of event"))
-    check.text("summary", entry["summary"], required=True)
-    check.choice("source", entry["source"], SOURCES)
+    check.past("date", entry["date"], today)
     check.raise_any()
     return entry
 

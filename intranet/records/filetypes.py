@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from .schema import N_
+from .messages import N_
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 
-from intranet.records.schema import N_
+from intranet.records.messages import N_
 
 CUSTOMER_ID_RE = re.compile(r"^C\d{6}$")
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from . import credit
+from .messages import N_
 from .policy import Policy
-from .schema import N_
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot
 from . import access, yamlio
 from .customers import check, customer_path, id_from_path
+from .messages import N_
 from .policy import Policy
 from .rules import DEPARTMENTS_PATH, STAFF_PATH, Rules, load_rules
-from .schema import N_
 from .staff import Directory, dump_departments, dump_staff, mark_left
 from .tasks import handover_task_days, introduce_successor
 from .validate import normalise, validate

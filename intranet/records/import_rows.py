@@ -19,11 +19,11 @@ from typing import Any
 from . import access
 from .formats import nfkc
 from .import_duplicates import person_of
+from .messages import N_, FieldError
 from .policy import LEVELS
 from .rules import Rules
 from .schema import (
     CARDS,
-    N_,
     PHONE,
     POSTCODE,
     REQUIRED,
@@ -32,7 +32,7 @@ from .schema import (
     label,
     new_record,
 )
-from .validate import FieldError, normalise, set_path, validate
+from .validate import normalise, set_path, validate
 
 PERSONAL = LEVELS[-1]
 CUSTODIAN = "custodian"

@@ -32,8 +32,8 @@ from .import_rows import (
     reason_of,
 )
 from .keys import tax_id_valid
+from .messages import N_
 from .rules import Rules
-from .schema import N_
 from .validate import validate
 
 __all__ = ["CHECKSUM", "ERROR", "FILLS", "FLAGGED", "FORBIDDEN", "MERGED", "NEW",

@@ -10,10 +10,10 @@ from ..archive.objects import Identity
 from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio
 from .classes import CLASSES_PATH, DEFAULT_CLASSES, dump_classes
+from .messages import FieldError
 from .policy import DEFAULT_POLICY, dump_policy, validate_policy
 from .rules import DEPARTMENTS_PATH, POLICY_PATH, STAFF_PATH, load_rules
 from .staff import Directory, dump_departments, dump_staff
-from .validate import FieldError
 
 README_PATH = "README.md"
 DEFAULT_DEPARTMENTS = [

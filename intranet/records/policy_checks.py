@@ -5,6 +5,7 @@ import math
 import re
 from typing import Any
 
+from intranet.records.messages import N_, FieldError
 from intranet.records.policy_defaults import (
     DEFAULT_POLICY,
     LEVELS,
@@ -14,9 +15,8 @@ from intranet.records.policy_defaults import (
     is_number,
     with_defaults,
 )
-from intranet.records.schema import CARDS, N_, field_at
+from intranet.records.schema import CARDS, field_at
 from intranet.records.staff import ROLES
-from intranet.records.validate import FieldError
 from intranet.records.zone import is_zone
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

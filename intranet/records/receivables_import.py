@@ -17,7 +17,7 @@ from ..sheets.headings import fold
 from ..sheets.model import Table
 from .customers import is_customer_id
 from .keys import tax_id_text
-from .schema import N_
+from .messages import N_
 
 # Target -> headings (Traditional, Simplified, English); compared folded (sheets.headings.fold).
 SYNONYMS: dict[str, tuple[str, ...]] = {

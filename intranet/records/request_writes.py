@@ -1,7 +1,8 @@
 """Access requests written (R34, R35): ask, sign, approve, refuse, revoke, break glass.
 
 Every operation is one commit authored by the person acting, rebuilt from the head on a race;
-``records.requests`` holds what a request is and who may act on it, and re-exports these.
+``records.request_state`` holds what a request is and who may act on it; ``records.requests``
+re-exports both.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from ..archive.repository import Archive, Change, Snapshot
 from . import yamlio
 from .access import FALLBACK_LEVEL, FileMeta
 from .customers import customer_path, is_customer_id
+from .messages import N_
 from .policy import LEVELS
-from .requests import (
+from .request_state import (
     _ID,
     APPROVED,
     MAX_REASON,
@@ -49,7 +51,6 @@ from .requests import (
     working_deadline,
 )
 from .rules import Rules, load_rules
-from .schema import N_
 
 
 def _next_id(snapshot: Snapshot) -> str:

@@ -11,9 +11,9 @@ from ..archive.errors import CorruptRecord, NotFound
 from ..archive.objects import Identity
 from ..archive.repository import Snapshot
 from . import yamlio
+from .messages import FieldError
 from .policy import DEFAULT_POLICY, Policy, validate_policy
 from .staff import Directory
-from .validate import FieldError
 
 POLICY_PATH = "policy.yaml"
 STAFF_PATH = "org/staff.yaml"

@@ -12,9 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .messages import N_, FieldError
 from .policy import Policy
-from .schema import N_
-from .validate import FieldError
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def N_(text: str) -> str:
-    """Mark a string for translation extraction without translating it."""
-    return text
-
+from intranet.records.labels import LABELS, LABELS_ZH
+from intranet.records.messages import N_
 
 # Field kinds understood by validate.py; "group" and "list" hold children.
 TEXT = "text"
@@ -38,7 +35,10 @@ NAME_LIMIT = 200
 
 @dataclass(frozen=True)
 class Field:
-    """Describe one key of a record: its kind, its constraints and its children."""
+    """Declare one key of a record: its kind, its constraints and its children.
+
+    validate.py is the one engine that reads these declarations; nothing else checks a field.
+    """
 
     kind: str = TEXT
     choices: tuple[str, ...] = ()
@@ -49,6 +49,11 @@ class Field:
     # An optional key is written only when set (left out while absent or blank), so keys added
     # after files were written leave older files and entries byte for byte as they were.
     optional: bool = False
+    required: bool = False  # every file (or, inside a list, every item) fills it in
+    required_for: tuple[str, ...] = ()  # the cards whose files must fill it in (R4)
+    choices_from: str = ""  # the Policy attribute that lists the choices (grades: R24)
+    unique: str = ""  # a list's item key that no two items may share …
+    unique_message: str = ""  # … and what a repeat is told, with {<key>} filled in
 
 
 def _g(**children: Field) -> Field:
@@ -56,23 +61,24 @@ def _g(**children: Field) -> Field:
     return Field(GROUP, children=children)
 
 
-def _l(**children: Field) -> Field:
+def _l(unique: str = "", unique_message: str = "", **children: Field) -> Field:
     """Build a list-of-mappings field; keyword order is each item's key order."""
-    return Field(LIST, children=children)
+    return Field(LIST, children=children, unique=unique, unique_message=unique_message)
 
 
-def _e(*choices: str) -> Field:
+def _e(*choices: str, **constraints: Any) -> Field:
     """Build an enumeration field."""
-    return Field(ENUM, choices=choices)
+    return Field(ENUM, choices=choices, **constraints)
 
 
+CARDS = ("distributor", "terminal")
 _T = Field()
 _NAME = Field(max_len=NAME_LIMIT)
 # Who corrected or withdrew a contact or event entry, when and why (git keeps the original).
 _MARK = Field(GROUP, children={"by": Field(USERNAME), "on": Field(DATE), "reason": _T},
               optional=True)
-
-CARDS = ("distributor", "terminal")
+_MUST = {"required": True}
+_DISTRIBUTOR, _TERMINAL = {"required_for": ("distributor",)}, {"required_for": ("terminal",)}
 KINDS = ("supplier", "distributor", "terminal", "service")
 STAGES = ("prospect", "active", "former")
 MARKETS = ("domestic", "international")
@@ -90,26 +96,30 @@ DEFAULT_GRADES = ("A", "B", "C", "D")
 DEFAULT_CREDIT_GRADES = ("A", "B", "C", "D")
 
 SCHEMA: dict[str, Field] = {
-    "id": Field(CUSTOMER_ID),
-    "card": _e(*CARDS),
-    "kind": _e(*KINDS),
-    "stage": _e(*STAGES),
-    "market": _e(*MARKETS),
-    "channel": _e(*CHANNELS),
-    "classification": _g(industry=_T, nature=_T, region=_T, customer_type=_T),
-    "grade": _e(*DEFAULT_GRADES),
+    "id": Field(CUSTOMER_ID, **_MUST),
+    "card": _e(*CARDS, **_MUST),
+    "kind": _e(*KINDS, **_MUST),
+    "stage": _e(*STAGES, **_MUST),
+    "market": _e(*MARKETS, **_MUST),
+    "channel": _e(*CHANNELS, **_MUST),
+    "classification": _g(industry=Field(**_TERMINAL), nature=_T, region=Field(**_DISTRIBUTOR),
+                         customer_type=_T),
+    "grade": _e(*DEFAULT_GRADES, choices_from="grades"),
     # R28: approved_by/approved_on record who allowed a limit or terms beyond the grade's.
-    "credit": _g(grade=_e(*DEFAULT_CREDIT_GRADES), limit=Field(AMOUNT), terms=_T, problems=_T,
-                 approved_by=Field(USERNAME), approved_on=Field(DATE)),
+    "credit": _g(grade=_e(*DEFAULT_CREDIT_GRADES, choices_from="credit_grades"),
+                 limit=Field(AMOUNT), terms=_T, problems=_T, approved_by=Field(USERNAME),
+                 approved_on=Field(DATE)),
     # R24, R28: open receivables as the accounting package last reported them.
     "receivables": _g(amount=Field(AMOUNT), oldest_due=Field(DATE), as_of=Field(DATE),
                       notes=_T),
     "vip": Field(BOOL),
-    "custody": _g(level=_e(*CUSTODY_LEVELS), owner=Field(USERNAME), department=_NAME,
+    "custody": _g(level=_e(*CUSTODY_LEVELS, **_MUST), owner=Field(USERNAME, **_MUST),
+                  department=Field(max_len=NAME_LIMIT, **_MUST),
                   contacts=Field(USERNAMES)),
     "basic": _g(
-        name=_NAME, short_name=_NAME, tax_id=_NAME, legal_representative=_NAME, address=_T,
-        postcode=Field(POSTCODE), phone=Field(PHONE), fax=Field(PHONE), email=Field(EMAIL),
+        name=Field(max_len=NAME_LIMIT, **_MUST), short_name=_NAME, tax_id=_NAME,
+        legal_representative=_NAME, address=Field(**_DISTRIBUTOR), postcode=Field(POSTCODE),
+        phone=Field(PHONE, required_for=CARDS), fax=Field(PHONE), email=Field(EMAIL),
         website=_T, business_scope=_T, registered_capital=Field(AMOUNT),
         founded=Field(PARTIAL_DATE), first_deal=Field(PARTIAL_DATE), organisation_form=_T,
         assets=Field(AMOUNT)),
@@ -130,26 +140,27 @@ SCHEMA: dict[str, Field] = {
     "notes": _T,
     "source": _e(*SOURCES),
     "contacts": _l(
-        date=Field(DATE), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME), summary=_T,
-        report=_T, next_contact=Field(DATE, optional=True), source=_e(*SOURCES),
+        date=Field(DATE, **_MUST), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME),
+        summary=_T, report=_T, next_contact=Field(DATE, optional=True), source=_e(*SOURCES),
         confidential=Field(BOOL), recorded_on=Field(DATE), corrected=_MARK, withdrawn=_MARK),
     # Events keep a partial date: a change is often known only to the month.
-    "events": _l(date=Field(PARTIAL_DATE), kind=_e(*EVENT_KINDS), summary=_T,
+    "events": _l(date=Field(PARTIAL_DATE, **_MUST), kind=_e(*EVENT_KINDS), summary=_T,
                  source=_e(*SOURCES), recorded_by=Field(USERNAME, optional=True),
                  corrected=_MARK, withdrawn=_MARK),
     "yearly": _l(
-        year=Field(INT, minimum=1900, maximum=2999), sales=Field(AMOUNT_MAP),
+        "year", N_("The year {year} is already listed"),
+        year=Field(INT, minimum=1900, maximum=2999, **_MUST), sales=Field(AMOUNT_MAP),
         financials=_g(revenue=Field(AMOUNT), profit=Field(SIGNED_AMOUNT),
                       assets=Field(AMOUNT), liabilities=Field(AMOUNT), notes=_T)),
     "documents": _l(
-        file=_T, title=_NAME, kind=_T, signed_on=Field(DATE), size=Field(INT, minimum=0),
-        sha256=Field(SHA256), uploaded_by=Field(USERNAME), original_name=_NAME,
-        content_type=_NAME, uploaded_on=Field(DATE)),
+        file=Field(**_MUST), title=_NAME, kind=_T, signed_on=Field(DATE),
+        size=Field(INT, minimum=0), sha256=Field(SHA256), uploaded_by=Field(USERNAME),
+        original_name=_NAME, content_type=_NAME, uploaded_on=Field(DATE)),
     # R16: scores per criterion of policy.yaml's sales_power table.
     "sales_power": _g(scores=Field(AMOUNT_MAP), assessed_on=Field(DATE),
                       assessed_by=Field(USERNAME), notes=_T),
     # R32: things someone must do about this customer, e.g. introduce a successor.
-    "tasks": _l(kind=_e(*TASK_KINDS), assignee=Field(USERNAME), summary=_T,
+    "tasks": _l(kind=_e(*TASK_KINDS, **_MUST), assignee=Field(USERNAME, **_MUST), summary=_T,
                 from_staff=Field(USERNAME), created_on=Field(DATE), due_on=Field(DATE),
                 done_on=Field(DATE), told_on=Field(DATE), told_by=Field(USERNAME)),
     # R10: what a customer sent through their own data form, field by field, until reviewed.
@@ -189,186 +200,6 @@ def schema_path(path: str) -> str:
     return _INDEX.sub("", path)
 
 
-# The marks of a corrected or withdrawn entry (contacts and events alike).
-_MARK_LABELS = {
-    "corrected": (N_("Corrected"), "已更正"), "corrected.by": (N_("Corrected by"), "更正人"),
-    "corrected.on": (N_("Corrected on"), "更正日期"),
-    "corrected.reason": (N_("Reason for the correction"), "更正理由"),
-    "withdrawn": (N_("Withdrawn"), "已撤回"), "withdrawn.by": (N_("Withdrawn by"), "撤回人"),
-    "withdrawn.on": (N_("Withdrawn on"), "撤回日期"),
-    "withdrawn.reason": (N_("Reason for the withdrawal"), "撤回理由"),
-}
-
-LABELS: dict[str, str] = {
-    "id": N_("Customer number"), "card": N_("Card"), "kind": N_("Customer kind"),
-    "stage": N_("Stage"), "market": N_("Market"), "channel": N_("Channel"),
-    "classification": N_("Classification"), "classification.industry": N_("Industry"),
-    "classification.nature": N_("Nature"), "classification.region": N_("Region"),
-    "classification.customer_type": N_("Customer type"),
-    "grade": N_("Grade"),
-    "credit": N_("Credit"), "credit.grade": N_("Credit grade"), "credit.limit": N_("Credit limit"),
-    "credit.terms": N_("Trade terms"), "credit.problems": N_("Credit problems handling"),
-    "credit.approved_by": N_("Exception approved by"),
-    "credit.approved_on": N_("Exception approved on"),
-    "receivables": N_("Open receivables"), "receivables.amount": N_("Amount owed"),
-    "receivables.oldest_due": N_("Oldest due date"), "receivables.as_of": N_("As of"),
-    "receivables.notes": N_("Notes"),
-    "vip": N_("VIP"),
-    "custody": N_("Custody"), "custody.level": N_("Confidentiality level"),
-    "custody.owner": N_("Custodian"), "custody.department": N_("Department"),
-    "custody.contacts": N_("Staff in contact"),
-    "basic": N_("Basic data"), "basic.name": N_("Name"), "basic.short_name": N_("Short name"),
-    "basic.tax_id": N_("Tax ID"), "basic.legal_representative": N_("Legal representative"),
-    "basic.address": N_("Address"), "basic.postcode": N_("Postcode"), "basic.phone": N_("Phone"),
-    "basic.fax": N_("Fax"), "basic.email": N_("Email"), "basic.website": N_("Website"),
-    "basic.business_scope": N_("Business scope"),
-    "basic.registered_capital": N_("Registered capital"), "basic.founded": N_("Founded"),
-    "basic.first_deal": N_("First business with us"),
-    "basic.organisation_form": N_("Organisation form"), "basic.assets": N_("Assets"),
-    "people": N_("People"), "people.role": N_("Role"), "people.name": N_("Full name"),
-    "people.title": N_("Title"), "people.phone": N_("Phone"), "people.email": N_("Email"),
-    "people.personality": N_("Personality"), "people.hobbies": N_("Hobbies"),
-    "people.family": N_("Family"), "people.education": N_("Education"), "people.age": N_("Age"),
-    "people.ability": N_("Ability"),
-    "characteristics": N_("Characteristics"),
-    "characteristics.service_area": N_("Service area"),
-    "characteristics.sales_capacity": N_("Sales capacity"),
-    "characteristics.development_potential": N_("Development potential"),
-    "characteristics.culture": N_("Corporate culture"),
-    "characteristics.business_policy": N_("Business policy"),
-    "characteristics.employees": N_("Employees"),
-    "characteristics.annual_sales": N_("Annual sales"),
-    "characteristics.management_style": N_("Management style"),
-    "business": N_("Business status"), "business.sales_performance": N_("Sales performance"),
-    "business.past_performance": N_("Past performance"),
-    "business.manager_quality": N_("Quality of managers"),
-    "business.sales_staff_quality": N_("Quality of sales staff"),
-    "business.competitor_relations": N_("Relations with competitors"),
-    "business.cooperation_attitude": N_("Attitude to cooperation"),
-    "transactions": N_("Transactions"), "transactions.sales_activities": N_("Sales activities"),
-    "transactions.problems": N_("Problems"), "transactions.strengths": N_("Strengths"),
-    "transactions.future_plans": N_("Future plans"),
-    "transactions.reputation": N_("Reputation and image"),
-    "transactions.credit_status": N_("Credit status"),
-    "transactions.trade_terms": N_("Trade terms"),
-    "transactions.credit_problems": N_("Past credit problems"),
-    "notes": N_("Notes"), "source": N_("Source"),
-    "contacts": N_("Contact log"), "contacts.date": N_("Date"),
-    "contacts.channel": N_("Contact by"),
-    "contacts.staff": N_("Staff"), "contacts.summary": N_("Summary"),
-    "contacts.report": N_("Report"), "contacts.source": N_("Source"),
-    "contacts.confidential": N_("Confidential"), "contacts.recorded_on": N_("Recorded on"),
-    "contacts.next_contact": N_("Next contact"),
-    "events": N_("Events"), "events.date": N_("Date"), "events.kind": N_("Event kind"),
-    "events.summary": N_("Summary"), "events.source": N_("Source"),
-    "events.recorded_by": N_("Recorded by"),
-    "yearly": N_("Yearly figures"), "yearly.year": N_("Year"), "yearly.sales": N_("Sales"),
-    "yearly.financials": N_("Financials"), "yearly.financials.revenue": N_("Revenue"),
-    "yearly.financials.profit": N_("Profit"), "yearly.financials.assets": N_("Assets"),
-    "yearly.financials.liabilities": N_("Liabilities"),
-    "yearly.financials.notes": N_("Notes"),
-    "documents": N_("Documents"), "documents.file": N_("File"),
-    "documents.title": N_("Document title"),
-    "documents.kind": N_("Document kind"), "documents.signed_on": N_("Signed on"),
-    "documents.size": N_("Size"), "documents.sha256": N_("SHA-256"),
-    "documents.uploaded_by": N_("Uploaded by"), "documents.original_name": N_("Original name"),
-    "documents.content_type": N_("Content type"), "documents.uploaded_on": N_("Uploaded on"),
-    "sales_power": N_("Sales-power analysis"), "sales_power.scores": N_("Scores"),
-    "sales_power.assessed_on": N_("Assessed on"), "sales_power.assessed_by": N_("Assessed by"),
-    "sales_power.notes": N_("Notes"),
-    "tasks": N_("Tasks"), "tasks.kind": N_("Task"), "tasks.assignee": N_("Assigned to"),
-    "tasks.summary": N_("Summary"), "tasks.from_staff": N_("From"),
-    "tasks.created_on": N_("Created on"), "tasks.due_on": N_("Due on"),
-    "tasks.done_on": N_("Done on"), "tasks.told_on": N_("Customer told on"),
-    "tasks.told_by": N_("Customer told by"),
-    "proposals": N_("Customer form proposals"), "proposals.id": N_("Proposal"),
-    "proposals.submitted_on": N_("Submitted on"), "proposals.submitted_by": N_("Submitted by"),
-    "proposals.link_by": N_("Link made by"), "proposals.status": N_("Status"),
-    "proposals.reviewed_by": N_("Reviewed by"), "proposals.reviewed_on": N_("Reviewed on"),
-    "proposals.fields": N_("Fields"), "proposals.fields.path": N_("Field"),
-    "proposals.fields.value": N_("Proposed value"), "proposals.fields.decision": N_("Decision"),
-}
-
-# Traditional Chinese labels for git commit messages, which are never translated.
-LABELS_ZH: dict[str, str] = {
-    "id": "客戶編號", "card": "檔案卡", "kind": "客戶類別", "stage": "客戶階段",
-    "market": "市場", "channel": "通路",
-    "classification": "分類", "classification.industry": "行業",
-    "classification.nature": "性質", "classification.region": "地區",
-    "classification.customer_type": "客戶類型",
-    "grade": "客戶等級",
-    "credit": "信用", "credit.grade": "信用等級", "credit.limit": "信用額度",
-    "credit.terms": "交易條件", "credit.problems": "信用問題處理",
-    "credit.approved_by": "例外核准人", "credit.approved_on": "例外核准日期",
-    "receivables": "應收帳款", "receivables.amount": "未收金額",
-    "receivables.oldest_due": "最早到期日", "receivables.as_of": "資料日期",
-    "receivables.notes": "備註",
-    "vip": "貴賓",
-    "custody": "保管", "custody.level": "機密等級", "custody.owner": "保管人",
-    "custody.department": "所屬部門", "custody.contacts": "聯繫人員",
-    "basic": "基本資料", "basic.name": "名稱", "basic.short_name": "簡稱",
-    "basic.tax_id": "統一編號", "basic.legal_representative": "法定代表人",
-    "basic.address": "地址", "basic.postcode": "郵遞區號", "basic.phone": "電話",
-    "basic.fax": "傳真", "basic.email": "電子郵件", "basic.website": "網站",
-    "basic.business_scope": "經營範圍", "basic.registered_capital": "註冊資本",
-    "basic.founded": "成立日期", "basic.first_deal": "首次交易日期",
-    "basic.organisation_form": "組織形式", "basic.assets": "資產",
-    "people": "相關人員", "people.role": "身分", "people.name": "姓名", "people.title": "職稱",
-    "people.phone": "電話", "people.email": "電子郵件", "people.personality": "性格",
-    "people.hobbies": "興趣愛好", "people.family": "家庭", "people.education": "學歷",
-    "people.age": "年齡", "people.ability": "能力",
-    "characteristics": "客戶特徵", "characteristics.service_area": "服務區域",
-    "characteristics.sales_capacity": "銷售能力",
-    "characteristics.development_potential": "發展潛力",
-    "characteristics.culture": "經營文化", "characteristics.business_policy": "經營方針",
-    "characteristics.employees": "員工人數", "characteristics.annual_sales": "年銷售額",
-    "characteristics.management_style": "管理風格",
-    "business": "業務狀況", "business.sales_performance": "銷售實績",
-    "business.past_performance": "過往實績", "business.manager_quality": "經營者素質",
-    "business.sales_staff_quality": "業務人員素質",
-    "business.competitor_relations": "與競爭者關係",
-    "business.cooperation_attitude": "合作態度",
-    "transactions": "交易狀況", "transactions.sales_activities": "銷售活動",
-    "transactions.problems": "存在問題", "transactions.strengths": "優勢",
-    "transactions.future_plans": "未來對策", "transactions.reputation": "企業形象與聲譽",
-    "transactions.credit_status": "信用狀況", "transactions.trade_terms": "交易條件",
-    "transactions.credit_problems": "過往信用問題",
-    "notes": "備註", "source": "資料來源",
-    "contacts": "聯絡記錄", "contacts.date": "日期", "contacts.channel": "聯絡方式",
-    "contacts.staff": "經辦人", "contacts.summary": "摘要", "contacts.report": "報告",
-    "contacts.source": "資料來源", "contacts.confidential": "保密",
-    "contacts.recorded_on": "記錄日期", "contacts.next_contact": "下次聯絡日期",
-    "events": "重大事項", "events.date": "日期", "events.kind": "事項類別",
-    "events.summary": "摘要", "events.source": "資料來源",
-    "events.recorded_by": "記錄人",
-    "yearly": "年度資料", "yearly.year": "年度", "yearly.sales": "銷售額",
-    "yearly.financials": "財務狀況", "yearly.financials.revenue": "營業收入",
-    "yearly.financials.profit": "利潤", "yearly.financials.assets": "資產",
-    "yearly.financials.liabilities": "負債", "yearly.financials.notes": "備註",
-    "documents": "合約文件", "documents.file": "檔案", "documents.title": "標題",
-    "documents.kind": "文件類別", "documents.signed_on": "簽署日期",
-    "documents.size": "大小", "documents.sha256": "SHA-256",
-    "documents.uploaded_by": "上傳者", "documents.original_name": "原始檔名",
-    "documents.content_type": "檔案類型", "documents.uploaded_on": "上傳日期",
-    "sales_power": "綜合銷售力分析", "sales_power.scores": "評分",
-    "sales_power.assessed_on": "評估日期", "sales_power.assessed_by": "評估人",
-    "sales_power.notes": "備註",
-    "tasks": "待辦事項", "tasks.kind": "事項", "tasks.assignee": "負責人",
-    "tasks.summary": "摘要", "tasks.from_staff": "交辦人", "tasks.created_on": "建立日期",
-    "tasks.due_on": "期限", "tasks.done_on": "完成日期", "tasks.told_on": "通知客戶日期",
-    "tasks.told_by": "通知人",
-    "proposals": "客戶填表資料", "proposals.id": "填表編號", "proposals.submitted_on": "填表日期",
-    "proposals.submitted_by": "填表人", "proposals.link_by": "連結建立者",
-    "proposals.status": "狀態", "proposals.reviewed_by": "審核人",
-    "proposals.reviewed_on": "審核日期", "proposals.fields": "欄位",
-    "proposals.fields.path": "欄位", "proposals.fields.value": "填寫內容",
-    "proposals.fields.decision": "決定",
-}
-
-
-for _list in ("contacts", "events"):
-    for _key, (_en, _zh) in _MARK_LABELS.items():
-        LABELS[f"{_list}.{_key}"], LABELS_ZH[f"{_list}.{_key}"] = _en, _zh
 
 
 def label(path: str, zh: bool = False) -> str:
@@ -383,12 +214,22 @@ def label(path: str, zh: bool = False) -> str:
     return path
 
 
-REQUIRED_COMMON = ("id", "card", "kind", "stage", "market", "channel", "custody.level",
-                   "custody.owner", "custody.department", "basic.name")
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "distributor": (*REQUIRED_COMMON, "classification.region", "basic.address", "basic.phone"),
-    "terminal": (*REQUIRED_COMMON, "classification.industry", "basic.phone"),
-}
+def _required(fields: dict[str, Field], prefix: str = "") -> list[tuple[str, Field]]:
+    """Return the declared required paths outside lists, in schema order."""
+    found: list[tuple[str, Field]] = []
+    for key, f in fields.items():
+        if f.kind == GROUP:
+            found += _required(f.children, f"{prefix}{key}.")
+        elif f.required or f.required_for:
+            found.append((prefix + key, f))
+    return found
+
+
+# Derived from the declarations: what every file fills in, then what each card adds (R4).
+REQUIRED_COMMON = tuple(path for path, f in _required(SCHEMA) if f.required)
+REQUIRED: dict[str, tuple[str, ...]] = {card: (*REQUIRED_COMMON, *(
+    path for path, f in _required(SCHEMA) if card in f.required_for and not f.required))
+    for card in CARDS}
 
 # R9: the fields only one card asks for (every other field is on both). A distributor resells
 # in a region, so its card asks how it covers and works that market; a terminal customer uses

@@ -6,8 +6,7 @@ import re
 from typing import Any
 
 from intranet.records import formats, yamlio
-from intranet.records.schema import N_
-from intranet.records.validate import FieldError
+from intranet.records.messages import N_, FieldError
 
 # role -> (zh-Hant label, English label marked for translation)  (R2)
 ROLES: dict[str, tuple[str, str]] = {

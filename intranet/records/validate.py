@@ -3,28 +3,14 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from intranet.records import formats
 from intranet.records import schema as s
-from intranet.records.schema import N_
+from intranet.records.messages import N_, FieldError
 
 if TYPE_CHECKING:
     from intranet.records.policy import Policy
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One problem with one field: a translatable msgid and the values it mentions."""
-
-    path: str
-    message: str
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
-
-    def __str__(self) -> str:
-        """Return the English message with its parameters filled in."""
-        return self.message.format(**self.params)
 
 
 _MISSING = object()
@@ -38,14 +24,18 @@ _FORMAT_CHECKS = {
     s.USERNAME: formats.check_username,
 }
 _STRING_KINDS = frozenset({s.TEXT, s.ENUM, *_FORMAT_CHECKS, s.POSTCODE})
-# Keys an item of a list cannot do without; the spec leaves the rest optional.
-_ITEM_REQUIRED = {"contacts": ("date",), "events": ("date",), "yearly": ("year",),
-                  "documents": ("file",), "tasks": ("kind", "assignee")}
 
 
 def _empty(value: Any) -> bool:
     """Tell whether a value counts as not filled in."""
     return value is _MISSING or value is None or (isinstance(value, str) and not value.strip())
+
+
+def _comparable(f: s.Field, value: Any) -> bool:
+    """Tell whether a value is of its declared kind, so a repeat of it means something."""
+    if f.kind == s.INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str) and bool(value.strip())
 
 
 def get_path(record: dict[str, Any], path: str) -> Any:
@@ -77,8 +67,7 @@ class _Checker:
         self.record = record
         self.errors: list[FieldError] = []
         self.market = record.get("market") if isinstance(record.get("market"), str) else ""
-        self.grades = tuple(policy.grades) if policy else s.DEFAULT_GRADES
-        self.credit_grades = tuple(policy.credit_grades) if policy else s.DEFAULT_CREDIT_GRADES
+        self.policy = policy
 
     def add(self, path: str, message: str, **params: Any) -> None:
         """Record one error."""
@@ -155,23 +144,22 @@ class _Checker:
         if not isinstance(value, list):
             self.add(path, N_("Expected a list here"))
             return
-        name = s.schema_path(path)
-        seen_years: set[Any] = set()
+        seen: set[Any] = set()
         for i, item in enumerate(value):
             where = f"{path}[{i}]"
             if not isinstance(item, dict):
                 self.add(where, N_("Expected a group of fields here"))
                 continue
             self.group(f.children, item, where + ".")
-            for key in _ITEM_REQUIRED.get(name, ()):
-                if _empty(item.get(key, _MISSING)):
+            for key, child in f.children.items():
+                if child.required and _empty(item.get(key, _MISSING)):
                     self.add(f"{where}.{key}", N_("Required"))
-            if name == "yearly" and isinstance(item.get("year"), int):
-                if item["year"] in seen_years:
-                    self.add(f"{where}.year", N_("The year {year} is already listed"),
-                             year=item["year"])
-                seen_years.add(item["year"])
-            if name == "contacts":
+            key = f.unique
+            if key and _comparable(f.children[key], item.get(key)):
+                if item[key] in seen:
+                    self.add(f"{where}.{key}", f.unique_message, **{key: item[key]})
+                seen.add(item[key])
+            if path == "contacts":
                 self.next_contact(item, where)
 
     def next_contact(self, item: dict[str, Any], where: str) -> None:
@@ -197,10 +185,8 @@ class _Checker:
             return
         if f.kind == s.ENUM:
             choices = f.choices
-            if path == "grade":
-                choices = self.grades
-            elif path == "credit.grade":
-                choices = self.credit_grades
+            if f.choices_from and self.policy is not None:
+                choices = tuple(getattr(self.policy, f.choices_from))
             if value not in choices:
                 self.add(path, N_("Must be one of: {choices}"), choices=", ".join(choices))
         elif f.kind == s.POSTCODE:
@@ -258,6 +244,24 @@ def validate(record: dict[str, Any], policy: Policy | None = None) -> list[Field
     blank = {e.path for e in checker.errors[:required_errors]}
     return checker.errors[:required_errors] + [
         e for e in checker.errors[required_errors:] if e.path not in blank]
+
+
+def check_item(list_name: str, item: dict[str, Any],
+               required: tuple[str, ...] = ()) -> list[FieldError]:
+    """Return the problems of one new item of a record's list, paths relative to the item.
+
+    A new entry may have to fill in more than the file's declaration asks of old ones
+    (``required``); a blank required key reports "Required" only.
+    """
+    declared = s.SCHEMA[list_name].children
+    checker = _Checker({}, None)
+    for key, f in declared.items():
+        if (f.required or key in required) and _empty(item.get(key, _MISSING)):
+            checker.add(key, N_("Required"))
+    count = len(checker.errors)
+    blank = {e.path for e in checker.errors}
+    checker.group(declared, item, "")
+    return checker.errors[:count] + [e for e in checker.errors[count:] if e.path not in blank]
 
 
 _PHONE_LIKE = frozenset({s.PHONE, s.POSTCODE})

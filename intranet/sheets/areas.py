@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..records import formats
-from ..records.schema import N_
+from ..records.messages import N_
 
 AREA_CODE = N_("Added the area code {code} to {value} from the address ({place})")
 # County or city (with its older names) -> (area code, digits of a local number).

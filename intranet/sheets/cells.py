@@ -14,12 +14,12 @@ from typing import Any
 
 from ..index.text import fold
 from ..records import schema
-from ..records.schema import N_
+from ..records.messages import N_
 from . import values as v
 from .areas import AREA_CODE, with_area_code
 from .headings import TARGETS
 from .model import Cell, SheetRow
-from .reading import is_blank
+from .tables import is_blank
 
 FORMULA_SAVED = N_("Kept the value Excel saved for the formula {formula}")
 FORMULA_TEXT = N_("The formula {formula} has no saved value; its text was kept as written")

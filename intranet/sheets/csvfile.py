@@ -13,9 +13,9 @@ import csv
 import io
 from collections.abc import Iterator
 
-from ..records.schema import N_
+from ..records.messages import N_
 from .model import Cell, Limits, SheetError, Table
-from .reading import Row, build_table
+from .tables import Row, build_table
 
 NOT_TEXT = N_("The file holds binary data, not CSV text; upload an .xlsx workbook or a CSV "
               "file.")

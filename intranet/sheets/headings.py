@@ -12,9 +12,11 @@ import hashlib
 import re
 
 from ..index.text import fold as _fold_text
-from ..records.schema import LABELS, N_
+from ..records.messages import N_
 
 # Target key -> label msgid, in the order the mapping drop-down lists them.
+from ..records.schema import LABELS
+
 _SCHEMA_TARGETS = (
     "basic.name", "basic.short_name", "basic.tax_id", "basic.legal_representative",
     "basic.registered_capital", "basic.founded", "basic.first_deal", "basic.phone", "basic.fax",

@@ -16,8 +16,8 @@ from typing import Any
 
 from ..records import formats
 from ..records.keys import tax_id_text, tax_id_valid
-from ..records.schema import N_
-from .reading import join_lines, trim
+from ..records.messages import N_
+from .tables import join_lines, trim
 
 Note = tuple[str, dict[str, Any]]
 

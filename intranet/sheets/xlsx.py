@@ -20,9 +20,9 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-from ..records.schema import N_
+from ..records.messages import N_
 from .model import NO_HEADER, Cell, Limits, SheetError, Table
-from .reading import MACROS, Row, build_table, find_header, head_rows
+from .tables import MACROS, Row, build_table, find_header, head_rows
 
 CORRUPT = N_("The file cannot be read as an Excel workbook: it is damaged or not an .xlsx "
              "file. Open it in Excel and save it again as .xlsx.")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from . import names, panels, proposals, views  # noqa: F401
 
 # No url prefix: the pages live under /access, the break-glass form beside the customer page.
-bp = Blueprint("access", __name__)
-
-from . import names, panels, proposals, views  # noqa: E402, F401
-from .views import may_break_glass, waiting_count  # noqa: E402
+from .blueprint import bp
+from .views import may_break_glass, waiting_count
 
 
 @bp.app_context_processor

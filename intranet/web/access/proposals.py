@@ -23,7 +23,7 @@ from ...records.rules import load_rules
 from ..customers import reading
 from ..panels import home_panel
 from ..validators import at_most
-from . import bp
+from .blueprint import bp
 
 
 class DecideForm(FlaskForm):

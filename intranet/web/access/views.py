@@ -16,7 +16,7 @@ from ...archive.repository import Snapshot
 from ...records import access, requests
 from ...records.rules import Rules, load_rules
 from ..customers import reading
-from . import bp
+from .blueprint import bp
 from .forms import ActForm, BreakGlassForm, RequestForm, RevokeForm
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from . import backup_views, handover_views, policy_views, views  # noqa: F401
+from .blueprint import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from . import backup_views, handover_views, policy_views, views  # noqa: E402, F401
+__all__ = ["bp"]

@@ -21,7 +21,7 @@ from wtforms import SubmitField
 
 from ... import services
 from ...backups import Problem
-from . import bp
+from .blueprint import bp
 from .views import is_administrator
 
 

@@ -24,7 +24,7 @@ from ...records.rules import load_rules
 from ...records.tasks import handover_task_days
 from ..clock import today
 from ..customers.labels import enum_label
-from . import bp
+from .blueprint import bp
 from .handover_forms import PREFIX, handover_form
 from .views import _member_or_404
 

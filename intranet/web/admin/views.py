@@ -19,6 +19,7 @@ from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
 from ...index.holdings import held_by
 from ...records import access, proposals
+from ...records.messages import FieldError
 from ...records.organisation import (
     DirectoryError,
     disable_member,
@@ -28,8 +29,7 @@ from ...records.organisation import (
 from ...records.rules import POLICY_PATH, Rules, load_rules
 from ...records.schema import N_
 from ...records.staff import ROLES, role_label
-from ...records.validate import FieldError
-from . import bp
+from .blueprint import bp
 from .forms import (
     DepartmentEditForm,
     DepartmentForm,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from . import panels, views  # noqa: F401
+from .blueprint import bp
 
-bp = Blueprint("analysis", __name__, url_prefix="/analysis")
-
-from . import panels, views  # noqa: E402, F401
+__all__ = ["bp"]

@@ -21,7 +21,8 @@ from ..clock import today
 from ..customers.figures import money
 from ..customers.reading import AuditDown, Hidden, actor, reader, seal_if_due
 from ..errors import forbidden_page, render_error, render_hidden
-from . import bp, chart
+from . import chart
+from .blueprint import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
 from ...revocation import Revocations
 from .. import users
+from . import guard, routes  # noqa: F401  (routes attach themselves to the blueprint)
+from .blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from . import guard, routes  # noqa: E402, F401  (routes attach themselves to the blueprint)
+__all__ = ["bp"]
 
 
 def init_app(app: Flask) -> None:

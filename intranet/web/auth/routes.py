@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 
 from ... import services
 from .. import users
-from . import bp, guard
+from . import guard
+from .blueprint import bp
 from .forms import LoginForm, LogoutForm
 
 # Browsers drop tabs and line breaks inside URLs ("/\t/evil.example" becomes "//evil.example").

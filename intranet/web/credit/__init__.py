@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from . import home_panels, receivables_views, views  # noqa: F401
+from .blueprint import bp
 
-bp = Blueprint("credit", __name__, url_prefix="/analysis/credit")
-
-from . import home_panels, receivables_views, views  # noqa: E402, F401
+__all__ = ["bp"]

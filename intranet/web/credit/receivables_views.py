@@ -31,7 +31,7 @@ from ..clock import today
 from ..customers.reading import rules
 from ..imports.forms import ENCODINGS
 from ..imports.present import safe_filename
-from . import bp
+from .blueprint import bp
 
 STATUS = {sheet.MATCHED: _l("To update"), sheet.UNCHANGED: _l("Unchanged"),
           sheet.UNMATCHED: _l("No matching file"), sheet.AMBIGUOUS: _l("Several files match"),

@@ -23,7 +23,7 @@ from ...sheets.writing import xlsx_bytes
 from ..clock import today
 from ..customers import reading
 from ..customers.export_views import XLSX, _send
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 50
 

@@ -9,36 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Flask, current_app, request
 
 from ...form_links import FormLinks
 from ...throttle import Throttle
+from . import public_views, staff_views  # noqa: F401  (the views attach themselves)
+from .blueprint import LINKS, MAX_BYTES, THROTTLE, bp
 
-bp = Blueprint("customer_form", __name__)
-LINKS = "customer_form_links"
-THROTTLE = "customer_form_throttle"
-# A form of a few dozen short fields; anything much larger is not a customer typing.
-MAX_BYTES = 64 * 1024
-
-
-def links() -> FormLinks:
-    """Return the app's link store."""
-    return current_app.extensions[LINKS]
-
-
-def throttle() -> Throttle:
-    """Return the counter of unknown links tried from one address."""
-    return current_app.extensions[THROTTLE]
-
-
-def now() -> datetime:
-    """Return the time links are judged by; the ``CUSTOMER_FORM_CLOCK`` setting fixes it."""
-    clock = current_app.config.get("CUSTOMER_FORM_CLOCK")
-    return clock() if clock else datetime.now(UTC)
-
+__all__ = ["bp"]
 
 _IN_PATH = re.compile(r"/form/[^\s/?\"]+")
 # Servers' access logs print every request line; the token must not outlive the link there.
@@ -84,5 +64,3 @@ def init_app(app: Flask) -> None:
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
 
-
-from . import public_views, staff_views  # noqa: E402, F401

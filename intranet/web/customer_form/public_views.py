@@ -24,7 +24,7 @@ from ...throttle import Attempt
 from ..auth import guard
 from ..clock import today
 from ..errors import render_error
-from . import bp, links, now, throttle
+from .blueprint import bp, links, now, throttle
 from .forms import PublicForm, public_form
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")

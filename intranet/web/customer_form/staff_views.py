@@ -19,10 +19,11 @@ from ...actions.rights import refuse_custody_fields
 from ...records import customer_form
 from ...records.customers import InvalidRecord, Loaded
 from ..clock import today
-from ..customers import bp, reading
+from ..customers import reading
+from ..customers.blueprint import bp
 from ..customers.labels import field_label
 from ..panels import customer_panel
-from . import links, now
+from .blueprint import links, now
 from .forms import LinkForm, ReviewForm, RevokeForm
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 from flask_babel import lazy_gettext as _l
 
-bp = Blueprint("customers", __name__, url_prefix="/customers")
-
-# The view modules attach themselves to the blueprint.
-from ..errors import render_error, render_hidden  # noqa: E402
-from . import (  # noqa: E402, F401  (view modules and the panels they register)
+from ..errors import render_error, render_hidden
+from . import (  # noqa: F401  (view modules and the panels they register)
     card_views,
     correction_views,
     credit_views,
@@ -28,8 +25,9 @@ from . import (  # noqa: E402, F401  (view modules and the panels they register)
     sales_power_due,
     tasks_panel,
 )
-from .present import show, when  # noqa: E402
-from .reading import AuditDown, Hidden, seal_if_due  # noqa: E402
+from .blueprint import bp
+from .present import show, when
+from .reading import AuditDown, Hidden, seal_if_due
 
 
 @bp.errorhandler(Hidden)

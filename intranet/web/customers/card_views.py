@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 
 from ...records import schema
 from ...records.zone import company_zone, today
-from . import bp, present, reading
+from . import present, reading
+from .blueprint import bp
 from .labels import enum_label, field_label
 
 # R5 names three people whose character the card keeps: owner, manager and legal person.

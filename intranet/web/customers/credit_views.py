@@ -24,7 +24,8 @@ from ...records.customers import Loaded
 from ..clock import today
 from ..panels import customer_panel
 from ..validators import at_most
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .labels import field_label
 from .saving import flash_write, form_errors
 

@@ -19,7 +19,8 @@ from ...archive.errors import CorruptRecord
 from ...records import access
 from ...records.customers import InvalidRecord
 from ...records.schema import N_
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .labels import enum_label, field_label
 
 

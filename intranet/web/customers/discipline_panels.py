@@ -17,7 +17,8 @@ from ...records.discipline import staffing_gap
 from ...records.policy import Policy
 from ..clock import today
 from ..panels import customer_panel
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .labels import field_label
 from .sales_power_forms import SalesPowerForm
 from .saving import flash_write, form_errors

@@ -23,7 +23,8 @@ from ...records import documents
 from ...records.customers import InvalidRecord, Loaded
 from .. import clock
 from ..panels import customer_panel
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .document_forms import DocumentForm, RemoveDocumentForm
 from .labels import field_label
 from .reading import Hidden

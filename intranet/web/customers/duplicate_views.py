@@ -23,7 +23,8 @@ from ...records import access, retired
 from ...records.customers import InvalidRecord, is_customer_id
 from ...records.merging import KEPT, RETIRED
 from ..clock import today
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .labels import field_label
 from .present import show
 

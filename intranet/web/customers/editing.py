@@ -19,7 +19,7 @@ from ...archive.errors import Conflict, CorruptRecord
 from ...records import cards, schema
 from ...records.classes import LISTS
 from ...records.customers import InvalidRecord, SaveConflict
-from ...records.validate import FieldError
+from ...records.messages import FieldError
 from . import reading
 from .figures_views import classes
 from .forms import CustomerForm, apply, off_card, record_data

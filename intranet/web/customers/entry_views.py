@@ -20,10 +20,11 @@ from ...actions import entries as entry_actions
 from ...archive.errors import CorruptRecord, NotFound
 from ...records import entries
 from ...records.customers import InvalidRecord, Loaded
-from ...records.validate import FieldError
+from ...records.messages import FieldError
 from .. import clock
 from ..panels import customer_panel
-from . import bp, figures, reading
+from . import figures, reading
+from .blueprint import bp
 from .entry_forms import ContactForm, EventForm, ImportForm, YearForm
 from .labels import field_label
 

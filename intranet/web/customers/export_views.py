@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 
 from ...actions import exporting
 from ...sheets.writing import csv_bytes, xlsx_bytes
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .labels import enum_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

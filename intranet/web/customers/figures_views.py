@@ -21,7 +21,8 @@ from ...records import access, credit, grading, schema
 from ...records.classes import LISTS, Classes, load_classes
 from ...records.customers import InvalidRecord
 from .. import clock
-from . import bp, figures, reading
+from . import figures, reading
+from .blueprint import bp
 from .labels import enum_choices, field_label
 
 # The classes shown beside the lists, as record paths (market and channel are schema enums).

@@ -11,7 +11,8 @@ from ...actions import customers
 from ...actions.rights import refuse_custody_fields
 from ...archive.errors import ArchiveError, Conflict, CorruptRecord
 from ...records import restore_plan, schema
-from . import bp, present, reading
+from . import present, reading
+from .blueprint import bp
 from .forms import RestoreForm
 from .labels import ACTIONS
 

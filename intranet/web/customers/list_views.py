@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 
 from ...index import Query
 from ...records import schema
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .figures_views import classes, figures_ids
 from .labels import enum_choices
 

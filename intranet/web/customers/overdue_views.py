@@ -15,7 +15,8 @@ from ...records import discipline, overdue_updates, sales_power_due
 from ...records.zone import company_zone
 from ..clock import today
 from ..panels import home_panel
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 
 
 def overdue_lists(user: Any) -> dict[str, Any] | None:

@@ -9,7 +9,8 @@ from ... import services
 from ...actions import prospects as ranking
 from ...index import discipline as listing
 from ...sheets.writing import xlsx_bytes
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .export_views import XLSX, _send, words
 from .labels import enum_choices
 

@@ -15,7 +15,8 @@ from ...records import schema
 from ...records.customers import Loaded
 from ...records.schema import N_
 from .. import panels
-from . import bp, card_index, duplicate_views, field_changes, figures_views, present, reading
+from . import card_index, duplicate_views, field_changes, figures_views, present, reading
+from .blueprint import bp
 from .editing import Edit, blank
 from .labels import CARDS
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from . import views  # noqa: F401  (the views attach themselves to the blueprint)
+from .blueprint import bp
 
-bp = Blueprint("grades", __name__, url_prefix="/analysis")
-
-from . import views  # noqa: E402, F401  (the views attach themselves to the blueprint)
+__all__ = ["bp"]

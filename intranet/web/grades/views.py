@@ -28,7 +28,7 @@ from .. import clock
 from ..customers import reading
 from ..customers.figures_views import classes
 from ..customers.labels import enum_label
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 50
 FILTERS = graded_index.FILTERS

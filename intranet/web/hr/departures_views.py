@@ -24,7 +24,7 @@ from ...records.discipline import as_date
 from ..clock import company_zone, today
 from ..customers.reading import actor, department_name, rules
 from ..panels import home_panel
-from . import bp
+from .blueprint import bp
 from .views import _entries, _name, hr_required
 
 

@@ -19,7 +19,7 @@ from ..clock import today
 from ..customers.reading import rules
 from ..customers.sales_power_due import overdue_in_scope
 from ..panels import home_panel
-from . import bp
+from .blueprint import bp
 from .discipline_data import month_lists, scope_of
 from .views import _month, _name
 

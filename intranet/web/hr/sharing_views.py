@@ -13,7 +13,7 @@ from ...actions import sharing as sharing_action
 from ...records import reports, sharing
 from ..clock import company_zone
 from ..customers.reading import rules
-from . import bp
+from .blueprint import bp
 from .discipline_data import sharing_cases
 from .views import _entries, _month, _name, hr_required
 

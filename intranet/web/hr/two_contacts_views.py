@@ -16,7 +16,7 @@ from ...index import followups
 from ...records import two_contacts
 from ..clock import today
 from ..customers.reading import actor, department_name, readable, rules
-from . import bp
+from .blueprint import bp
 from .views import _name
 
 

@@ -20,7 +20,7 @@ from ...sheets.writing import csv_bytes, xlsx_bytes
 from ..clock import company_zone, today
 from ..customers.reading import department_name, rules
 from ..paging import page_numbers, page_of
-from . import bp
+from .blueprint import bp
 from .discipline_data import month_lists, sharing_cases, unapproved_reads
 
 PER_PAGE = 50

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from . import views  # noqa: F401
+from .blueprint import bp
 
-bp = Blueprint("imports", __name__, url_prefix="/import")
-
-from . import views  # noqa: E402, F401
+__all__ = ["bp"]

@@ -20,8 +20,9 @@ from ...records.importing import (
     STATUSES,
     UNCHANGED,
 )
+from ...records.messages import N_
 from ...records.rules import Rules
-from ...records.schema import CARDS, N_, label
+from ...records.schema import CARDS, label
 from ...sheets.headings import TARGETS
 from ...sheets.model import Table
 from ..customers.labels import enum_label

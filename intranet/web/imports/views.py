@@ -27,7 +27,8 @@ from ...sheets.model import Limits, SheetError, Table
 from ...sheets.reading import read_table
 from ..customers.reading import rules
 from ..errors import render_error
-from . import bp, present
+from . import present
+from .blueprint import bp
 from .forms import ENCODINGS, CommitForm, UploadForm
 
 
