@@ -12,12 +12,12 @@ from flask.cli import with_appcontext
 
 from . import services
 from .accounts import WeakPassword
-from .records.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
-from .records.audit_tip import tail_problems
-from .records.organisation import DirectoryError, initialise, save_member
-from .records.rules import load_rules
-from .records.staff import ROLES
-from .records.verification import check_archive
+from .records.rulebook.organisation import DirectoryError, initialise, save_member
+from .records.rulebook.rules import load_rules
+from .records.rulebook.staff import ROLES
+from .records.trail.audit import AuditError, compare_prefix, read_lines, verify_file, verify_sealed
+from .records.trail.audit_tip import tail_problems
+from .records.trail.verification import check_archive
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -62,7 +62,7 @@ class Defaults:
     SETUP_CODE_PATH = None  # default: <instance>/setup-code
     # Replace an earlier code at start-up; only safe with one process (python app.py does it).
     SETUP_CODE_RENEW = False
-    # The read-audit journal (records/audit.py), shared by every worker on this machine.
+    # The read-audit journal (records/trail/audit.py), shared by every worker on this machine.
     AUDIT_JOURNAL = None  # default: <instance>/audit.jsonl
     # Seal the journal into the archive's audit/ when the newest sealed entry is this old
     # (seconds); cron's `flask --app app audit-seal` covers a server nobody reads from.

@@ -16,12 +16,13 @@ from .archive.repository import Archive, Change, Snapshot
 from .demo_data import TAIPEI, DemoCompany, access_cases, apply_changes, generate_company
 from .demo_data.discipline_cases import seed_cases
 from .demo_data.model import DemoBulk, DemoEdit, DemoHandover
-from .records import requests, yamlio
-from .records.classes import CLASSES_PATH, dump_classes
-from .records.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
-from .records.rules import DEPARTMENTS_PATH, STAFF_PATH, Rules, load_rules
-from .records.staff import dump_departments, dump_staff, mark_left
-from .records.validate import normalise, validate
+from .records.files import yamlio
+from .records.files.customers import PREFIX, CustomerFiles, InvalidRecord, customer_path
+from .records.files.validate import normalise, validate
+from .records.rights import requests
+from .records.rulebook.classes import CLASSES_PATH, dump_classes
+from .records.rulebook.rules import DEPARTMENTS_PATH, STAFF_PATH, Rules, load_rules
+from .records.rulebook.staff import dump_departments, dump_staff, mark_left
 
 DEMO_PASSWORD = "demo"
 # Sources worth a Source trailer on a file's first commit (R10); "other" says nothing.

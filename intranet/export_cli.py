@@ -19,8 +19,8 @@ from . import services
 from .actions import exporting
 from .actions.reading import AuditDown, Reader
 from .index.query import FILTERS, SORTS
-from .records import access
-from .records.audit import AuditError
+from .records.rights import access
+from .records.trail.audit import AuditError
 from .sheets.writing import csv_bytes, xlsx_bytes
 from .web.customers.labels import enum_label
 from .web.i18n import DEFAULT, LANGUAGES

@@ -19,8 +19,8 @@ from . import services
 from .actions import ActionError
 from .actions import importing as action
 from .import_store import Mappings, limits_from
-from .records.audit import AuditUnavailable
-from .records.importing import (
+from .records.files.schema import CARDS, label
+from .records.imports.importing import (
     ERROR,
     FILLS,
     FLAGGED,
@@ -32,7 +32,7 @@ from .records.importing import (
     Reason,
     RowResult,
 )
-from .records.schema import CARDS, label
+from .records.trail.audit import AuditUnavailable
 
 
 def apply_maps(headings: list[str], mapping: list[str], maps: tuple[str, ...],

@@ -18,9 +18,9 @@ from . import services
 from .actions import ActionError
 from .actions import receivables as action
 from .import_store import limits_from
-from .records import zone
-from .records.receivables_import import suggest
-from .records.rules import load_rules
+from .records.imports.receivables_import import suggest
+from .records.rulebook import zone
+from .records.rulebook.rules import load_rules
 from .sheets.model import SheetError
 from .sheets.reading import read_table
 

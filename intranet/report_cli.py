@@ -19,9 +19,9 @@ from . import services
 from .actions import ActionError
 from .actions import analysis as actions
 from .actions.reading import Reader
-from .records import access
-from .records.analysis import BY
-from .records.zone import company_zone, today
+from .records.rights import access
+from .records.rulebook.zone import company_zone, today
+from .records.sales.analysis import BY
 
 ROUTE, ADDRESS = "cli.report", "cli"
 

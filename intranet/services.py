@@ -19,10 +19,10 @@ from .index import Index
 from .instance import claim_archive
 from .jobs import Jobs
 from .mirrors import from_config as mirrors_from_config
-from .records.customers import CustomerFiles
-from .records.journal import Journal
-from .records.organisation import initialise
-from .records.sealing import seal_and_remember, seal_if_due
+from .records.files.customers import CustomerFiles
+from .records.rulebook.organisation import initialise
+from .records.trail.journal import Journal
+from .records.trail.sealing import seal_and_remember, seal_if_due
 
 EXTENSION = "customer_archive"
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from intranet import create_app
 from intranet.actions import analysis as actions
 from intranet.actions.reading import Reader
 from intranet.index.memo import forget as forget_memo
-from intranet.records.access import Actor
+from intranet.records.rights.access import Actor
 
 DIRECTOR = "director"
 MANAGER = "gm"  # company-wide like the director, but keeps no files of their own

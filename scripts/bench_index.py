@@ -34,9 +34,9 @@ from intranet.archive.objects import Identity  # noqa: E402
 from intranet.archive.repository import Archive  # noqa: E402
 from intranet.index import Index, Query, history  # noqa: E402
 from intranet.index import discipline as listing  # noqa: E402
-from intranet.records import yamlio  # noqa: E402
-from intranet.records.organisation import save_policy  # noqa: E402
-from intranet.records.policy import Policy  # noqa: E402
+from intranet.records.files import yamlio  # noqa: E402
+from intranet.records.rulebook.organisation import save_policy  # noqa: E402
+from intranet.records.rulebook.policy import Policy  # noqa: E402
 from scripts.benchmark import _pin_two_cores, _warm_start, machine_facts  # noqa: E402
 
 SYSTEM = Identity("系統", "system@example.com")

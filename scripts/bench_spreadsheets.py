@@ -21,9 +21,9 @@ from intranet import create_app
 from intranet.actions import merging
 from intranet.archive.objects import Identity
 from intranet.archive.repository import Change
-from intranet.records import yamlio
-from intranet.records.rules import POLICY_PATH
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.rules import POLICY_PATH
 from tests.html_forms import read_form
 
 DIRECTOR = "director"

@@ -43,17 +43,12 @@ from intranet.demo_data.model import TAIPEI, DemoCompany  # noqa: E402
 from intranet.index import Index, Query  # noqa: E402
 from intranet.index import discipline as discipline_index  # noqa: E402
 from intranet.index import text as search_text  # noqa: E402
-from intranet.records import discipline, yamlio  # noqa: E402
-from intranet.records.customers import (  # noqa: E402
-    CustomerFiles,
-    _message,
-    check,
-    customer_path,
-    describe,
-)
-from intranet.records.organisation import initialise  # noqa: E402
-from intranet.records.rules import load_rules  # noqa: E402
-from intranet.records.validate import normalise  # noqa: E402
+from intranet.records.conduct import discipline  # noqa: E402
+from intranet.records.files import yamlio  # noqa: E402
+from intranet.records.files.customers import CustomerFiles, _message, check, customer_path, describe  # noqa: E402
+from intranet.records.files.validate import normalise  # noqa: E402
+from intranet.records.rulebook.organisation import initialise  # noqa: E402
+from intranet.records.rulebook.rules import load_rules  # noqa: E402
 from scripts.bench_fastbuild import fast_versions  # noqa: E402
 from scripts.bench_gitrows import (  # noqa: E402
     SAVE_RATIO_TARGET,

@@ -23,10 +23,10 @@ from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from intranet.actions import merging  # noqa: E402
 from intranet.archive.repository import Change  # noqa: E402
-from intranet.records import yamlio  # noqa: E402
-from intranet.records.customers import customer_path  # noqa: E402
-from intranet.records.schema import new_record  # noqa: E402
-from intranet.records.validate import normalise  # noqa: E402
+from intranet.records.files import yamlio  # noqa: E402
+from intranet.records.files.customers import customer_path  # noqa: E402
+from intranet.records.files.schema import new_record  # noqa: E402
+from intranet.records.files.validate import normalise  # noqa: E402
 from tests.conftest import PASSWORD, SYSTEM, app_in, sign_in  # noqa: E402
 from tests.html_forms import read_form  # noqa: E402
 

@@ -28,8 +28,9 @@ from intranet.actions import exporting  # noqa: E402
 from intranet.actions.reading import Reader  # noqa: E402
 from intranet.archive.objects import Identity  # noqa: E402
 from intranet.archive.repository import Change  # noqa: E402
-from intranet.records import access, yamlio  # noqa: E402
-from intranet.records.rules import POLICY_PATH, load_rules  # noqa: E402
+from intranet.records.files import yamlio  # noqa: E402
+from intranet.records.rights import access  # noqa: E402
+from intranet.records.rulebook.rules import POLICY_PATH, load_rules  # noqa: E402
 from intranet.sheets.writing import csv_bytes, xlsx_bytes  # noqa: E402
 from intranet.web.customers.labels import enum_label  # noqa: E402
 

@@ -27,9 +27,9 @@ if str(ROOT) not in sys.path:
 from intranet.actions import importing  # noqa: E402
 from intranet.archive.repository import Archive  # noqa: E402
 from intranet.index import Index  # noqa: E402
-from intranet.records.customers import CustomerFiles  # noqa: E402
-from intranet.records.keys import tax_id_valid  # noqa: E402
-from intranet.records.rules import load_rules  # noqa: E402
+from intranet.records.files.customers import CustomerFiles  # noqa: E402
+from intranet.records.files.keys import tax_id_valid  # noqa: E402
+from intranet.records.rulebook.rules import load_rules  # noqa: E402
 
 TWSE = ROOT.parent.parent / "shared" / "data" / "twse-listed-companies-2023-08.csv"
 HEADINGS = ["客戶名稱", "統編", "負責人", "電話", "地址", "成立日期", "資本額", "產業別",

@@ -1,7 +1,7 @@
 """A small archive with known sales, edited on known days, and an independent reckoning.
 
 ``expected`` reads the YAML files of a commit with plain git and PyYAML (not the index, not
-``records.analysis``) and sums them as the issue's CLI contract says, so the page, the CLI and
+``records.sales.analysis``) and sums them as the issue's CLI contract says, so the page, the CLI and
 the workbook can be compared with it.
 """
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from intranet.records.schema import new_record
+from intranet.records.files.schema import new_record
 
 from .conftest import git
 

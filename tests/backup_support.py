@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from intranet import create_app
 from intranet.archive.repository import Archive, Change
-from intranet.records.policy import DEFAULT_POLICY, dump_policy
-from intranet.records.rules import POLICY_PATH
+from intranet.records.rulebook.policy import DEFAULT_POLICY, dump_policy
+from intranet.records.rulebook.rules import POLICY_PATH
 
 from .conftest import SYSTEM, make_archive
 

@@ -19,7 +19,7 @@ from intranet import create_app
 from intranet.archive.objects import Identity
 from intranet.archive.repository import Archive
 from intranet.config import Defaults
-from intranet.records.organisation import initialise, save_member
+from intranet.records.rulebook.organisation import initialise, save_member
 
 SYSTEM = Identity("客戶檔案系統", "archive@intranet.invalid")
 STAFF = [

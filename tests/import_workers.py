@@ -5,7 +5,7 @@ from __future__ import annotations
 from intranet.actions import importing
 from intranet.archive.repository import Archive
 from intranet.index import Index
-from intranet.records.customers import CustomerFiles
+from intranet.records.files.customers import CustomerFiles
 from intranet.sheets import headings
 from intranet.sheets.reading import read_table
 

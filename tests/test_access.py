@@ -9,7 +9,7 @@ import pytest
 
 from intranet.demo_data import generate_company
 from intranet.index.database import Database
-from intranet.records.access import (
+from intranet.records.rights.access import (
     ACTIONS,
     CLASSIFY,
     FIGURES,
@@ -26,8 +26,8 @@ from intranet.records.access import (
     may_create,
     readable_sql,
 )
-from intranet.records.policy import DEFAULT_POLICY, Policy
-from intranet.records.staff import Directory
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy
+from intranet.records.rulebook.staff import Directory
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 POLICY = Policy(DEFAULT_POLICY)
@@ -248,7 +248,7 @@ def test_the_manager_levels_are_policy_data():
 
 
 def test_the_manager_levels_are_validated():
-    from intranet.records.policy import validate_policy
+    from intranet.records.rulebook.policy import validate_policy
 
     assert validate_policy({"custody_changes": {"manager_levels": ["personal"]}}) == []
     for wrong in (["secret"], "personal", [1]):
@@ -344,6 +344,6 @@ def test_the_analysis_roles_are_policy_data():
 
 
 def test_the_analysis_roles_are_validated():
-    from intranet.records.policy import validate_policy
+    from intranet.records.rulebook.policy import validate_policy
     errors = validate_policy({"analysis": {"company_roles": ["janitor"]}})
     assert [e.path for e in errors] == ["analysis.company_roles"]

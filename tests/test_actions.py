@@ -10,11 +10,12 @@ import pytest
 from intranet.actions import ActionError, Forbidden, custody, customers, entries, handover
 from intranet.actions import documents as document_actions
 from intranet.actions import sales_power as power_actions
-from intranet.records import entries as entry_records
-from intranet.records import requests, yamlio
-from intranet.records.customers import CustomerFiles, customer_path
-from intranet.records.documents import Upload
-from intranet.records.schema import new_record
+from intranet.records.files import entries as entry_records
+from intranet.records.files import yamlio
+from intranet.records.files.customers import CustomerFiles, customer_path
+from intranet.records.files.documents import Upload
+from intranet.records.files.schema import new_record
+from intranet.records.rights import requests
 
 TODAY = date(2026, 11, 2)
 
@@ -183,9 +184,9 @@ def test_only_the_administrator_hands_over(files, customer):
 
 def test_one_edit_post_parses_and_validates_once(web, svc, monkeypatch):
     # Before the service layer one edit POST parsed the file 3 times and entered
-    # records/validate.py 6 times (4 validate, 2 normalise).
-    from intranet.records import customers as customer_module
-    from intranet.records import validate as validate_module
+    # records/files/validate.py 6 times (4 validate, 2 normalise).
+    from intranet.records.files import customers as customer_module
+    from intranet.records.files import validate as validate_module
 
     from .conftest import sign_in
     from .test_web_customers import send

@@ -12,8 +12,8 @@ import pytest
 from intranet.actions import ActionError, Forbidden
 from intranet.actions import analysis as actions
 from intranet.actions.reading import Reader
-from intranet.records import analysis
-from intranet.records.access import Actor
+from intranet.records.rights.access import Actor
+from intranet.records.sales import analysis
 
 from . import analysis_data as D
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from intranet.records.reports import load_entries
-from intranet.records.zone import month_of
+from intranet.records.rulebook.zone import month_of
+from intranet.records.trail.reports import load_entries
 
 from .test_customers import sample
 from .test_sharing import machine
@@ -39,7 +39,7 @@ def test_a_break_glass_read_never_approved_is_fined_in_hrs_month(app, svc, web):
     """R35: the emergency read happened; with no approval by its deadline it costs 50."""
     from datetime import UTC, datetime
 
-    from intranet.records import requests
+    from intranet.records.rights import requests
 
     customer = svc.files.create(sample(), "wang.li")[0]
     read_at = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # a Monday in Taipei

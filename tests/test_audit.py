@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from intranet.archive.repository import Change
-from intranet.records.audit import (
+from intranet.records.trail.audit import (
     AuditError,
     AuditUnavailable,
     verify,
     verify_file,
     verify_sealed,
 )
-from intranet.records.journal import Journal
-from intranet.records.sealing import seal, seal_if_due
+from intranet.records.trail.journal import Journal
+from intranet.records.trail.sealing import seal, seal_if_due
 
 from .conftest import SYSTEM, git
 

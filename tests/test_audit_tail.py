@@ -6,9 +6,15 @@ import json
 from pathlib import Path
 
 from intranet import create_app
-from intranet.records.audit import verify_file
-from intranet.records.audit_tip import Tip, read_tip, tail_problems, tip_path, truncations_path
-from intranet.records.journal import Journal
+from intranet.records.trail.audit import verify_file
+from intranet.records.trail.audit_tip import (
+    Tip,
+    read_tip,
+    tail_problems,
+    tip_path,
+    truncations_path,
+)
+from intranet.records.trail.journal import Journal
 
 from .conftest import app_in
 from .test_audit import NOVEMBER, SPAWN, Clock, append_entries, fill, lines_of

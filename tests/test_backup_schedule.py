@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from intranet.backups import Backups, Schedule
-from intranet.records.policy import validate_policy
-from intranet.records.sealing import seal_and_remember
+from intranet.records.rulebook.policy import validate_policy
+from intranet.records.trail.sealing import seal_and_remember
 
 from .backup_support import TAIPEI, Clock, backup_app, bundles, set_backup_policy, taipei
 from .conftest import SYSTEM

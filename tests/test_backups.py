@@ -17,7 +17,7 @@ from intranet import create_app
 from intranet.archive.repository import Archive, Change
 from intranet.backup_cli import is_restore_run
 from intranet.backups import BackupError, Backups, restore, verify_bundle
-from intranet.records.sealing import seal_and_remember
+from intranet.records.trail.sealing import seal_and_remember
 
 from .backup_support import Clock, backup_app, bundles, taipei
 from .conftest import SYSTEM, git, make_archive
@@ -246,8 +246,8 @@ def test_only_the_restore_command_skips_the_archive():
 
 
 def test_the_shared_check_gives_the_same_answer_in_worker_processes(svc, monkeypatch):
-    from intranet.records import verification
-    from intranet.records.customers import customer_path
+    from intranet.records.files.customers import customer_path
+    from intranet.records.trail import verification
 
     from .test_customers import sample
 

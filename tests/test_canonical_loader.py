@@ -10,8 +10,8 @@ import pytest
 
 from intranet.archive.errors import CorruptRecord
 from intranet.demo_data import generate_company
-from intranet.records import canonical, yamlio
-from intranet.records.validate import normalise
+from intranet.records.files import canonical, yamlio
+from intranet.records.files.validate import normalise
 
 
 def same(a, b) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from intranet import config, create_app
 from intranet.archive.repository import Change
-from intranet.records.customers import customer_path
+from intranet.records.files.customers import customer_path
 
 from .conftest import SYSTEM, app_in, git, make_archive
 

@@ -7,8 +7,8 @@ import multiprocessing
 
 from openpyxl import Workbook
 
-from intranet.records.schema import new_record
-from intranet.records.validate import normalise
+from intranet.records.files.schema import new_record
+from intranet.records.files.validate import normalise
 
 from . import import_workers
 from .conftest import git

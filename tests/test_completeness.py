@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from intranet.records.completeness import completeness, is_filled
-from intranet.records.policy import DEFAULT_POLICY, Policy
-from intranet.records.schema import new_item, new_record
-from intranet.records.validate import normalise, validate
+from intranet.records.files.completeness import completeness, is_filled
+from intranet.records.files.schema import new_item, new_record
+from intranet.records.files.validate import normalise, validate
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy
 
 POLICY = Policy()
 
@@ -97,8 +97,8 @@ def test_what_counts_as_filled():
 
 
 def test_quick_reading_of_canonical_text_agrees_with_a_parse():
-    from intranet.records import yamlio
-    from intranet.records.completeness import quick
+    from intranet.records.files import yamlio
+    from intranet.records.files.completeness import quick
 
     records = [full("distributor"), full("terminal"), new_record("distributor"),
                new_record("terminal", **{"basic.name": "x", "basic.postcode": " ",
@@ -120,7 +120,7 @@ def test_quick_reading_of_canonical_text_agrees_with_a_parse():
 
 
 def test_quick_reading_gives_up_on_anything_unusual():
-    from intranet.records.completeness import quick
+    from intranet.records.files.completeness import quick
 
     for text in ("card: distributor\nbasic: {name: x}\n",          # flow style
                  "card: distributor\nbasic:\n\tname: x\n",          # a tab
@@ -138,8 +138,8 @@ def test_the_index_stores_the_one_completeness_for_every_demo_version(tmp_path):
     from datetime import date
 
     from intranet import create_app, demo
-    from intranet.records import yamlio
-    from intranet.records.rules import load_rules
+    from intranet.records.files import yamlio
+    from intranet.records.rulebook.rules import load_rules
 
     app = create_app({"TESTING": True, "ARCHIVE_REPO": str(tmp_path / "demo.git"),
                       "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "t"})

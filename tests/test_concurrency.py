@@ -86,7 +86,7 @@ def test_killed_writers_leave_the_branch_at_a_whole_commit(archive):
 
 
 def _customer(archive) -> str:
-    from intranet.records.customers import CustomerFiles
+    from intranet.records.files.customers import CustomerFiles
 
     from .test_customers import sample
 
@@ -105,7 +105,7 @@ def test_processes_creating_customers_get_distinct_ids(archive):
 
 
 def test_processes_editing_different_fields_of_one_file_merge(archive):
-    from intranet.records.customers import CustomerFiles, customer_path
+    from intranet.records.files.customers import CustomerFiles, customer_path
 
     customer = _customer(archive)
     plan = [("wang.li", "basic.fax", [f"02-1000-{i:04d}" for i in range(12)]),
@@ -124,7 +124,7 @@ def test_processes_editing_different_fields_of_one_file_merge(archive):
 
 
 def test_processes_editing_the_same_field_never_lose_a_save(archive):
-    from intranet.records.customers import CustomerFiles, customer_path
+    from intranet.records.files.customers import CustomerFiles, customer_path
 
     customer = _customer(archive)
     results = run_workers(workers.edit_field,

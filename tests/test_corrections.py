@@ -14,10 +14,11 @@ from intranet.actions import customers as customer_actions
 from intranet.actions import entries as actions
 from intranet.archive.errors import Conflict
 from intranet.index.rows import file_rows
-from intranet.records import completeness, corrections, entries, handover_steps, two_contacts
-from intranet.records.customers import CustomerFiles, customer_path
-from intranet.records.entries import EntryError
-from intranet.records.policy import DEFAULT_POLICY, Policy
+from intranet.records.conduct import handover_steps, two_contacts
+from intranet.records.files import completeness, corrections, entries
+from intranet.records.files.customers import CustomerFiles, customer_path
+from intranet.records.files.entries import EntryError
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy
 
 from .conftest import git
 from .test_customers import sample

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from intranet.records.credit import overdue_days, receivable
+from intranet.records.sales.credit import overdue_days, receivable
 
 TODAY = date(2026, 12, 7)
 

@@ -15,10 +15,11 @@ from intranet.actions import credit as credit_actions
 from intranet.actions import customers as customer_actions
 from intranet.actions import importing as import_actions
 from intranet.archive.repository import Change
-from intranet.records import credit, yamlio
-from intranet.records.customers import customer_path
-from intranet.records.policy import Policy, dump_policy
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.policy import Policy, dump_policy
+from intranet.records.sales import credit
 from intranet.sheets.model import Cell, SheetRow, Table
 
 from .conftest import SYSTEM, git

@@ -13,10 +13,10 @@ import pytest
 
 from intranet.archive.objects import Identity
 from intranet.form_links import EXPIRED, OPEN, REVOKED, USED, FormLinks, token_hash
-from intranet.records import customer_form
-from intranet.records.customers import CustomerFiles, InvalidRecord
-from intranet.records.policy import DEFAULT_POLICY, Policy
-from intranet.records.schema import new_record
+from intranet.records.files import customer_form
+from intranet.records.files.customers import CustomerFiles, InvalidRecord
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy
 from intranet.throttle import Throttle
 
 from .conftest import git

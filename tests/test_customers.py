@@ -6,8 +6,8 @@ import pytest
 
 from intranet.archive.errors import Conflict, CorruptRecord, NotFound
 from intranet.archive.repository import Change
-from intranet.records.customers import CustomerFiles, InvalidRecord, customer_path
-from intranet.records.schema import new_record
+from intranet.records.files.customers import CustomerFiles, InvalidRecord, customer_path
+from intranet.records.files.schema import new_record
 
 from .conftest import SYSTEM, git
 

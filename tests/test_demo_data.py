@@ -196,7 +196,7 @@ def test_staff_directory():
 
 
 def test_staff_directory_validates():
-    from intranet.records.staff import Directory
+    from intranet.records.rulebook.staff import Directory
 
     demo = company()
     directory = Directory({"departments": demo.departments}, {"staff": demo.staff})
@@ -328,7 +328,7 @@ def test_names_rarely_repeat_at_benchmark_scale():
 
 
 def test_every_customer_validates():
-    from intranet.records.validate import validate
+    from intranet.records.files.validate import validate
 
     for record in company(customers=1000).customers:
         assert validate(record) == [], record["id"]
@@ -352,7 +352,7 @@ def test_creation_times():
 
 
 def test_history_plan():
-    from intranet.records.schema import field_at
+    from intranet.records.files.schema import field_at
 
     demo = company()
     assert len(demo.history) == 2 * len(demo.customers)
@@ -400,7 +400,7 @@ def test_history_touches_many_kinds_of_field():
 
 
 def test_replayed_customers_stay_valid():
-    from intranet.records.validate import validate
+    from intranet.records.files.validate import validate
 
     for record in replayed().values():
         assert validate(record) == [], record["id"]
@@ -467,8 +467,8 @@ def seeded(tmp_path_factory):
 @pytest.fixture(scope="module")
 def head(seeded):
     """Every customer file at the head, parsed."""
-    from intranet.records import yamlio
-    from intranet.records.customers import PREFIX
+    from intranet.records.files import yamlio
+    from intranet.records.files.customers import PREFIX
 
     _, svc, _ = seeded
     snapshot = svc.archive.snapshot()
@@ -497,7 +497,7 @@ def last_changed(svc) -> dict[str, date]:
 
 def completeness(record: dict) -> tuple[int, int]:
     """(filled, counted) of the policy's completeness list for the record's card."""
-    from intranet.records.policy import DEFAULT_POLICY
+    from intranet.records.rulebook.policy import DEFAULT_POLICY
 
     fields = DEFAULT_POLICY["completeness"][record["card"]]
     return sum(get_path(record, path) not in ("", None, [], {}) for path in fields), len(fields)
@@ -561,7 +561,7 @@ def test_several_years_of_figures_per_product(head):
 
 
 def test_sales_power_scores_on_many_files_prospects_too(head):
-    from intranet.records.policy import DEFAULT_POLICY
+    from intranet.records.rulebook.policy import DEFAULT_POLICY
 
     criteria = {c["key"] for c in DEFAULT_POLICY["sales_power"]["criteria"]}
     scale = DEFAULT_POLICY["sales_power"]["scale"]
@@ -580,8 +580,8 @@ def test_sales_power_scores_on_many_files_prospects_too(head):
 def test_documents_are_small_pdfs_whose_bytes_match(seeded, head):
     import hashlib
 
-    from intranet.records import documents as kept
-    from intranet.records import filetypes
+    from intranet.records.files import documents as kept
+    from intranet.records.files import filetypes
 
     _, svc, counts = seeded
     snapshot = svc.archive.snapshot()
@@ -636,7 +636,7 @@ def test_incomplete_and_neglected_files_next_to_complete_ones(seeded, head):
 
 
 def test_the_leaver_is_gone_after_one_handover_commit(seeded, head):
-    from intranet.records import yamlio
+    from intranet.records.files import yamlio
 
     _, svc, _ = seeded
     staff = {m["username"]: m for m in yamlio.load(svc.archive.read("org/staff.yaml"),
@@ -689,7 +689,7 @@ def test_the_leaver_is_gone_after_one_handover_commit(seeded, head):
 
 
 def test_a_pending_customer_form_proposal(seeded, head):
-    from intranet.records.policy import DEFAULT_POLICY
+    from intranet.records.rulebook.policy import DEFAULT_POLICY
 
     _, svc, _ = seeded
     asked = set(DEFAULT_POLICY["customer_form"]["fields"])
@@ -732,8 +732,10 @@ def test_living_false_keeps_files_empty_and_no_milestones():
 
 
 def test_the_intranets_own_rules_see_the_demo_lateness(head):
-    from intranet.records import completeness, discipline, sales_power, two_contacts
-    from intranet.records.policy import Policy
+    from intranet.records.conduct import discipline, two_contacts
+    from intranet.records.files import completeness
+    from intranet.records.rulebook.policy import Policy
+    from intranet.records.sales import sales_power
 
     policy = Policy()
     late = Counter(entry.staff for record in head.values()
@@ -753,8 +755,8 @@ def test_the_intranets_own_rules_see_the_demo_lateness(head):
 
 
 def test_the_demo_has_a_refused_attempt_and_a_confirmed_shared_account(seeded):
-    from intranet.records import reports
-    from intranet.records.rules import load_rules
+    from intranet.records.rulebook.rules import load_rules
+    from intranet.records.trail import reports
 
     _app, svc, _ = seeded
     policy = load_rules(svc.archive.snapshot()).policy
@@ -842,7 +844,7 @@ def test_credit_within_the_credit_grades_but_for_listed_exceptions():
 
 
 def test_receivables_mostly_current_some_overdue_some_over_the_limit():
-    from intranet.records.credit import overdue_days, receivable
+    from intranet.records.sales.credit import overdue_days, receivable
 
     states = final_company(300)
     owing = [r for r in states.values() if receivable(r) > 0]
@@ -874,7 +876,7 @@ def test_receivables_come_in_one_report_commit(seeded, head):
 
 
 def test_classes_yaml_lists_exactly_the_values_used_in_the_first_commit(seeded, head):
-    from intranet.records import yamlio
+    from intranet.records.files import yamlio
 
     _, svc, _ = seeded
     from .conftest import git

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intranet.records.diff import (
+from intranet.records.files.diff import (
     Change,
     MergeConflict,
     changed_sections,
@@ -16,7 +16,7 @@ from intranet.records.diff import (
     merge3,
     summarise,
 )
-from intranet.records.schema import new_record
+from intranet.records.files.schema import new_record
 
 
 def base() -> dict[str, Any]:

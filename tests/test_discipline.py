@@ -12,13 +12,13 @@ import pytest
 from intranet.index import Index
 from intranet.index import discipline as listing
 from intranet.index.database import SCHEMA_VERSION
-from intranet.records import discipline, neglect
-from intranet.records.access import Actor
-from intranet.records.customers import CustomerFiles
-from intranet.records.organisation import save_policy
-from intranet.records.policy import DEFAULT_POLICY, Policy
-from intranet.records.rules import load_rules
-from intranet.records.schema import new_item, new_record
+from intranet.records.conduct import discipline, neglect
+from intranet.records.files.customers import CustomerFiles
+from intranet.records.files.schema import new_item, new_record
+from intranet.records.rights.access import Actor
+from intranet.records.rulebook.organisation import save_policy
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy
+from intranet.records.rulebook.rules import load_rules
 
 from .conftest import SYSTEM
 from .test_completeness import full

@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 
 from intranet.archive.errors import NotFound
-from intranet.records import documents, filetypes
-from intranet.records.customers import CustomerFiles, InvalidRecord
-from intranet.records.documents import Refused, Upload
-from intranet.records.schema import new_record
+from intranet.records.files import documents, filetypes
+from intranet.records.files.customers import CustomerFiles, InvalidRecord
+from intranet.records.files.documents import Refused, Upload
+from intranet.records.files.schema import new_record
 
 from . import doc_samples as s
 from .conftest import git

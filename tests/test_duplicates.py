@@ -12,11 +12,11 @@ import pytest
 from intranet.actions import Forbidden, merging
 from intranet.actions import customers as customer_actions
 from intranet.archive.errors import Conflict
-from intranet.records import documents, entries, retired, yamlio
-from intranet.records.customers import customer_path
-from intranet.records.documents import Upload
-from intranet.records.policy import DEFAULT_POLICY, Policy, validate_policy
-from intranet.records.schema import new_record
+from intranet.records.files import documents, entries, retired, yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.documents import Upload
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy, validate_policy
 
 from . import doc_samples as s
 from .conftest import git

@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from intranet.records import entries, yamlio
-from intranet.records.customers import CustomerFiles, InvalidRecord, customer_path
-from intranet.records.entries import EntryError
+from intranet.records.files import entries, yamlio
+from intranet.records.files.customers import CustomerFiles, InvalidRecord, customer_path
+from intranet.records.files.entries import EntryError
 
 from .conftest import git
 from .test_customers import sample

@@ -16,14 +16,14 @@ from openpyxl import load_workbook
 
 from intranet.archive.objects import Identity
 from intranet.archive.repository import Change
-from intranet.records import yamlio
-from intranet.records.completeness import completeness
-from intranet.records.customers import customer_path
-from intranet.records.keys import tax_id_text
-from intranet.records.rules import load_rules
-from intranet.records.sales_power import score
-from intranet.records.schema import new_record
-from intranet.records.validate import normalise
+from intranet.records.files import yamlio
+from intranet.records.files.completeness import completeness
+from intranet.records.files.customers import customer_path
+from intranet.records.files.keys import tax_id_text
+from intranet.records.files.schema import new_record
+from intranet.records.files.validate import normalise
+from intranet.records.rulebook.rules import load_rules
+from intranet.records.sales.sales_power import score
 from intranet.sheets.writing import csv_bytes, defuse, xlsx_bytes
 
 from .conftest import STAFF, sign_in

@@ -17,7 +17,7 @@ import pytest
 
 from intranet import create_app
 from intranet.config import write_new
-from intranet.records.rules import STAFF_PATH
+from intranet.records.rulebook.rules import STAFF_PATH
 
 from .conftest import git
 

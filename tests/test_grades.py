@@ -13,18 +13,18 @@ from intranet.actions import grades as grade_actions
 from intranet.demo_data import generate_company
 from intranet.index import Index
 from intranet.index import grades as graded_index
-from intranet.records import yamlio
-from intranet.records.classes import (
+from intranet.records.files import yamlio
+from intranet.records.files.customers import CustomerFiles, customer_path
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.classes import (
     CLASSES_PATH,
     DEFAULT_CLASSES,
     dump_classes,
     load_classes,
     validate_classes,
 )
-from intranet.records.customers import CustomerFiles, customer_path
-from intranet.records.grading import standard, standard_grade
-from intranet.records.policy import Policy, validate_policy
-from intranet.records.schema import new_record
+from intranet.records.rulebook.policy import Policy, validate_policy
+from intranet.records.sales.grading import standard, standard_grade
 
 from .conftest import git
 
@@ -97,7 +97,7 @@ def test_flags_name_values_outside_the_lists_and_empty_lists_allow_anything():
 
 
 def load_classes_from(data: dict):
-    from intranet.records.classes import from_data
+    from intranet.records.rulebook.classes import from_data
     return from_data(data)
 
 

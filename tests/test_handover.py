@@ -10,11 +10,13 @@ import pytest
 
 from intranet.index import Index
 from intranet.index.holdings import held_by
-from intranet.records import access, handover, tasks, yamlio
-from intranet.records.customers import CustomerFiles, customer_path
-from intranet.records.policy import DEFAULT_POLICY, Policy, validate_policy
-from intranet.records.rules import load_rules
-from intranet.records.schema import new_record
+from intranet.records.conduct import handover
+from intranet.records.files import tasks, yamlio
+from intranet.records.files.customers import CustomerFiles, customer_path
+from intranet.records.files.schema import new_record
+from intranet.records.rights import access
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy, validate_policy
+from intranet.records.rulebook.rules import load_rules
 
 from .conftest import git
 
@@ -266,8 +268,8 @@ def test_task_days_come_from_the_policy(world):
     policy = yamlio.load(archive.read("policy.yaml"))
     policy["handover_task_days"] = 3
 
-    from intranet.records.organisation import save_policy
-    from intranet.records.policy import dump_policy
+    from intranet.records.rulebook.organisation import save_policy
+    from intranet.records.rulebook.policy import dump_policy
     save_policy(archive, dump_policy(policy).decode(), director(archive))
     run(world, make_plan(world))
     assert load(world, "kept")["tasks"][0]["due_on"] == "2026-11-23"
@@ -302,7 +304,7 @@ def test_open_tasks_overdue_and_assigned_across_files():
 
 
 def test_the_successors_contact_closes_the_task(world):
-    entries = pytest.importorskip("intranet.records.entries")
+    entries = pytest.importorskip("intranet.records.files.entries")
     run(world, make_plan(world))
     files, ids = world["files"], world["ids"]
     day = TODAY + timedelta(days=2)

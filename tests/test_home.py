@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intranet.records import requests
-from intranet.records.schema import new_record
+from intranet.records.files.schema import new_record
+from intranet.records.rights import requests
 
 from .conftest import sign_in
 
@@ -89,7 +89,7 @@ def test_tasks_come_only_from_files_i_hold(svc, home):
 
 
 def test_a_recorded_contact_closes_the_task_on_the_home_page(svc, home):
-    entries = pytest.importorskip("intranet.records.entries")
+    entries = pytest.importorskip("intranet.records.files.entries")
     kept = make(svc, "東方貿易", "wang.li")
     add_tasks(svc, kept, {**task("wang.li", "2026-11-30", "introduce me"),
                           "kind": "introduce_successor"})

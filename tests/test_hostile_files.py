@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from intranet.records import yamlio
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
 
 from .conftest import csrf_token, git, sign_in
 
@@ -252,7 +252,7 @@ def test_a_policy_that_was_never_valid_still_raises(tmp_path):
     # No valid version to fall back on (an archive started by hand): CorruptRecord as before.
     from intranet.archive.errors import CorruptRecord
     from intranet.archive.repository import Archive, Change
-    from intranet.records.rules import load_rules
+    from intranet.records.rulebook.rules import load_rules
 
     from .conftest import SYSTEM
 
@@ -269,8 +269,8 @@ def test_a_policy_that_was_never_valid_still_raises(tmp_path):
 
 def test_the_same_damage_twice_falls_back_to_the_newer_repair(archive):
     from intranet.archive.repository import Change
-    from intranet.records.organisation import save_member
-    from intranet.records.rules import load_rules
+    from intranet.records.rulebook.organisation import save_member
+    from intranet.records.rulebook.rules import load_rules
 
     from .conftest import SYSTEM
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from intranet.accounts import Credentials
-from intranet.records.customers import CustomerFiles, customer_path
+from intranet.records.files.customers import CustomerFiles, customer_path
 
 from .conftest import PASSWORD, STAFF, git, make_archive
 from .http_client import Browser

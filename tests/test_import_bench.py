@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intranet.records.keys import tax_id_valid
+from intranet.records.files.keys import tax_id_valid
 from scripts import benchmark, import_bench
 from scripts.import_bench import valid_tax_id
 

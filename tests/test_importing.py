@@ -8,9 +8,11 @@ import pytest
 
 from intranet.actions import Forbidden
 from intranet.actions.importing import _loader, plan_at
-from intranet.records import import_commit, yamlio
-from intranet.records.audit import read_lines
-from intranet.records.importing import (
+from intranet.records.files import yamlio
+from intranet.records.files.schema import new_record
+from intranet.records.files.validate import normalise, validate
+from intranet.records.imports import import_commit
+from intranet.records.imports.importing import (
     ERROR,
     FILLS,
     FLAGGED,
@@ -21,9 +23,8 @@ from intranet.records.importing import (
     Incoming,
     plan_rows,
 )
-from intranet.records.rules import load_rules
-from intranet.records.schema import new_record
-from intranet.records.validate import normalise, validate
+from intranet.records.rulebook.rules import load_rules
+from intranet.records.trail.audit import read_lines
 
 TAIWAN_CEMENT = {"basic.name": "臺灣水泥股份有限公司", "basic.tax_id": "11913502",
                  "basic.phone": "(02)2531-7099", "classification.industry": "水泥工業"}
@@ -338,7 +339,7 @@ def test_files_written_piece_by_piece_are_the_bytes_of_one_dump():
 
 
 def test_checking_a_row_skips_only_what_the_template_makes_valid(svc):
-    from intranet.records.importing import check
+    from intranet.records.imports.importing import check
 
     rules = load_rules(svc.archive.snapshot())
     for card in ("terminal", "distributor"):
@@ -353,7 +354,7 @@ def test_checking_a_row_skips_only_what_the_template_makes_valid(svc):
 
 
 def test_the_policy_says_who_imports():
-    from intranet.records.policy import DEFAULT_POLICY, Policy, validate_policy
+    from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy, validate_policy
 
     assert Policy().import_roles == (["marketing_director", "marketing_staff"],
                                      ["department_manager"])

@@ -11,11 +11,12 @@ from intranet.actions import entries as entry_actions
 from intranet.actions import inbox
 from intranet.actions import policy as policy_actions
 from intranet.actions.reading import Reader
-from intranet.records import customer_form, entries, requests, tasks, yamlio
-from intranet.records.customers import customer_path
-from intranet.records.followups import open_plans
-from intranet.records.policy import dump_policy
-from intranet.records.validate import validate
+from intranet.records.conduct.followups import open_plans
+from intranet.records.files import customer_form, entries, tasks, yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.validate import validate
+from intranet.records.rights import requests
+from intranet.records.rulebook.policy import dump_policy
 
 from .test_web_customers import make
 

@@ -9,8 +9,8 @@ import pytest
 
 from intranet.archive.repository import Change
 from intranet.index import Index, Query, parallel
-from intranet.records.customers import CustomerFiles, customer_path
-from intranet.records.schema import new_item, new_record
+from intranet.records.files.customers import CustomerFiles, customer_path
+from intranet.records.files.schema import new_item, new_record
 
 from .conftest import SYSTEM, git
 
@@ -227,7 +227,7 @@ def test_a_pool_that_cannot_start_leaves_the_build_to_this_process(filled, monke
 
 def test_the_canonical_line_reader_builds_the_same_index_as_pyyaml(filled, archive, tmp_path,
                                                                   monkeypatch):
-    from intranet.records import yamlio
+    from intranet.records.files import yamlio
 
     from .test_index_background import tables
 

@@ -12,10 +12,10 @@ import pytest
 
 from intranet.index import Index, Query, history
 from intranet.index import discipline as listing
-from intranet.records.customers import CustomerFiles
-from intranet.records.organisation import save_policy
-from intranet.records.policy import DEFAULT_POLICY, Policy
-from intranet.records.schema import new_record
+from intranet.records.files.customers import CustomerFiles
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.organisation import save_policy
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy
 
 from .conftest import SYSTEM
 

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from intranet.index import discipline as listing
 from intranet.index.holdings import held_by
-from intranet.records import handover
-from intranet.records.organisation import save_policy
-from intranet.records.policy import dump_policy
-from intranet.records.rules import load_rules
+from intranet.records.conduct import handover
+from intranet.records.rulebook.organisation import save_policy
+from intranet.records.rulebook.policy import dump_policy
+from intranet.records.rulebook.rules import load_rules
 from intranet.web.hr.discipline_data import month_lists
 
 from .conftest import SYSTEM

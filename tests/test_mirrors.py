@@ -17,7 +17,7 @@ from flask import render_template
 from intranet import create_app
 from intranet.mirror_push import mask, push
 from intranet.mirrors import JOB, Mirrors, mirror_key, parse_urls
-from intranet.records.customers import customer_path
+from intranet.records.files.customers import customer_path
 
 from .conftest import git, make_archive
 from .test_customers import sample

@@ -8,9 +8,10 @@ import pytest
 
 from intranet.actions import ActionError, Forbidden
 from intranet.actions import policy as policy_actions
-from intranet.records import proposals, yamlio
-from intranet.records.policy import dump_policy
-from intranet.records.rules import load_rules
+from intranet.records.files import yamlio
+from intranet.records.rulebook import proposals
+from intranet.records.rulebook.policy import dump_policy
+from intranet.records.rulebook.rules import load_rules
 
 from .conftest import csrf_token, git, sign_in
 

@@ -6,9 +6,15 @@ from typing import Any
 
 import pytest
 
-from intranet.records import staff
-from intranet.records.policy import DEFAULT_POLICY, LEVELS, Policy, dump_policy, validate_policy
-from intranet.records.staff import ROLES, Directory, add_member, update_member
+from intranet.records.rulebook import staff
+from intranet.records.rulebook.policy import (
+    DEFAULT_POLICY,
+    LEVELS,
+    Policy,
+    dump_policy,
+    validate_policy,
+)
+from intranet.records.rulebook.staff import ROLES, Directory, add_member, update_member
 
 
 def test_defaults_follow_the_policy_text() -> None:

@@ -9,10 +9,10 @@ import pytest
 
 from intranet.actions import Forbidden
 from intranet.actions import receivables as action
-from intranet.records import receivables_import as sheet
-from intranet.records import yamlio
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
+from intranet.records.imports import receivables_import as sheet
 from intranet.sheets.reading import read_table
 
 from .conftest import git

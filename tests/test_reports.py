@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
-from intranet.records.journal import Journal
-from intranet.records.organisation import save_policy
-from intranet.records.policy import Policy, dump_policy, validate_policy
-from intranet.records.reports import (
+from intranet.records.rulebook.organisation import save_policy
+from intranet.records.rulebook.policy import Policy, dump_policy, validate_policy
+from intranet.records.rulebook.rules import load_rules
+from intranet.records.rulebook.zone import company_zone
+from intranet.records.trail.journal import Journal
+from intranet.records.trail.reports import (
     load_entries,
     month_of,
     month_report,
@@ -17,8 +19,6 @@ from intranet.records.reports import (
     shared_account_incidents,
     total_fines,
 )
-from intranet.records.rules import load_rules
-from intranet.records.zone import company_zone
 
 from .conftest import SYSTEM
 

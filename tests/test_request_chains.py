@@ -9,9 +9,9 @@ import pytest
 
 from intranet.actions import ActionError, Forbidden
 from intranet.actions import requests as request_actions
-from intranet.records import requests
-from intranet.records.policy import DEFAULT_POLICY, validate_policy
-from intranet.records.rules import load_rules
+from intranet.records.rights import requests
+from intranet.records.rulebook.policy import DEFAULT_POLICY, validate_policy
+from intranet.records.rulebook.rules import load_rules
 
 from .test_requests import decide, make_file
 

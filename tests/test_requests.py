@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intranet.records import access, requests
-from intranet.records.customers import CustomerFiles
-from intranet.records.organisation import save_member
-from intranet.records.rules import load_rules
-from intranet.records.schema import new_record
+from intranet.records.files.customers import CustomerFiles
+from intranet.records.files.schema import new_record
+from intranet.records.rights import access, requests
+from intranet.records.rulebook.organisation import save_member
+from intranet.records.rulebook.rules import load_rules
 
 from .conftest import SYSTEM, git
 
@@ -239,7 +239,7 @@ def test_break_glass_needs_a_reason(archive, files):
 def test_the_demo_has_requests_in_every_state(tmp_path):
     from intranet import create_app, demo
     from intranet.archive.repository import Archive
-    from intranet.records.organisation import initialise
+    from intranet.records.rulebook.organisation import initialise
 
     from .conftest import SYSTEM
     archive = Archive(tmp_path / "demo.git", committer=SYSTEM)

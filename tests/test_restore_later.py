@@ -12,9 +12,9 @@ import pytest
 from intranet.actions import customers as customer_actions
 from intranet.actions import documents as document_actions
 from intranet.actions import entries as actions
-from intranet.records import corrections, entries, restore_plan
-from intranet.records.customers import CustomerFiles, customer_path
-from intranet.records.documents import Upload
+from intranet.records.files import corrections, entries, restore_plan
+from intranet.records.files.customers import CustomerFiles, customer_path
+from intranet.records.files.documents import Upload
 
 from . import doc_samples
 from .conftest import git

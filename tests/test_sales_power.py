@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from intranet.records.policy import Policy
-from intranet.records.sales_power import analyse, assess, check_scores, score
-from intranet.records.schema import new_record
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.policy import Policy
+from intranet.records.sales.sales_power import analyse, assess, check_scores, score
 
 POLICY = Policy()  # scale 5; weights 25, 20, 20, 15, 10, 10 (sum 100)
 

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from intranet.records import sales_power_due
-from intranet.records.policy import DEFAULT_POLICY, Policy, dump_policy, validate_policy
+from intranet.records.conduct import sales_power_due
+from intranet.records.rulebook.policy import DEFAULT_POLICY, Policy, dump_policy, validate_policy
 
 from .test_liable import set_policy
 from .test_web_discipline import SECRET, TODAY, at, client_for, contact, make, text

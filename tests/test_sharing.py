@@ -13,10 +13,10 @@ import yaml
 
 from intranet.actions import ActionError, Forbidden
 from intranet.actions import sharing as sharing_action
-from intranet.records import sharing
-from intranet.records.reports import load_entries
-from intranet.records.rules import load_rules
-from intranet.records.zone import month_of
+from intranet.records.rulebook.rules import load_rules
+from intranet.records.rulebook.zone import month_of
+from intranet.records.trail import sharing
+from intranet.records.trail.reports import load_entries
 
 from .conftest import csrf_token, git, sign_in
 from .test_customers import sample

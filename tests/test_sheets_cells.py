@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from intranet.records import formats
-from intranet.records.keys import tax_id_valid
-from intranet.records.schema import new_record
-from intranet.records.validate import validate
+from intranet.records.files import formats
+from intranet.records.files.keys import tax_id_valid
+from intranet.records.files.schema import new_record
+from intranet.records.files.validate import validate
 from intranet.sheets import cells as c
 from intranet.sheets import values as v
 from intranet.sheets.cells import Converted, FieldProblem, convert

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intranet.records import formats, schema
-from intranet.records.messages import FieldError
-from intranet.records.policy import Policy
-from intranet.records.schema import new_record
-from intranet.records.validate import normalise, validate
+from intranet.records.files import formats, schema
+from intranet.records.files.messages import FieldError
+from intranet.records.files.schema import new_record
+from intranet.records.files.validate import normalise, validate
+from intranet.records.rulebook.policy import Policy
 
 
 def good(card: str = "distributor", **overrides: Any) -> dict[str, Any]:

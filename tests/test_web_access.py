@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
 
 from .conftest import PASSWORD, STAFF, app_in, sign_in
 from .test_web_customers import send
@@ -298,7 +298,7 @@ def _documents(world) -> dict[str, str]:
     if "documents" not in world:
         from datetime import date
 
-        from intranet.records import documents
+        from intranet.records.files import documents
 
         from .doc_samples import PDF
         world["documents"] = {}

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from intranet import create_app
-from intranet.records import yamlio
-from intranet.records.policy import dump_policy
+from intranet.records.files import yamlio
+from intranet.records.rulebook.policy import dump_policy
 
 from .conftest import PASSWORD, STAFF, csrf_token, git, make_archive, sign_in
 from .test_web_access import record

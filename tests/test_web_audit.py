@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from intranet import create_app
-from intranet.records.audit import verify_file
+from intranet.records.trail.audit import verify_file
 
 from .conftest import PASSWORD, STAFF, make_archive, sign_in
 from .test_customers import sample

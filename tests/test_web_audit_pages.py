@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from intranet.records.zone import month_of
+from intranet.records.rulebook.zone import month_of
 
 from .conftest import sign_in
 

@@ -12,9 +12,9 @@ import pytest
 from intranet import create_app
 from intranet.archive.repository import Archive
 from intranet.demo_data import org as demo_org
-from intranet.records import yamlio
-from intranet.records.organisation import initialise, save_member
-from intranet.records.rules import STAFF_PATH
+from intranet.records.files import yamlio
+from intranet.records.rulebook.organisation import initialise, save_member
+from intranet.records.rulebook.rules import STAFF_PATH
 
 from .conftest import PASSWORD, STAFF, SYSTEM, csrf_token, git, make_archive, sign_in
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from intranet.records import schema
+from intranet.records.files import schema
 
 from .conftest import sign_in
 from .test_web_customers import make

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from intranet.records import yamlio
-from intranet.records.customers import customer_path
-from intranet.records.field_lines import ancestors, latest_by_field, line_paths
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.field_lines import ancestors, latest_by_field, line_paths
+from intranet.records.files.schema import new_record
 
 from .conftest import sign_in
 from .test_web_customers import make, page, send
@@ -143,7 +143,7 @@ def test_the_blame_is_of_the_shown_version(web, svc):
     svc.files.save(customer, record, first.commit, "chen.yu")
     from intranet.actions.field_history import field_changes
     from intranet.actions.reading import Reader
-    from intranet.records.access import Actor
+    from intranet.records.rights.access import Actor
     reader_ = Reader(svc, "wang.li")
     actor = Actor("wang.li", "salesperson", "sales")
     now = field_changes(reader_, customer, actor, svc.archive.head(),

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
 
-from intranet.records import yamlio
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
 
 from .conftest import sign_in
 from .html_forms import read_form

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from intranet.actions import entries as actions
-from intranet.records import corrections, entries
+from intranet.records.files import corrections, entries
 
 from .conftest import git
 from .test_web_customers import make, send

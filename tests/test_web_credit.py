@@ -8,12 +8,12 @@ import json
 import re
 import zipfile
 
-from intranet.records import yamlio
-from intranet.records.audit import read_lines
-from intranet.records.credit import standing
-from intranet.records.customers import customer_path, id_from_path
-from intranet.records.policy import Policy
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path, id_from_path
+from intranet.records.files.schema import new_record
+from intranet.records.rulebook.policy import Policy
+from intranet.records.sales.credit import standing
+from intranet.records.trail.audit import read_lines
 
 from .conftest import git, sign_in
 from .html_forms import read_form

@@ -12,10 +12,11 @@ from werkzeug.datastructures import MultiDict
 
 from intranet.actions import customer_form as form_actions
 from intranet.archive.objects import Identity
-from intranet.records import customer_form, requests
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
-from intranet.records.yamlio import load
+from intranet.records.files import customer_form
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
+from intranet.records.files.yamlio import load
+from intranet.records.rights import requests
 
 from .conftest import PASSWORD, STAFF, app_in, csrf_token, git
 from .test_web_access import client_for

@@ -18,8 +18,8 @@ from werkzeug.datastructures import MultiDict
 
 from intranet import create_app
 from intranet.archive.objects import Identity
-from intranet.records import customer_form
-from intranet.records.customers import customer_path
+from intranet.records.files import customer_form
+from intranet.records.files.customers import customer_path
 
 from .conftest import csrf_token, git, sign_in
 from .html_forms import read_form

@@ -10,8 +10,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from intranet.archive.repository import Change
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
 
 from .conftest import SYSTEM, git, sign_in
 from .html_forms import read_form

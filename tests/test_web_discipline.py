@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_item, new_record
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_item, new_record
 
 from .conftest import csrf_token, git, sign_in
 from .html_forms import read_form
@@ -221,8 +221,8 @@ def test_hr_sees_late_records_and_neglect_fines_without_contents(app, lateness):
 
 
 def test_a_changed_policy_changes_the_fines(app, svc, lateness):
-    from intranet.records.organisation import save_policy
-    from intranet.records.policy import Policy
+    from intranet.records.rulebook.organisation import save_policy
+    from intranet.records.rulebook.policy import Policy
 
     from .conftest import SYSTEM
     data = Policy(svc.files.rules(svc.archive.snapshot()).policy.data).data

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from intranet import create_app
-from intranet.records import documents
+from intranet.records.files import documents
 
 from . import doc_samples as s
 from .conftest import csrf_token, git, make_archive, sign_in

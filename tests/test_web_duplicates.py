@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
 
 from .conftest import csrf_token, git, sign_in
 from .html_forms import read_form

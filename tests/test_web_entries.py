@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from intranet.records import entries
-from intranet.records.customers import customer_path
+from intranet.records.files import entries
+from intranet.records.files.customers import customer_path
 
 from .conftest import git, sign_in
 from .html_forms import read_form

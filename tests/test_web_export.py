@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from intranet.records.audit import verify_file
+from intranet.records.trail.audit import verify_file
 
 from .conftest import sign_in
 from .test_web_customers import make

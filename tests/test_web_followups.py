@@ -11,12 +11,12 @@ from intranet.actions import ActionError, Forbidden
 from intranet.actions.handover_steps import record_customer_told
 from intranet.index import followups
 from intranet.index.holdings import held_by
-from intranet.records import departures, handover
-from intranet.records.access import Actor
-from intranet.records.customers import customer_path
-from intranet.records.policy import Policy
-from intranet.records.rules import load_rules
-from intranet.records.schema import new_item, new_record
+from intranet.records.conduct import departures, handover
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_item, new_record
+from intranet.records.rights.access import Actor
+from intranet.records.rulebook.policy import Policy
+from intranet.records.rulebook.rules import load_rules
 
 from .conftest import csrf_token, git
 from .test_web_discipline import client_for, text
@@ -110,8 +110,8 @@ def test_salespeople_and_hr_do_not_see_the_two_contacts_list(app, important):
 
 
 def test_the_report_period_is_policy_data(app, svc, important):
-    from intranet.records.organisation import save_policy
-    from intranet.records.policy import Policy
+    from intranet.records.rulebook.organisation import save_policy
+    from intranet.records.rulebook.policy import Policy
 
     from .conftest import SYSTEM
 

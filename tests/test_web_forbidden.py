@@ -8,11 +8,12 @@ import re
 import pytest
 
 from intranet.actions import NeedsRequest, NotAllowed, rights
-from intranet.records import access, yamlio
-from intranet.records.customers import customer_path
-from intranet.records.policy import Policy
-from intranet.records.schema import new_record
-from intranet.records.staff import Directory
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
+from intranet.records.rights import access
+from intranet.records.rulebook.policy import Policy
+from intranet.records.rulebook.staff import Directory
 from intranet.web.errors import forbidden_page
 
 from .conftest import sign_in

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from intranet.records import yamlio
-from intranet.records.classes import CLASSES_PATH, load_classes
-from intranet.records.customers import customer_path
+from intranet.records.files import yamlio
+from intranet.records.files.customers import customer_path
+from intranet.records.rulebook.classes import CLASSES_PATH, load_classes
 
 from .conftest import csrf_token, git, sign_in
 from .test_web_customers import make, send
@@ -28,8 +28,8 @@ def client(web, username: str):
 
 
 def last_year(svc) -> int:
-    from intranet.records.rules import load_rules
-    from intranet.records.zone import company_zone, today
+    from intranet.records.rulebook.rules import load_rules
+    from intranet.records.rulebook.zone import company_zone, today
     return today(company_zone(load_rules(svc.archive.snapshot()).policy)).year - 1
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from intranet.records import yamlio
-from intranet.records.schema import new_record
+from intranet.records.files import yamlio
+from intranet.records.files.schema import new_record
 
 from .conftest import STAFF, csrf_token, git, sign_in
 from .html_forms import read_form
@@ -219,8 +219,8 @@ def test_the_successor_sees_the_task_on_the_home_page_and_the_file(app, svc, adm
 
 
 def test_someone_disabled_earlier_can_still_hand_over_and_keeps_their_day(svc, admin, files):
-    from intranet.records.organisation import disable_member
-    from intranet.records.rules import load_rules
+    from intranet.records.rulebook.organisation import disable_member
+    from intranet.records.rulebook.rules import load_rules
     author = load_rules(svc.archive.snapshot()).identity("director")
     disable_member(svc.archive, "wang.li", "2026-10-01", author)
     assert 'href="/admin/staff/wang.li/handover"' in admin.get(

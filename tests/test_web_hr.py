@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from intranet.records.zone import month_of
+from intranet.records.rulebook.zone import month_of
 
 from .conftest import sign_in
 from .test_customers import sample

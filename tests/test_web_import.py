@@ -177,7 +177,7 @@ def _app_without_journal(tmp_path):
 
 
 def test_without_the_journal_no_file_contents_are_shown(tmp_path):
-    from intranet.records.schema import new_record
+    from intranet.records.files.schema import new_record
 
     app = _app_without_journal(tmp_path)
     svc = app.extensions["customer_archive"]

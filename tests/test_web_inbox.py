@@ -15,8 +15,9 @@ from aiosmtpd.controller import Controller
 
 from intranet import create_app
 from intranet.actions import entries as entry_actions
-from intranet.records import entries, requests
-from intranet.records.customers import customer_path
+from intranet.records.files import entries
+from intranet.records.files.customers import customer_path
+from intranet.records.rights import requests
 
 from .conftest import PASSWORD, STAFF, git, make_archive, sign_in
 from .test_web_customers import make, send

@@ -6,8 +6,9 @@ from __future__ import annotations
 import html
 import re
 
-from intranet.records import policy_form, yamlio
-from intranet.records.policy_defaults import DEFAULT_POLICY
+from intranet.records.files import yamlio
+from intranet.records.rulebook import policy_form
+from intranet.records.rulebook.policy_defaults import DEFAULT_POLICY
 
 from .conftest import csrf_token
 from .test_web_admin import admin_client, head, post
@@ -16,7 +17,7 @@ from .test_web_admin import admin_client, head, post
 def test_every_key_of_the_policy_is_described_once():
     paths = policy_form.leaf_paths(DEFAULT_POLICY)
     missing = [p for p in paths if p not in policy_form.BY_PATH]
-    assert not missing, f"describe these policy keys in records/policy_form.py: {missing}"
+    assert not missing, f"describe these policy keys in records/rulebook/policy_form.py: {missing}"
     assert len(policy_form.BY_PATH) == len(policy_form.SETTINGS)
     assert set(policy_form.BY_PATH) == set(paths)
     for setting in policy_form.SETTINGS:
@@ -125,7 +126,7 @@ def test_others_get_403_from_the_form(web, svc):
 
 
 def test_a_form_missing_settings_keeps_them_and_an_empty_group_empties_it(web, svc):
-    from intranet.records.policy_form import read_form
+    from intranet.records.rulebook.policy_form import read_form
     current = {"max_grant_days": 20}
     sent = {"no_contents_roles": [""], "two_contacts.vip": ["", "y"]}
     data = read_form(current, lambda n: (sent.get(n) or [""])[0], lambda n: sent.get(n, []),

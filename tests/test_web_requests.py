@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intranet.records import requests
+from intranet.records.rights import requests
 
 from .conftest import csrf_token, git, sign_in
 from .test_web_audit import entries

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from intranet.records import cards, schema
-from intranet.records.customers import customer_path
+from intranet.records.files import cards, schema
+from intranet.records.files.customers import customer_path
 
 from .html_forms import read_form
 from .test_web_customers import make, page, send

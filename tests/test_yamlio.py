@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intranet.archive.errors import CorruptRecord
-from intranet.records import yamlio
-from intranet.records.formats import BAD_CHARS_RE
-from intranet.records.schema import new_record
-from intranet.records.validate import validate
+from intranet.records.files import yamlio
+from intranet.records.files.formats import BAD_CHARS_RE
+from intranet.records.files.schema import new_record
+from intranet.records.files.validate import validate
 
 YAML_SPECIAL = ["no", "No", "on", "off", "yes", "y", "n", "true", "False", "0777", "0x1F",
                 "0b101", "1_000", "2024-01-01", "2024-01-01 10:00:00", "22:30", "190:20:30",
@@ -221,7 +221,7 @@ def test_block_list_60000_deep_is_refused_in_a_child_process() -> None:
     # Run where a SIGSEGV in libyaml would kill only the child, and show as its exit code.
     import subprocess
     import sys
-    code = ("import sys\nfrom intranet.records import yamlio\nfrom intranet.archive.errors "
+    code = ("import sys\nfrom intranet.records.files import yamlio\nfrom intranet.archive.errors "
             "import CorruptRecord\ntry:\n    yamlio.load(sys.stdin.buffer.read(), 'c.yaml')\n"
             "except CorruptRecord as exc:\n    print(exc.reason)\n    sys.exit(3)\n")
     done = subprocess.run([sys.executable, "-c", code], input=DEEP_BLOCK.encode(), check=False,

@@ -7,8 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from intranet.index import discipline as listing
-from intranet.records import zone
-from intranet.records.journal import Journal
+from intranet.records.rulebook import zone
+from intranet.records.trail.journal import Journal
 from intranet.web import clock
 
 from .test_liable import set_policy

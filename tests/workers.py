@@ -7,7 +7,7 @@ import sys
 from intranet.archive.errors import Conflict
 from intranet.archive.objects import Identity
 from intranet.archive.repository import Archive, Change
-from intranet.records.customers import CustomerFiles
+from intranet.records.files.customers import CustomerFiles
 
 
 def append_lines(repo: str, worker: int, count: int, shared: bool, queue) -> None:
@@ -43,7 +43,7 @@ def edit_field(repo: str, customer: str, author: str, field: str, values: list[s
 
 def create_customers(repo: str, author: str, count: int, queue) -> None:
     """Create customers as fast as possible, reporting the ids received."""
-    from intranet.records.schema import new_record
+    from intranet.records.files.schema import new_record
 
     files = CustomerFiles(Archive(repo))
     for i in range(count):

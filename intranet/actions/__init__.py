@@ -1,9 +1,9 @@
 """The service layer: one entry point per thing a person does (no Flask imports).
 
 The web views and the CLI call only this layer to change the archive. Each action takes the
-acting member of staff, asks ``records.access`` (or the rule module of its area) whether *that*
-change is allowed, parses and validates once, and commits once. A refusal raises ``Forbidden``
-before anything is written; a rule checked only in a view is no rule.
+acting member of staff, asks ``records.rights.access`` (or the rule module of its area)
+whether *that* change is allowed, parses and validates once, and commits once. A refusal
+raises ``Forbidden`` before anything is written; a rule checked only in a view is no rule.
 """
 
 from __future__ import annotations

@@ -20,11 +20,11 @@ from typing import Any
 from ..index import analysis as sums
 from ..index import asof
 from ..index.analysis import EVERY_FILE, Scope, Source
-from ..records import access
-from ..records import analysis as compose
-from ..records.messages import N_
-from ..records.zone import company_zone
-from ..records.zone import today as zone_today
+from ..records.files.messages import N_
+from ..records.rights import access
+from ..records.rulebook.zone import company_zone
+from ..records.rulebook.zone import today as zone_today
+from ..records.sales import analysis as compose
 from . import ActionError, Forbidden
 from .reading import Reader
 

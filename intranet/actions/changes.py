@@ -14,8 +14,8 @@ from typing import Any
 
 from ..archive.objects import Identity
 from ..archive.repository import Snapshot
-from ..records.customers import CustomerFiles, ExtraFiles
-from ..records.messages import N_
+from ..records.files.customers import CustomerFiles, ExtraFiles
+from ..records.files.messages import N_
 from . import Forbidden
 from .rights import custody_of, require
 
@@ -47,7 +47,8 @@ def amend(files: CustomerFiles, username: str, customer_id: str, apply: Apply, *
 
 class Checked:
     """A ``CustomerFiles`` whose ``amend`` goes through ``amend`` above, for the domain's
-    helpers (``records.entries``, ``records.documents``) that take the files and amend once.
+    helpers (``records.files.entries``, ``records.files.documents``) that take the files and
+    amend once.
     """
 
     def __init__(self, files: CustomerFiles, username: str, right: str = "edit") -> None:

@@ -12,10 +12,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import access, credit, zone
-from ..records.customers import CustomerFiles, InvalidRecord, Settle
-from ..records.messages import N_, FieldError
-from ..records.rules import Rules, load_rules
+from ..records.files.customers import CustomerFiles, InvalidRecord, Settle
+from ..records.files.messages import N_, FieldError
+from ..records.rights import access
+from ..records.rulebook import zone
+from ..records.rulebook.rules import Rules, load_rules
+from ..records.sales import credit
 from . import ActionError, Forbidden
 from .rights import actor_at, require
 

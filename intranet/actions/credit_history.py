@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..archive.errors import CorruptRecord
-from ..records import access, yamlio
-from ..records.customers import customer_path
+from ..records.files import yamlio
+from ..records.files.customers import customer_path
+from ..records.rights import access
 
 FIELDS = ("credit.grade", "credit.limit", "credit.terms", "credit.approved_by",
           "credit.approved_on", "receivables.amount", "receivables.oldest_due",

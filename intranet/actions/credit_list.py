@@ -13,8 +13,8 @@ from typing import Any
 
 from ..index.credit import credit_rows
 from ..index.memo import per_commit
-from ..records import access
-from ..records.credit_review import Position, position, record_of_row
+from ..records.rights import access
+from ..records.sales.credit_review import Position, position, record_of_row
 
 EXCEPTIONS, REVIEW, WARNINGS = "exceptions", "review", "warnings"
 SHOWS = (EXCEPTIONS, REVIEW, WARNINGS)

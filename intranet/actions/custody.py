@@ -1,6 +1,6 @@
 """Change a file's custody: level, custodian, department and contacts (R33), one commit each.
 
-Only here does custody change. ``records.access.custody_change`` decides, inside the commit's
+Only here does custody change. ``records.rights.access.custody_change`` decides, inside the commit's
 build against the head it follows: the administrator anything, the file's department manager
 within the department and the policy's ``custody_changes.manager_levels``. The commit is
 authored by the actor, gives the reason in its body and carries ``Action: custody`` and
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import access
-from ..records.customers import CustomerFiles
-from ..records.messages import N_
-from ..records.rules import load_rules
+from ..records.files.customers import CustomerFiles
+from ..records.files.messages import N_
+from ..records.rights import access
+from ..records.rulebook.rules import load_rules
 from . import ActionError, Forbidden
 from .rights import actor_at
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..archive.objects import Identity
 from ..archive.repository import Snapshot
-from ..records import customer_form
-from ..records.customers import CustomerFiles
+from ..records.files import customer_form
+from ..records.files.customers import CustomerFiles
 from .changes import amend
 
 CUSTOMER = "customer_form"

@@ -13,12 +13,14 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord, NotFound
 from ..archive.repository import Snapshot
-from ..records import access, corrections, grading, restore_plan, retired
-from ..records.customers import CustomerFiles
-from ..records.messages import N_
-from ..records.policy import LEVELS
-from ..records.rules import load_rules
-from ..records.zone import company_zone, today
+from ..records.files import corrections, restore_plan, retired
+from ..records.files.customers import CustomerFiles
+from ..records.files.messages import N_
+from ..records.rights import access
+from ..records.rulebook.policy import LEVELS
+from ..records.rulebook.rules import load_rules
+from ..records.rulebook.zone import company_zone, today
+from ..records.sales import grading
 from . import Forbidden
 from .credit import settler
 from .rights import actor_at, custody_of, guard, refuse_custody_change
@@ -81,7 +83,7 @@ def restore(files: CustomerFiles, username: str, customer_id: str, version: str,
 
     The contacts, events, yearly figures and documents of the file at ``base`` are kept
     unless ``remove_later``; the commit lists the later entries kept or removed
-    (``records.restore_plan``). The restore is refused if the file changed since ``base``.
+    (``records.files.restore_plan``). The restore is refused if the file changed since ``base``.
     """
     allowed = guard(username, "restore", customer_id)
     later = restore_plan.later_entries(_record_at(files, customer_id, version),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..records import documents
-from ..records.customers import CustomerFiles
+from ..records.files import documents
+from ..records.files.customers import CustomerFiles
 from .changes import Checked
 
 

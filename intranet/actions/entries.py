@@ -1,7 +1,7 @@
 """Quick additions to a file: contact log (R14), events (R11), yearly figures (R12), imports;
-and the correction or withdrawal of a contact or event entry (``records.corrections``).
+and the correction or withdrawal of a contact or event entry (``records.files.corrections``).
 
-Each is one commit at the head by ``records.entries``; here the actor's right to edit the
+Each is one commit at the head by ``records.files.entries``; here the actor's right to edit the
 file is checked where it is saved, and custody cannot change.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 
 from ..archive.errors import Conflict
 from ..archive.repository import Snapshot
-from ..records import corrections, entries
-from ..records.customers import CustomerFiles
-from ..records.schema import N_
+from ..records.files import corrections, entries
+from ..records.files.customers import CustomerFiles
+from ..records.files.schema import N_
 from . import ActionError, Forbidden
 from .changes import Checked
 from .custody import clean_reason

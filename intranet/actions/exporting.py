@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from ..index import Query
-from ..records import access
-from ..records.messages import N_
-from ..records.rules import Rules
-from ..records.zone import company_zone, moment
+from ..records.files.messages import N_
+from ..records.rights import access
+from ..records.rulebook.rules import Rules
+from ..records.rulebook.zone import company_zone, moment
 from .reading import Reader
 
 TEXT, NUMBER, TIME = "text", "number", "time"

@@ -7,9 +7,9 @@ journalled (R33, R35) through the request's ``Reader`` before git is asked anyth
 from __future__ import annotations
 
 from ..archive.blame import LineOrigin, blame
-from ..records.access import Actor
-from ..records.customers import customer_path
-from ..records.field_lines import latest_by_field, line_paths
+from ..records.files.customers import customer_path
+from ..records.files.field_lines import latest_by_field, line_paths
+from ..records.rights.access import Actor
 from .reading import Reader
 
 

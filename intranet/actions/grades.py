@@ -13,15 +13,8 @@ from datetime import date
 from typing import Any
 
 from ..archive.repository import Archive, Change, Snapshot
-from ..records import access, requests, yamlio
-from ..records.classes import (
-    CLASSES_PATH,
-    FIELDS,
-    LISTS,
-    dump_classes,
-    validate_classes,
-)
-from ..records.customers import (
+from ..records.files import yamlio
+from ..records.files.customers import (
     PREFIX,
     CustomerFiles,
     InvalidRecord,
@@ -29,9 +22,11 @@ from ..records.customers import (
     customer_path,
     id_from_path,
 )
-from ..records.grading import standard_grade
-from ..records.messages import N_
-from ..records.rules import Rules, load_rules
+from ..records.files.messages import N_
+from ..records.rights import access, requests
+from ..records.rulebook.classes import CLASSES_PATH, FIELDS, LISTS, dump_classes, validate_classes
+from ..records.rulebook.rules import Rules, load_rules
+from ..records.sales.grading import standard_grade
 from . import ActionError, Forbidden
 from .changes import amend
 from .rights import actor_at

@@ -1,6 +1,6 @@
-"""Hand a leaver's files over (R32): the administrator's action over ``records.handover``.
+"""Hand a leaver's files over (R32): the administrator's action over ``records.conduct.handover``.
 
-``records.handover.execute`` moves custody (owner, contacts) and marks the leaver as left in
+``records.conduct.handover.execute`` moves custody (owner, contacts) and marks the leaver as left in
 one commit; this is the only other way custody changes besides ``actions.custody``, and only
 the administrator may do it (asked at the head just before the commit), never for their own
 files.
@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any
 
 from ..archive.repository import Archive, Change, Snapshot
-from ..records import handover
-from ..records.messages import N_
-from ..records.rules import load_rules
+from ..records.conduct import handover
+from ..records.files.messages import N_
+from ..records.rulebook.rules import load_rules
 from . import Forbidden
 from .rights import is_administrator
 

@@ -11,11 +11,11 @@ from datetime import date
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import handover_steps
-from ..records.access import Actor
-from ..records.customers import CustomerFiles
-from ..records.messages import N_
-from ..records.rules import load_rules
+from ..records.conduct import handover_steps
+from ..records.files.customers import CustomerFiles
+from ..records.files.messages import N_
+from ..records.rights.access import Actor
+from ..records.rulebook.rules import load_rules
 from . import ActionError, Forbidden
 
 
@@ -23,7 +23,7 @@ def record_customer_told(files: CustomerFiles, actor: Actor, customer_id: str, p
                          told_on: date, today: date, told_by: str = "") -> str | None:
     """Note on a hand-over task that the customer was told; return the commit.
 
-    Forbidden if the actor may not (see ``records.handover_steps.may_record_told``);
+    Forbidden if the actor may not (see ``records.conduct.handover_steps.may_record_told``);
     ActionError if the task was noted already, the day is after today or before the
     hand-over, or ``told_by`` (default: the actor) is not an active member of staff.
     """

@@ -14,11 +14,13 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Snapshot
-from ..records import access, import_commit, requests, yamlio
-from ..records.audit import AuditUnavailable
-from ..records.customers import CustomerFiles, customer_path
-from ..records.import_rows import Reason
-from ..records.importing import (
+from ..records.files import yamlio
+from ..records.files.customers import CustomerFiles, customer_path
+from ..records.files.messages import N_
+from ..records.files.schema import CARDS
+from ..records.imports import import_commit
+from ..records.imports.import_rows import Reason
+from ..records.imports.importing import (
     ERROR,
     FILLS,
     MERGED,
@@ -29,9 +31,9 @@ from ..records.importing import (
     StaffNames,
     plan,
 )
-from ..records.messages import N_
-from ..records.rules import Rules, load_rules
-from ..records.schema import CARDS
+from ..records.rights import access, requests
+from ..records.rulebook.rules import Rules, load_rules
+from ..records.trail.audit import AuditUnavailable
 from . import ActionError, Forbidden
 from .credit import CreditForbidden, settler
 from .rights import actor_at
@@ -54,7 +56,7 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Return the rows per status (see ``records.importing.Plan.counts``)."""
+        """Return the rows per status (see ``records.imports.importing.Plan.counts``)."""
         return self.plan.counts()
 
     @property

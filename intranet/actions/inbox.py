@@ -1,8 +1,8 @@
 """The inbox (issue 14): everything that waits for one member of staff, computed, never stored.
 
 One provider per kind reads the state that already holds the truth: access requests whose
-current step this person may sign (``records.requests``), policy proposals for an approver
-(``records.proposals``), customer forms to review and hand-over steps and due follow-ups
+current step this person may sign (``records.rights.requests``), policy proposals for an approver
+(``records.rulebook.proposals``), customer forms to review and hand-over steps and due follow-ups
 (the derived index, ``index.reminders``), and for the administrator the backup warnings. An
 item names the file (its name, never only its id), says since when it waits and where to act
 (an endpoint name and its arguments, which the web layer turns into a link). A file is shown
@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from intranet.records import access, proposals, requests
-from intranet.records.followups import due_by
-from intranet.records.handover_steps import NOTIFY, due, overdue
-from intranet.records.rules import Rules, load_rules
-from intranet.records.schema import N_
+from intranet.records.conduct.followups import due_by
+from intranet.records.conduct.handover_steps import NOTIFY, due, overdue
+from intranet.records.files.schema import N_
+from intranet.records.rights import access, requests
+from intranet.records.rulebook import proposals
+from intranet.records.rulebook.rules import Rules, load_rules
 
 from ..archive.repository import Snapshot
 from ..index import followups as index_followups

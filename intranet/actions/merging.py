@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import merging, retired
-from ..records.customers import CustomerFiles
-from ..records.keys import record_keys
-from ..records.messages import N_
-from ..records.rules import Rules, load_rules
+from ..records.files import merging, retired
+from ..records.files.customers import CustomerFiles
+from ..records.files.keys import record_keys
+from ..records.files.messages import N_
+from ..records.rulebook.rules import Rules, load_rules
 from . import ActionError, Forbidden
 from .credit import settler
 from .rights import require
@@ -43,7 +43,7 @@ def matches(index: Any, record: dict[str, Any], exclude: str = "") -> list[Match
     """Return the files sharing a 統一編號, folded name or phone with a record, strongest first.
 
     The same rules as the import's: the tax id equal (eight digits), the name key equal, the
-    phone key equal (``records.keys``). One indexed lookup: cheap enough to run on every save.
+    phone key equal (``records.files.keys``). One indexed lookup: cheap enough to run on every save.
     """
     pairs = record_keys(record)
     if not pairs:

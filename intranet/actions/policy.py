@@ -16,11 +16,12 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive, Change, Snapshot
-from ..records import proposals, yamlio
-from ..records.messages import N_, FieldError
-from ..records.organisation import DirectoryError, parse_policy
-from ..records.policy import dump_policy
-from ..records.rules import POLICY_PATH, Rules, load_rules
+from ..records.files import yamlio
+from ..records.files.messages import N_, FieldError
+from ..records.rulebook import proposals
+from ..records.rulebook.organisation import DirectoryError, parse_policy
+from ..records.rulebook.policy import dump_policy
+from ..records.rulebook.rules import POLICY_PATH, Rules, load_rules
 from . import ActionError, Forbidden
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..index import discipline as listing
-from ..records import access
-from ..records.messages import N_
+from ..records.files.messages import N_
+from ..records.rights import access
 from .exporting import NUMBER, Column, Export, Value, Words
 from .reading import Reader
 

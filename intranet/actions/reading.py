@@ -1,7 +1,7 @@
 """Every read of customer files, in one place, with no Flask (R33, R35, R36).
 
 A ``Reader`` serves one request: the archive, index and journal, the member of staff who
-asks, and where from. Every method that returns anything of a file asks ``records.access``
+asks, and where from. Every method that returns anything of a file asks ``records.rights.access``
 first and raises ``Hidden`` when the answer is no, the same way as for a file that does not
 exist. Each answer, yes or no, is written to the audit journal once per request and action,
 and flushed before anything is returned; if the journal cannot be written, nothing of the
@@ -17,11 +17,12 @@ from typing import Any, Protocol
 from ..archive.errors import NotFound
 from ..archive.repository import Archive, Version
 from ..index import Page, Query
-from ..records import access, requests, retired
-from ..records.audit import AuditUnavailable
-from ..records.customers import CustomerFiles, Loaded, is_customer_id
-from ..records.diff import Change
-from ..records.rules import Rules, load_rules
+from ..records.files import retired
+from ..records.files.customers import CustomerFiles, Loaded, is_customer_id
+from ..records.files.diff import Change
+from ..records.rights import access, requests
+from ..records.rulebook.rules import Rules, load_rules
+from ..records.trail.audit import AuditUnavailable
 from .rights import request_mode
 
 log = logging.getLogger(__name__)

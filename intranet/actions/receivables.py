@@ -18,12 +18,14 @@ from typing import Any
 
 from ..archive.repository import Change, Snapshot
 from ..index.credit import existing_ids, ids_by_name, ids_by_tax
-from ..records import access, import_commit, requests, yamlio
-from ..records import receivables_import as sheet
-from ..records.customers import CustomerFiles, customer_path
-from ..records.messages import N_
-from ..records.rules import Rules, load_rules
-from ..records.validate import normalise
+from ..records.files import yamlio
+from ..records.files.customers import CustomerFiles, customer_path
+from ..records.files.messages import N_
+from ..records.files.validate import normalise
+from ..records.imports import import_commit
+from ..records.imports import receivables_import as sheet
+from ..records.rights import access, requests
+from ..records.rulebook.rules import Rules, load_rules
 from . import Forbidden
 from .importing import _loader, role_scope
 from .rights import actor_at

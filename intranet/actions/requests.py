@@ -1,6 +1,6 @@
 """Access requests as things people do (R33-R35): ask, sign, revoke, break the glass.
 
-Thin entry points over ``records.requests``, which checks who may act where the request is
+Thin entry points over ``records.rights.requests``, which checks who may act where the request is
 saved (inside the commit's build); here its errors become the service layer's: ``NotAllowed``
 is ``Forbidden`` (nothing written), any other refusal an ``ActionError``.
 """
@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ..archive.repository import Archive
-from ..records import requests
+from ..records.rights import requests
 from . import ActionError, Forbidden
 
 T = TypeVar("T")

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import access, requests
-from ..records.messages import N_
-from ..records.rules import Rules, load_rules
+from ..records.files.messages import N_
+from ..records.rights import access, requests
+from ..records.rulebook.rules import Rules, load_rules
 from . import Forbidden, NeedsRequest, NotAllowed
 
 CUSTODY = "custody"

@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from ..archive.repository import Snapshot
-from ..records import sales_power
-from ..records.customers import CustomerFiles, InvalidRecord
-from ..records.rules import load_rules
+from ..records.files.customers import CustomerFiles, InvalidRecord
+from ..records.rulebook.rules import load_rules
+from ..records.sales import sales_power
 from .changes import amend
 
 ACTION = "sales_power"

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..archive.repository import Archive, Change, Snapshot
-from ..records import sharing
-from ..records.messages import N_
-from ..records.rules import Rules, load_rules
-from ..records.zone import company_zone
+from ..records.files.messages import N_
+from ..records.rulebook.rules import Rules, load_rules
+from ..records.rulebook.zone import company_zone
+from ..records.trail import sharing
 from . import ActionError, Forbidden
 
 NOTE_MAX = 500

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from ..archive.repository import Archive
-from ..records.messages import N_
+from ..records.files.messages import N_
 from . import gitrun
 from .catalogue import Catalogue, Entry, Problem
 from .gitrun import BackupError

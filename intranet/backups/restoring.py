@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..archive.repository import Archive
-from ..records.messages import N_
-from ..records.verification import ArchiveCheck, check_archive
+from ..records.files.messages import N_
+from ..records.trail.verification import ArchiveCheck, check_archive
 from . import gitrun
 from .catalogue import Problem
 from .gitrun import BackupError

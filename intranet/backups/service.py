@@ -21,9 +21,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..archive.repository import Archive
-from ..records.messages import N_
-from ..records.rules import load_rules
-from ..records.zone import company_zone
+from ..records.files.messages import N_
+from ..records.rulebook.rules import load_rules
+from ..records.rulebook.zone import company_zone
 from .catalogue import SCHEDULED, Catalogue, Entry, Problem
 from .making import Request, free_bytes, make_backup, room_needed
 from .schedule import Schedule, to_prune

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..archive.repository import Archive
-from ..records.audit import compare_prefix, read_lines, verify_sealed
-from ..records.messages import N_
+from ..records.files.messages import N_
+from ..records.trail.audit import compare_prefix, read_lines, verify_sealed
 from .catalogue import Problem
 from .gitrun import BackupError
 from .restoring import restore

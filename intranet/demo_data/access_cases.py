@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..archive.repository import Archive
-from ..records import requests
-from ..records.rules import load_rules
+from ..records.rights import requests
+from ..records.rulebook.rules import load_rules
 from .model import DemoCompany
 
 

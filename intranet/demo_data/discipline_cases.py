@@ -1,6 +1,6 @@
 """The demo company's audit cases (R35): a refused attempt and a confirmed shared account.
 
-Written into the real journal (hash-chained, through ``records.journal``) a few hours before
+Written into the real journal (hash-chained, through ``records.trail.journal``) a few hours before
 "now", and HR's confirmation through the real action, so the HR report of the demo's month
 shows an attempt that is not fined and a shared-account case that is.
 """
@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..actions import sharing as sharing_action
-from ..records import sharing
-from ..records.journal import Journal
-from ..records.reports import load_entries
-from ..records.rules import load_rules
+from ..records.rulebook.rules import load_rules
+from ..records.trail import sharing
+from ..records.trail.journal import Journal
+from ..records.trail.reports import load_entries
 
 # The machines of the story: a salesperson's desk, a colleague's laptop, a meeting room.
 DESK, LAPTOP, ROOM = "10.20.1.31", "10.20.1.77", "10.20.2.14"

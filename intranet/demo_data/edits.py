@@ -6,7 +6,7 @@ import random
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
-from ..records.entries import close_introductions
+from ..records.files.entries import close_introductions
 from . import _pools as P
 from . import living, story
 from .customers import CustomerMeta

@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ..records.completeness import completeness
-from ..records.policy import DEFAULT_POLICY, Policy
+from ..records.files.completeness import completeness
+from ..records.rulebook.policy import DEFAULT_POLICY, Policy
 from . import _pools as P
 from . import story
 from .customers import _CREDIT_LIMITS, _CREDIT_TERMS, CustomerMeta

@@ -14,11 +14,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from ..records import documents, filetypes
-from ..records.customer_form import new_proposal
-from ..records.entries import close_introductions
-from ..records.policy import DEFAULT_POLICY
-from ..records.tasks import handover_task_days, introduce_successor
+from ..records.files import documents, filetypes
+from ..records.files.customer_form import new_proposal
+from ..records.files.entries import close_introductions
+from ..records.files.tasks import handover_task_days, introduce_successor
+from ..records.rulebook.policy import DEFAULT_POLICY
 from .edits import Planner
 from .living import contact_entry
 from .model import DemoEdit, DemoHandover

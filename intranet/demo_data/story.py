@@ -11,7 +11,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from ..records.policy import DEFAULT_POLICY
+from ..records.rulebook.policy import DEFAULT_POLICY
 
 GROWING_REGION = "中區"  # central Taiwan: new factories, sales up year on year
 FALLING_PRODUCT = "LED 照明模組"  # priced out by cheaper imports: no new buyer, old ones buy less

@@ -66,7 +66,7 @@ class Index:
         return _query.versions(self.db, customer_id, limit)
 
     def matches(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-        """Return the files that hold each (kind, key) of ``records.keys``."""
+        """Return the files that hold each (kind, key) of ``records.files.keys``."""
         self.catch_up()
         return _query.matches(self.db, pairs)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..records.analysis import GRADE, PRODUCT, REGION
+from ..records.sales.analysis import GRADE, PRODUCT, REGION
 from .database import Database
 
 Scope = tuple[str, list[Any]]  # an SQL condition on ``customers c`` and its parameters

@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..archive.repository import Archive
-from ..records.customers import PREFIX, customer_path, id_from_path
-from ..records.rules import UNITS, Rules
+from ..records.files.customers import PREFIX, customer_path, id_from_path
+from ..records.rulebook.rules import UNITS, Rules
 from . import parallel, rows
 from .database import Database
 

@@ -81,7 +81,7 @@ CREATE TABLE IF NOT EXISTS handover_steps (
     first_contact TEXT NOT NULL,
     PRIMARY KEY (customer, position)
 ) WITHOUT ROWID;
--- Issue 14: planned next contacts no later contact has followed up (records/followups.py),
+-- Issue 14: planned next contacts no later contact has followed up (records/conduct/followups.py),
 -- and customer forms (R10) waiting for review: the reminders and the inbox read these.
 CREATE TABLE IF NOT EXISTS followups (
     customer TEXT NOT NULL,
@@ -100,7 +100,7 @@ CREATE TABLE IF NOT EXISTS form_reviews (
     link_by TEXT NOT NULL,
     PRIMARY KEY (customer, proposal)
 ) WITHOUT ROWID;
--- R4: what tells two files apart or the same (records/keys.py): tax (統一編號), name, phone.
+-- R4: what tells two files apart or the same (records/files/keys.py): tax (統一編號), name, phone.
 CREATE TABLE IF NOT EXISTS keys (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,

@@ -10,9 +10,9 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..records.discipline import as_date
-from ..records.neglect import VersionFacts, restarts_clock, stretches
-from ..records.zone import local_date
+from ..records.conduct.discipline import as_date
+from ..records.conduct.neglect import VersionFacts, restarts_clock, stretches
+from ..records.rulebook.zone import local_date
 from . import Index
 
 # R29: the ranking's filters (index columns): domestic/international, direct/indirect, the
@@ -45,7 +45,7 @@ def neglect_runs(index: Index, today: date, days: int, since: date | None = None
     Days are the company zone's (``zone``; without one, the day as the author lived it).
     Each row has customer, name, owner (the custodian in that segment), completeness,
     last_change (the day the stretch began), since (the segment's first day) and until (its
-    last day, None while it lasts); see ``records.neglect``. ``since`` leaves out segments
+    last day, None while it lasts); see ``records.conduct.neglect``. ``since`` leaves out segments
     that ended before it; ``open_only`` keeps only the ones that still last.
     """
     index.catch_up()

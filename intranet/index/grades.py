@@ -3,7 +3,7 @@
 One query: the ``customers`` row, the last full year's total from ``sales`` (a seek on its
 primary key per file) and the overdue days from ``credit``; the standard is the policy's
 grades written out as one SQL ``CASE`` in policy order, the same rule as
-``records.grading.grade_code`` (the tests compare both with the YAML files). Filtering and
+``records.sales.grading.grade_code`` (the tests compare both with the YAML files). Filtering and
 paging happen in SQL, so a page costs the same at 10,000 files as at 100.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..records.grading import grade_for, last_full_year
-from ..records.policy import Policy
+from ..records.rulebook.policy import Policy
+from ..records.sales.grading import grade_for, last_full_year
 from . import Index
 
 # Days the oldest open receivable is past due, 0 when nothing is owed or the date is unreadable

@@ -1,6 +1,6 @@
 """Every version's completeness in the index, from which the neglect stretches are drawn (R19).
 
-``records.neglect`` says which version improves a file: one that fills an item the version
+``records.conduct.neglect`` says which version improves a file: one that fills an item the version
 before left missing. That needs every version's missing items, so each version row keeps its
 completeness (-1: it does not load), custodian and missing items. A save reads the new
 version only (its row is the file's customers row); a full build or a policy change reads
@@ -18,10 +18,10 @@ from typing import Any
 
 from ..archive.errors import CorruptRecord
 from ..archive.repository import Archive
-from ..records import yamlio
-from ..records.completeness import completeness, quick
-from ..records.customers import customer_path
-from ..records.policy import Policy
+from ..records.files import yamlio
+from ..records.files.completeness import completeness, quick
+from ..records.files.customers import customer_path
+from ..records.rulebook.policy import Policy
 from . import parallel
 
 BATCH = 500  # old versions per git read and per worker message: bounds the memory held

@@ -10,7 +10,7 @@ from concurrent.futures import BrokenExecutor, Future
 
 from ..archive.errors import NotFound
 from ..archive.repository import Archive
-from ..records.rules import Rules
+from ..records.rulebook.rules import Rules
 from .rows import FileRows, checked, file_rows, has_custody
 
 # Starting the workers takes about 0.3 s; below this many files it would save little or nothing.

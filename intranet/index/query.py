@@ -174,7 +174,7 @@ def choices(db: Database, column: str) -> list[str]:
 
 
 def matches(db: Database, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-    """Return the files holding each (kind, key) of ``records.keys``, by id; absent: none."""
+    """Return the files holding each (kind, key) of ``records.files.keys``, by id; absent: none."""
     found: dict[tuple[str, str], list[str]] = {}
     conn = db.connect()
     wanted = sorted(set(pairs))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from intranet.records.customer_form import pending as pending_forms
-from intranet.records.followups import open_plans
+from intranet.records.conduct.followups import open_plans
+from intranet.records.files.customer_form import pending as pending_forms
 
-from ..records import discipline, handover_steps, sales_power, two_contacts
-from ..records.completeness import completeness
-from ..records.customers import check
-from ..records.keys import record_keys
-from ..records.policy import Policy
-from ..records.rules import Rules
+from ..records.conduct import discipline, handover_steps, two_contacts
+from ..records.files.completeness import completeness
+from ..records.files.customers import check
+from ..records.files.keys import record_keys
+from ..records.rulebook.policy import Policy
+from ..records.rulebook.rules import Rules
+from ..records.sales import sales_power
 from . import text
 
 
@@ -31,10 +32,10 @@ class FileRows(NamedTuple):
     important: str  # R31: why two staff must be in contact (space-separated), "" if not
     contact_log: list[tuple]  # contact_log rows (R31, R32)
     handovers: list[tuple]  # handover_steps rows (R32)
-    keys: list[tuple]  # keys rows: (kind, key, customer) (R4, records/keys.py)
+    keys: list[tuple]  # keys rows: (kind, key, customer) (R4, records/files/keys.py)
     sales: list[tuple]  # sales rows: (customer, year, product, amount) (R12, R25-R27)
     credit: tuple | None  # the credit row (R28), None for a damaged file
-    followups: list[tuple]  # open planned next contacts (issue 14, records/followups.py)
+    followups: list[tuple]  # open planned next contacts (issue 14, records/conduct/followups.py)
     forms: list[tuple]  # customer forms waiting for review (R10)
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from ..archive.errors import ArchiveError, CorruptRecord
 from ..archive.repository import Archive, Snapshot, Version
-from ..records import yamlio
-from ..records.customers import PREFIX, id_from_path
-from ..records.policy import DEFAULT_POLICY, Policy
-from ..records.rules import Rules, load_rules
-from ..records.staff import Directory
+from ..records.files import yamlio
+from ..records.files.customers import PREFIX, id_from_path
+from ..records.rulebook.policy import DEFAULT_POLICY, Policy
+from ..records.rulebook.rules import Rules, load_rules
+from ..records.rulebook.staff import Directory
 from . import neglect, parallel, rows
 from .database import TABLES, Database
 

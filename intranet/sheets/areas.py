@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..records import formats
-from ..records.messages import N_
+from ..records.files import formats
+from ..records.files.messages import N_
 
 AREA_CODE = N_("Added the area code {code} to {value} from the address ({place})")
 # County or city (with its older names) -> (area code, digits of a local number).

@@ -13,8 +13,8 @@ from functools import cache
 from typing import Any
 
 from ..index.text import fold
-from ..records import schema
-from ..records.messages import N_
+from ..records.files import schema
+from ..records.files.messages import N_
 from . import values as v
 from .areas import AREA_CODE, with_area_code
 from .headings import TARGETS

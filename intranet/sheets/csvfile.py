@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from ..records.messages import N_
+from ..records.files.messages import N_
 from .model import Cell, Limits, SheetError, Table
 from .tables import Row, build_table
 

@@ -12,10 +12,10 @@ import hashlib
 import re
 
 from ..index.text import fold as _fold_text
-from ..records.messages import N_
+from ..records.files.messages import N_
 
 # Target key -> label msgid, in the order the mapping drop-down lists them.
-from ..records.schema import LABELS
+from ..records.files.schema import LABELS
 
 _SCHEMA_TARGETS = (
     "basic.name", "basic.short_name", "basic.tax_id", "basic.legal_representative",

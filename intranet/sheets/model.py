@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..records.messages import N_
+from ..records.files.messages import N_
 
 
 def column_letter(number: int) -> str:

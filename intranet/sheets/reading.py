@@ -6,7 +6,7 @@ Anything that cannot be read safely is refused with a SheetError before a row is
 
 from __future__ import annotations
 
-from ..records.messages import N_
+from ..records.files.messages import N_
 from .csvfile import read_csv
 from .model import Limits, SheetError, Table
 from .tables import MACROS

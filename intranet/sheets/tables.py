@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from ..records.messages import N_
+from ..records.files.messages import N_
 from .headings import recognised
 from .model import NO_HEADER, Cell, Limits, SheetError, SheetRow, Table
 

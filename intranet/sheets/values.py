@@ -14,9 +14,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..records import formats
-from ..records.keys import tax_id_text, tax_id_valid
-from ..records.messages import N_
+from ..records.files import formats
+from ..records.files.keys import tax_id_text, tax_id_valid
+from ..records.files.messages import N_
 from .tables import join_lines, trim
 
 Note = tuple[str, dict[str, Any]]

@@ -20,7 +20,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-from ..records.messages import N_
+from ..records.files.messages import N_
 from .model import NO_HEADER, Cell, Limits, SheetError, Table
 from .tables import MACROS, Row, build_table, find_header, head_rows
 

@@ -9,8 +9,8 @@ from flask import current_app
 
 from .. import services
 from ..archive.errors import CorruptRecord
-from ..records import zone
-from ..records.rules import load_rules
+from ..records.rulebook import zone
+from ..records.rulebook.rules import load_rules
 
 
 def company_zone() -> ZoneInfo:

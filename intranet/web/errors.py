@@ -13,7 +13,7 @@ from ..actions.reading import Hidden
 from ..actions.rights import WHO_READS
 from ..archive.errors import Conflict, NotFound
 from ..archive.repository import Busy
-from ..records import access
+from ..records.rights import access
 
 TITLES = {
     400: _l("Bad request"),

@@ -16,7 +16,8 @@ from .. import services
 from ..archive.errors import ArchiveError
 from ..index import Query
 from ..index.holdings import held_by
-from ..records import requests, tasks, yamlio
+from ..records.files import tasks, yamlio
+from ..records.rights import requests
 from .clock import today
 from .customers import reading
 from .panels import home_panel

@@ -1,7 +1,7 @@
 """What the templates may offer a signed-in person: the access module's answers, per request.
 
 Templates never test role names: a button or link for an action a person cannot take is not
-shown at all, and the answer comes from ``records.access`` (through the customers' reader).
+shown at all, and the answer comes from ``records.rights.access`` (through the customers' reader).
 """
 
 from __future__ import annotations

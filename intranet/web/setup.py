@@ -32,11 +32,11 @@ from ..accounts import MIN_PASSWORD
 from ..archive.errors import CorruptRecord
 from ..archive.objects import Identity
 from ..config import write_new
-from ..records import formats, yamlio
-from ..records.access import FALLBACK_LEVEL
-from ..records.organisation import DirectoryError, save_member
-from ..records.policy import DEFAULT_POLICY
-from ..records.rules import STAFF_PATH
+from ..records.files import formats, yamlio
+from ..records.rights.access import FALLBACK_LEVEL
+from ..records.rulebook.organisation import DirectoryError, save_member
+from ..records.rulebook.policy import DEFAULT_POLICY
+from ..records.rulebook.rules import STAFF_PATH
 from . import users
 from .auth import guard
 from .validators import at_most, between, required, same_as

@@ -9,8 +9,8 @@ from flask_babel import gettext
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from .. import services
-from ..records.rules import load_rules
-from ..records.staff import role_label
+from ..records.rulebook.rules import load_rules
+from ..records.rulebook.staff import role_label
 from ..revocation import Revocations, new_session_id
 from . import i18n
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from intranet.records.zone import month_of
+from intranet.records.rulebook.zone import month_of
 
 from .conftest import DEMO_PASSWORD, artifact, sign_in
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from intranet.records.customers import customer_path
-from intranet.records.schema import new_record
+from intranet.records.files.customers import customer_path
+from intranet.records.files.schema import new_record
 
 from .conftest import sign_in
 

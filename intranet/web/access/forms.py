@@ -8,7 +8,7 @@ from wtforms import IntegerField, RadioField, StringField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from ...records.requests import MAX_REASON
+from ...records.rights.requests import MAX_REASON
 from ..validators import at_most, required
 
 

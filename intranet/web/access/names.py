@@ -10,7 +10,7 @@ from flask_login import current_user
 from ... import services
 from ...index.names import readable_names
 from ..customers import reading
-from . import bp
+from .blueprint import bp
 
 
 def file_names(ids: Iterable[str]) -> dict[str, str]:

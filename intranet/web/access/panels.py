@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import services
-from ...records import requests
+from ...records.rights import requests
 from ..customers import reading
 from ..panels import home_panel
 

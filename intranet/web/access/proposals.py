@@ -18,8 +18,8 @@ from wtforms import SubmitField, TextAreaField
 from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import policy as policy_actions
-from ...records import proposals
-from ...records.rules import load_rules
+from ...records.rulebook import proposals
+from ...records.rulebook.rules import load_rules
 from ..customers import reading
 from ..panels import home_panel
 from ..validators import at_most

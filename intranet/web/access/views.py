@@ -1,4 +1,4 @@
-"""The access request pages: thin views over ``records.requests``."""
+"""The access request pages: thin views over ``records.rights.requests``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from ...actions import ActionError, Forbidden
 from ...actions import requests as request_actions
 from ...actions.rights import WHO_READS
 from ...archive.repository import Snapshot
-from ...records import access, requests
-from ...records.rules import Rules, load_rules
+from ...records.rights import access, requests
+from ...records.rulebook.rules import Rules, load_rules
 from ..customers import reading
 from .blueprint import bp
 from .forms import ActForm, BreakGlassForm, RequestForm, RevokeForm

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Regexp, ValidationError
 
 from ...accounts import MIN_PASSWORD
-from ...records import formats
+from ...records.files import formats
 from ..validators import at_most, between, required, same_as
 
 DEPARTMENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"

@@ -1,4 +1,4 @@
-"""Hand-over when someone leaves (R32): the administrator's page over ``records.handover``.
+"""Hand-over when someone leaves (R32): the administrator's page over ``records.conduct.handover``.
 
 The page lists every file the member holds as a catalogue card only (id, name, level, what
 they are to it): the hand-over is an administrative act on custody, recorded in git, and
@@ -18,10 +18,10 @@ from ... import services
 from ...actions import handover as handover_action
 from ...archive.errors import NotFound
 from ...index.holdings import held_by
-from ...records import handover
-from ...records.customers import is_customer_id
-from ...records.rules import load_rules
-from ...records.tasks import handover_task_days
+from ...records.conduct import handover
+from ...records.files.customers import is_customer_id
+from ...records.files.tasks import handover_task_days
+from ...records.rulebook.rules import load_rules
 from ..clock import today
 from ..customers.labels import enum_label
 from .blueprint import bp

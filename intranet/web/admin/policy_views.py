@@ -1,7 +1,7 @@
 """The policy as a labelled form, and its YAML text as the expert view (R3).
 
 Both propose a new ``policy.yaml`` through ``actions.policy``: nothing takes effect until the
-general manager approves it. The form is generated from ``records.policy_form``.
+general manager approves it. The form is generated from ``records.rulebook.policy_form``.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import policy as policy_actions
 from ...archive.errors import CorruptRecord
-from ...records import policy_form, proposals, yamlio
-from ...records.organisation import DirectoryError
-from ...records.policy import dump_policy, with_defaults
-from ...records.policy_defaults import DEFAULT_POLICY, LEVELS
-from ...records.rules import POLICY_PATH
-from ...records.schema import N_
-from ...records.staff import ROLES, role_label
-from ...records.validate import FieldError
-from . import bp
+from ...records.files import yamlio
+from ...records.files.schema import N_
+from ...records.files.validate import FieldError
+from ...records.rulebook import policy_form, proposals
+from ...records.rulebook.organisation import DirectoryError
+from ...records.rulebook.policy import dump_policy, with_defaults
+from ...records.rulebook.policy_defaults import DEFAULT_POLICY, LEVELS
+from ...records.rulebook.rules import POLICY_PATH
+from ...records.rulebook.staff import ROLES, role_label
+from .blueprint import bp
 from .forms import PolicyForm, PolicyReasonForm
 from .views import _explain, _rules, _show_errors, _snapshot
 

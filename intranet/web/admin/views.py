@@ -1,4 +1,4 @@
-"""The administrator's pages: thin views over ``records.organisation``.
+"""The administrator's pages: thin views over ``records.rulebook.organisation``.
 
 The administrator is whoever holds the role the policy names as custodian of company-level
 files (``levels.company.custodian``); everyone else gets the 403 page.
@@ -18,17 +18,18 @@ from ...actions import NotAllowed
 from ...archive.errors import NotFound
 from ...archive.repository import Snapshot
 from ...index.holdings import held_by
-from ...records import access, proposals
-from ...records.messages import FieldError
-from ...records.organisation import (
+from ...records.files.messages import FieldError
+from ...records.files.schema import N_
+from ...records.rights import access
+from ...records.rulebook import proposals
+from ...records.rulebook.organisation import (
     DirectoryError,
     disable_member,
     save_department,
     save_member,
 )
-from ...records.rules import POLICY_PATH, Rules, load_rules
-from ...records.schema import N_
-from ...records.staff import ROLES, role_label
+from ...records.rulebook.rules import POLICY_PATH, Rules, load_rules
+from ...records.rulebook.staff import ROLES, role_label
 from .blueprint import bp
 from .forms import (
     DepartmentEditForm,

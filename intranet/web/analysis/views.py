@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from ...actions import ActionError, Forbidden
 from ...actions import analysis as actions
-from ...records.analysis import GRADE, PRODUCT, REGION
+from ...records.sales.analysis import GRADE, PRODUCT, REGION
 from ...sheets.writing import xlsx_bytes
 from ..clock import today
 from ..customers.figures import money

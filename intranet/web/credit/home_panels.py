@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...actions import credit_list
-from ...records.overdue_updates import management_scope
+from ...records.conduct.overdue_updates import management_scope
 from ..clock import today
 from ..customers import reading
 from ..panels import home_panel

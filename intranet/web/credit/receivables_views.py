@@ -24,7 +24,7 @@ from wtforms.validators import Optional
 from ... import services
 from ...actions import receivables as action
 from ...import_store import Upload, UploadStore, limits_from
-from ...records import receivables_import as sheet
+from ...records.imports import receivables_import as sheet
 from ...sheets.model import SheetError, Table
 from ...sheets.reading import read_table
 from ..clock import today

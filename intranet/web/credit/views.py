@@ -18,7 +18,7 @@ from ... import services
 from ...actions import ActionError, Forbidden, credit_list
 from ...actions import analysis as analysis_actions
 from ...actions import credit as credit_actions
-from ...records.credit_review import REASONS
+from ...records.sales.credit_review import REASONS
 from ...sheets.writing import xlsx_bytes
 from ..clock import today
 from ..customers import reading

@@ -1,7 +1,7 @@
 """Forms of the customer's data form: the public form built from the policy, links, review.
 
 The public form's fields are named by their record paths (``basic.phone``) and carry no
-format checks: the record's own validation judges them (``records.customer_form``).
+format checks: the record's own validation judges them (``records.files.customer_form``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 
-from ...records import schema
-from ...records.customer_form import NAME_LIMIT
+from ...records.files import schema
+from ...records.files.customer_form import NAME_LIMIT
 from ..customers.forms import TEXTAREAS
 from ..validators import at_most, required
 

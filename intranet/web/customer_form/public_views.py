@@ -17,9 +17,9 @@ from ...actions import customer_form as form_actions
 from ...archive.errors import CorruptRecord, NotFound
 from ...archive.objects import Identity
 from ...form_links import Link
-from ...records import customer_form
-from ...records.customers import InvalidRecord
-from ...records.rules import load_rules
+from ...records.files import customer_form
+from ...records.files.customers import InvalidRecord
+from ...records.rulebook.rules import load_rules
 from ...throttle import Attempt
 from ..auth import guard
 from ..clock import today

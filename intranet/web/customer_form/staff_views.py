@@ -16,8 +16,8 @@ from flask_login import current_user, login_required
 from ... import services
 from ...actions import customer_form as form_actions
 from ...actions.rights import refuse_custody_fields
-from ...records import customer_form
-from ...records.customers import InvalidRecord, Loaded
+from ...records.files import customer_form
+from ...records.files.customers import InvalidRecord, Loaded
 from ..clock import today
 from ..customers import reading
 from ..customers.blueprint import bp

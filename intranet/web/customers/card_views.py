@@ -11,8 +11,8 @@ from flask import redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ...records import schema
-from ...records.zone import company_zone, today
+from ...records.files import schema
+from ...records.rulebook.zone import company_zone, today
 from . import present, reading
 from .blueprint import bp
 from .labels import enum_label, field_label

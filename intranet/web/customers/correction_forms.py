@@ -1,4 +1,4 @@
-"""Forms that correct or withdraw a contact or event entry (``records.corrections``).
+"""Forms that correct or withdraw a contact or event entry (``records.files.corrections``).
 
 One form per list: the entry's own fields as the author may change them, the reason (always
 required) and two buttons, "save the correction" and "withdraw the entry". ``seen`` carries the
@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 
-from ...records.schema import LABELS
+from ...records.files.schema import LABELS
 from .entry_forms import DATE_HINT
 from .forms import CHOICE_ERROR
 from .labels import enum_choices

@@ -16,12 +16,13 @@ from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import entries as entry_actions
 from ...archive.errors import Conflict
-from ...records import corrections
-from ...records.entries import EntryError
-from ...records.schema import N_
-from ...records.validate import FieldError
+from ...records.files import corrections
+from ...records.files.entries import EntryError
+from ...records.files.schema import N_
+from ...records.files.validate import FieldError
 from .. import clock
-from . import bp, reading
+from . import reading
+from .blueprint import bp
 from .correction_forms import FORMS, values
 
 _ROUTE = "/<customer_id>/<any(contacts, events):list_name>/<int:position>"

@@ -19,8 +19,8 @@ from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import credit as credit_actions
 from ...actions.credit_history import history as credit_history
-from ...records.credit_review import REASONS, position
-from ...records.customers import Loaded
+from ...records.files.customers import Loaded
+from ...records.sales.credit_review import REASONS, position
 from ..clock import today
 from ..panels import customer_panel
 from ..validators import at_most

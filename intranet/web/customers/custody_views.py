@@ -16,9 +16,9 @@ from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import custody as custody_action
 from ...archive.errors import CorruptRecord
-from ...records import access
-from ...records.customers import InvalidRecord
-from ...records.schema import N_
+from ...records.files.customers import InvalidRecord
+from ...records.files.schema import N_
+from ...records.rights import access
 from . import reading
 from .blueprint import bp
 from .labels import enum_label, field_label

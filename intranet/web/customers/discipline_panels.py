@@ -10,11 +10,12 @@ from flask_login import current_user, login_required
 
 from ... import services
 from ...actions import sales_power as power_action
-from ...records import sales_power, two_contacts
-from ...records.completeness import completeness
-from ...records.customers import Loaded
-from ...records.discipline import staffing_gap
-from ...records.policy import Policy
+from ...records.conduct import two_contacts
+from ...records.conduct.discipline import staffing_gap
+from ...records.files.completeness import completeness
+from ...records.files.customers import Loaded
+from ...records.rulebook.policy import Policy
+from ...records.sales import sales_power
 from ..clock import today
 from ..panels import customer_panel
 from . import reading

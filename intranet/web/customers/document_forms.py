@@ -1,7 +1,7 @@
 """Forms for a file's documents (R13): upload one, confirm removing one.
 
 Only the shape is checked here; the bytes' type, the size and the entry are decided by
-``records.documents``, whose refusals are put back on these fields.
+``records.files.documents``, whose refusals are put back on these fields.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
-from ...records.documents import KIND_LABELS, KINDS
-from ...records.schema import LABELS, NAME_LIMIT
+from ...records.files.documents import KIND_LABELS, KINDS
+from ...records.files.schema import LABELS, NAME_LIMIT
 from ..validators import at_most
 from .forms import CHOICE_ERROR
 

@@ -19,8 +19,8 @@ from flask_login import current_user, login_required
 from ... import services
 from ...actions import documents as document_actions
 from ...archive.errors import CorruptRecord, NotFound
-from ...records import documents
-from ...records.customers import InvalidRecord, Loaded
+from ...records.files import documents
+from ...records.files.customers import InvalidRecord, Loaded
 from .. import clock
 from ..panels import customer_panel
 from . import reading

@@ -19,9 +19,10 @@ from ... import services
 from ...actions import merging
 from ...archive.errors import Conflict, CorruptRecord, NotFound
 from ...index.query import CATALOGUE
-from ...records import access, retired
-from ...records.customers import InvalidRecord, is_customer_id
-from ...records.merging import KEPT, RETIRED
+from ...records.files import retired
+from ...records.files.customers import InvalidRecord, is_customer_id
+from ...records.files.merging import KEPT, RETIRED
+from ...records.rights import access
 from ..clock import today
 from . import reading
 from .blueprint import bp

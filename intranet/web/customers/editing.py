@@ -16,10 +16,10 @@ from ...actions.credit import CreditForbidden
 from ...actions.customers import new_custody
 from ...actions.rights import refuse_custody_fields
 from ...archive.errors import Conflict, CorruptRecord
-from ...records import cards, schema
-from ...records.classes import LISTS
-from ...records.customers import InvalidRecord, SaveConflict
-from ...records.messages import FieldError
+from ...records.files import cards, schema
+from ...records.files.customers import InvalidRecord, SaveConflict
+from ...records.files.messages import FieldError
+from ...records.rulebook.classes import LISTS
 from . import reading
 from .figures_views import classes
 from .forms import CustomerForm, apply, off_card, record_data

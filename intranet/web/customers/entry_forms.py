@@ -1,7 +1,7 @@
 """Forms that add to a file: a contact, an event, one year's figures, a CSV of figures.
 
 Only the shape is checked here (a value from the list, a file chosen); what an entry may hold
-is decided by ``records.entries``, whose errors are put back on these fields.
+is decided by ``records.files.entries``, whose errors are put back on these fields.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from ...records.schema import LABELS
+from ...records.files.schema import LABELS
 from .forms import CHOICE_ERROR
 from .labels import enum_choices
 

@@ -1,6 +1,6 @@
 """Adding to a file: contact log (R14), events (R11), yearly figures (R12); R15's reports page.
 
-Each addition is one commit at the head (``records.entries``), so it never conflicts with an
+Each addition is one commit at the head (``records.files.entries``), so it never conflicts with an
 edit of other fields. The customer page shows the three lists through panels; the forms also
 have pages of their own, where refused input comes back with its errors (400).
 """
@@ -18,9 +18,9 @@ from flask_wtf import FlaskForm
 from ... import services
 from ...actions import entries as entry_actions
 from ...archive.errors import CorruptRecord, NotFound
-from ...records import entries
-from ...records.customers import InvalidRecord, Loaded
-from ...records.messages import FieldError
+from ...records.files import entries
+from ...records.files.customers import InvalidRecord, Loaded
+from ...records.files.messages import FieldError
 from .. import clock
 from ..panels import customer_panel
 from . import figures, reading

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import format_date
 
 from ...actions.field_history import field_changes
-from ...records.customers import Loaded
+from ...records.files.customers import Loaded
 from . import reading
 
 

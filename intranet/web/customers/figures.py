@@ -11,8 +11,8 @@ from typing import Any
 
 from flask_babel import format_decimal
 
-from ...records import corrections
-from ...records.entries import FINANCIALS
+from ...records.files import corrections
+from ...records.files.entries import FINANCIALS
 from .labels import enum_label
 from .reading import staff_name
 

@@ -17,9 +17,11 @@ from flask_wtf import FlaskForm
 
 from ... import services
 from ...actions import grades as grade_actions
-from ...records import access, credit, grading, schema
-from ...records.classes import LISTS, Classes, load_classes
-from ...records.customers import InvalidRecord
+from ...records.files import schema
+from ...records.files.customers import InvalidRecord
+from ...records.rights import access
+from ...records.rulebook.classes import LISTS, Classes, load_classes
+from ...records.sales import credit, grading
 from .. import clock
 from . import figures, reading
 from .blueprint import bp

@@ -26,9 +26,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, ValidationError
 
-from ...records import cards, schema
-from ...records.formats import parse_number
-from ...records.schema import LABELS
+from ...records.files import cards, schema
+from ...records.files.formats import parse_number
+from ...records.files.schema import LABELS
 
 # Custody is not here: it changes only on the custody page (actions.custody, R33).
 GROUPS = ("classification", "credit", "basic", "characteristics", "business", "transactions")

@@ -10,7 +10,7 @@ from ... import services
 from ...actions import customers
 from ...actions.rights import refuse_custody_fields
 from ...archive.errors import ArchiveError, Conflict, CorruptRecord
-from ...records import restore_plan, schema
+from ...records.files import restore_plan, schema
 from . import present, reading
 from .blueprint import bp
 from .forms import RestoreForm

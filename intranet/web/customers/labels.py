@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...records import schema
+from ...records.files import schema
 
 _SOURCES = {
     "visit": _l("Sales visit"), "customer_form": _l("Customer data form"),

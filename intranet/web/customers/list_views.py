@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...index import Query
-from ...records import schema
+from ...records.files import schema
 from . import reading
 from .blueprint import bp
 from .figures_views import classes, figures_ids

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from ... import services
 from ...index import discipline as listing
 from ...index.memo import per_commit
-from ...records import discipline, overdue_updates, sales_power_due
-from ...records.zone import company_zone
+from ...records.conduct import discipline, overdue_updates, sales_power_due
+from ...records.rulebook.zone import company_zone
 from ..clock import today
 from ..panels import home_panel
 from . import reading

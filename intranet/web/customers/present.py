@@ -10,8 +10,8 @@ from typing import Any
 from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 
-from ...records import cards, schema
-from ...records.diff import Change
+from ...records.files import cards, schema
+from ...records.files.diff import Change
 from . import reading
 from .labels import ENUMS, enum_label, field_label
 

@@ -2,7 +2,7 @@
 
 Views never call ``files.load`` or the index directly. This module only supplies what Flask
 knows (the signed-in user, the route and address, the request's ``g``) to one
-``actions.reading.Reader`` per request, which asks ``records.access``, journals every answer
+``actions.reading.Reader`` per request, which asks ``records.rights.access``, journals every answer
 (R35, fail closed) and raises ``Hidden`` for a refused or missing file alike (R33, R36).
 """
 
@@ -16,11 +16,11 @@ from flask_login import current_user
 from ... import services
 from ...actions.reading import AuditDown, Hidden, Reader
 from ...index import Page, Query
-from ...records import access
-from ...records.audit import AuditError
-from ...records.customers import Loaded
-from ...records.diff import Change
-from ...records.rules import Rules
+from ...records.files.customers import Loaded
+from ...records.files.diff import Change
+from ...records.rights import access
+from ...records.rulebook.rules import Rules
+from ...records.trail.audit import AuditError
 
 __all__ = ["AuditDown", "Hidden", "Reader"]
 

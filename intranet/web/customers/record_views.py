@@ -11,9 +11,9 @@ from flask_login import current_user, login_required
 
 from ... import services
 from ...actions import NotAllowed, customers
-from ...records import schema
-from ...records.customers import Loaded
-from ...records.schema import N_
+from ...records.files import schema
+from ...records.files.customers import Loaded
+from ...records.files.schema import N_
 from .. import panels
 from . import card_index, duplicate_views, field_changes, figures_views, present, reading
 from .blueprint import bp

@@ -10,9 +10,10 @@ from typing import Any
 
 from ... import services
 from ...index import discipline as listing
-from ...records import discipline, sales_power, sales_power_due
-from ...records.customers import Loaded
-from ...records.zone import company_zone
+from ...records.conduct import discipline, sales_power_due
+from ...records.files.customers import Loaded
+from ...records.rulebook.zone import company_zone
+from ...records.sales import sales_power
 from ..clock import today
 from ..panels import customer_panel, home_panel
 from . import reading

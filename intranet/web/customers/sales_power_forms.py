@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from ...records.policy import Policy
+from ...records.rulebook.policy import Policy
 from ..validators import at_most
 
 PREFIX = "score_"

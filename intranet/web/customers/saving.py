@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ...archive.errors import CorruptRecord
-from ...records.customers import InvalidRecord
+from ...records.files.customers import InvalidRecord
 from .labels import field_label
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...records import tasks
-from ...records.customers import Loaded
+from ...records.files import tasks
+from ...records.files.customers import Loaded
 from ..clock import today
 from ..panels import customer_panel
 

@@ -21,9 +21,10 @@ from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import grades as grade_actions
 from ...index import grades as graded_index
-from ...records import access, schema
-from ...records.classes import FIXED, LABELS, LISTS, parse_lines
-from ...records.customers import InvalidRecord
+from ...records.files import schema
+from ...records.files.customers import InvalidRecord
+from ...records.rights import access
+from ...records.rulebook.classes import FIXED, LABELS, LISTS, parse_lines
 from .. import clock
 from ..customers import reading
 from ..customers.figures_views import classes

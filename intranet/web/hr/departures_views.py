@@ -19,8 +19,8 @@ from ...actions import ActionError, Forbidden
 from ...actions.handover_steps import record_customer_told
 from ...archive.errors import NotFound
 from ...index import followups
-from ...records import departures, handover_steps
-from ...records.discipline import as_date
+from ...records.conduct import departures, handover_steps
+from ...records.conduct.discipline import as_date
 from ..clock import company_zone, today
 from ..customers.reading import actor, department_name, rules
 from ..panels import home_panel

@@ -12,8 +12,10 @@ from ... import services
 from ...actions import sharing as sharing_action
 from ...archive.errors import CorruptRecord
 from ...index import discipline as listing
-from ...records import discipline, requests, sharing
-from ...records.zone import company_zone
+from ...records.conduct import discipline
+from ...records.rights import requests
+from ...records.rulebook.zone import company_zone
+from ...records.trail import sharing
 from ..clock import today
 from ..customers.reading import actor, rules
 

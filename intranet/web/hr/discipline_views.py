@@ -12,9 +12,9 @@ from flask_login import current_user, login_required
 
 from ... import services
 from ...index import discipline as listing
-from ...records import discipline, liable
-from ...records.staff import role_label
-from ...records.zone import company_zone
+from ...records.conduct import discipline, liable
+from ...records.rulebook.staff import role_label
+from ...records.rulebook.zone import company_zone
 from ..clock import today
 from ..customers.reading import rules
 from ..customers.sales_power_due import overdue_in_scope

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from ... import services
 from ...actions import ActionError, Forbidden
 from ...actions import sharing as sharing_action
-from ...records import reports, sharing
+from ...records.trail import reports, sharing
 from ..clock import company_zone
 from ..customers.reading import rules
 from .blueprint import bp

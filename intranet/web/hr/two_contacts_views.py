@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from ... import services
 from ...index import followups
-from ...records import two_contacts
+from ...records.conduct import two_contacts
 from ..clock import today
 from ..customers.reading import actor, department_name, readable, rules
 from .blueprint import bp

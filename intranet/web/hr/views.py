@@ -1,4 +1,4 @@
-"""Thin views over ``records.reports``: file ids and audit fields only, never contents (R36)."""
+"""Thin views over ``records.trail.reports``: file ids and audit fields, never contents (R36)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ... import services
-from ...records import audit_labels, discipline, reports
-from ...records.access import is_administrator
-from ...records.audit import parse_stamp
-from ...records.policy import Policy
-from ...records.schema import N_
+from ...records.conduct import discipline
+from ...records.files.schema import N_
+from ...records.rights.access import is_administrator
+from ...records.rulebook.policy import Policy
+from ...records.trail import audit_labels, reports
+from ...records.trail.audit import parse_stamp
 from ...sheets.writing import csv_bytes, xlsx_bytes
 from ..clock import company_zone, today
 from ..customers.reading import department_name, rules

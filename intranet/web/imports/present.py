@@ -10,7 +10,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...records.importing import (
+from ...records.files.messages import N_
+from ...records.files.schema import CARDS, label
+from ...records.imports.importing import (
     ERROR,
     FILLS,
     FLAGGED,
@@ -20,9 +22,7 @@ from ...records.importing import (
     STATUSES,
     UNCHANGED,
 )
-from ...records.messages import N_
-from ...records.rules import Rules
-from ...records.schema import CARDS, label
+from ...records.rulebook.rules import Rules
 from ...sheets.headings import TARGETS
 from ...sheets.model import Table
 from ..customers.labels import enum_label

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from ... import services
 from ...actions import ActionError, Forbidden, importing
 from ...import_store import Mappings, Upload, UploadStore, limits_from
-from ...records.audit import AuditUnavailable
+from ...records.trail.audit import AuditUnavailable
 from ...sheets.headings import TARGETS, heading_set_key, suggest
 from ...sheets.model import Limits, SheetError, Table
 from ...sheets.reading import read_table

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-bp = Blueprint("inbox", __name__)
-
-from . import mail, views  # noqa: E402, F401
-from .views import inbox_count  # noqa: E402
+from . import mail, views  # noqa: F401
+from .blueprint import bp
+from .views import inbox_count
 
 
 @bp.record_once

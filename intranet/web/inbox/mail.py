@@ -19,8 +19,8 @@ from ... import services
 from ...actions import inbox
 from ...actions.reading import Reader
 from ...mailer import Note, Outbox, Settings
-from ...records import zone
-from ...records.rules import load_rules
+from ...records.rulebook import zone
+from ...records.rulebook.rules import load_rules
 from .. import i18n
 from .views import describe
 

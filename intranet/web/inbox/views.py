@@ -15,7 +15,7 @@ from ...actions import inbox
 from .. import clock
 from ..customers import reading
 from ..panels import home_panel
-from . import bp
+from .blueprint import bp
 
 log = logging.getLogger(__name__)
 

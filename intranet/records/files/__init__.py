@@ -1,0 +1,1 @@
+"""A customer file: its schema, checks, canonical YAML, entries, documents, diffs."""

@@ -1,0 +1,1 @@
+"""Bringing customers and receivables in from spreadsheets (R4, R28)."""
