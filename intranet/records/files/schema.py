@@ -61,7 +61,7 @@ def _g(**children: Field) -> Field:
     return Field(GROUP, children=children)
 
 
-def _l(unique: str = "", unique_message: str = "", **children: Field) -> Field:
+def _ls(unique: str = "", unique_message: str = "", **children: Field) -> Field:
     """Build a list-of-mappings field; keyword order is each item's key order."""
     return Field(LIST, children=children, unique=unique, unique_message=unique_message)
 
@@ -123,7 +123,7 @@ SCHEMA: dict[str, Field] = {
         website=_T, business_scope=_T, registered_capital=Field(AMOUNT),
         founded=Field(PARTIAL_DATE), first_deal=Field(PARTIAL_DATE), organisation_form=_T,
         assets=Field(AMOUNT)),
-    "people": _l(
+    "people": _ls(
         role=_T, name=_NAME, title=_T, phone=Field(PHONE), email=Field(EMAIL), personality=_T,
         hobbies=_T, family=_T, education=_T, age=Field(INT, minimum=0, maximum=130),
         ability=_T),
@@ -139,20 +139,20 @@ SCHEMA: dict[str, Field] = {
         credit_status=_T, trade_terms=_T, credit_problems=_T),
     "notes": _T,
     "source": _e(*SOURCES),
-    "contacts": _l(
+    "contacts": _ls(
         date=Field(DATE, **_MUST), channel=_e(*CONTACT_CHANNELS), staff=Field(USERNAME),
         summary=_T, report=_T, next_contact=Field(DATE, optional=True), source=_e(*SOURCES),
         confidential=Field(BOOL), recorded_on=Field(DATE), corrected=_MARK, withdrawn=_MARK),
     # Events keep a partial date: a change is often known only to the month.
-    "events": _l(date=Field(PARTIAL_DATE, **_MUST), kind=_e(*EVENT_KINDS), summary=_T,
+    "events": _ls(date=Field(PARTIAL_DATE, **_MUST), kind=_e(*EVENT_KINDS), summary=_T,
                  source=_e(*SOURCES), recorded_by=Field(USERNAME, optional=True),
                  corrected=_MARK, withdrawn=_MARK),
-    "yearly": _l(
+    "yearly": _ls(
         "year", N_("The year {year} is already listed"),
         year=Field(INT, minimum=1900, maximum=2999, **_MUST), sales=Field(AMOUNT_MAP),
         financials=_g(revenue=Field(AMOUNT), profit=Field(SIGNED_AMOUNT),
                       assets=Field(AMOUNT), liabilities=Field(AMOUNT), notes=_T)),
-    "documents": _l(
+    "documents": _ls(
         file=Field(**_MUST), title=_NAME, kind=_T, signed_on=Field(DATE),
         size=Field(INT, minimum=0), sha256=Field(SHA256), uploaded_by=Field(USERNAME),
         original_name=_NAME, content_type=_NAME, uploaded_on=Field(DATE)),
@@ -160,14 +160,14 @@ SCHEMA: dict[str, Field] = {
     "sales_power": _g(scores=Field(AMOUNT_MAP), assessed_on=Field(DATE),
                       assessed_by=Field(USERNAME), notes=_T),
     # R32: things someone must do about this customer, e.g. introduce a successor.
-    "tasks": _l(kind=_e(*TASK_KINDS, **_MUST), assignee=Field(USERNAME, **_MUST), summary=_T,
+    "tasks": _ls(kind=_e(*TASK_KINDS, **_MUST), assignee=Field(USERNAME, **_MUST), summary=_T,
                 from_staff=Field(USERNAME), created_on=Field(DATE), due_on=Field(DATE),
                 done_on=Field(DATE), told_on=Field(DATE), told_by=Field(USERNAME)),
     # R10: what a customer sent through their own data form, field by field, until reviewed.
-    "proposals": _l(id=_NAME, submitted_on=Field(DATE), submitted_by=_NAME,
+    "proposals": _ls(id=_NAME, submitted_on=Field(DATE), submitted_by=_NAME,
                     link_by=Field(USERNAME), status=_e(*PROPOSAL_STATES),
                     reviewed_by=Field(USERNAME), reviewed_on=Field(DATE),
-                    fields=_l(path=_NAME, value=_T, decision=_e(*FIELD_DECISIONS))),
+                    fields=_ls(path=_NAME, value=_T, decision=_e(*FIELD_DECISIONS))),
 }
 
 Order = dict[str, "Order | None"]
