@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
@@ -160,6 +161,12 @@ class Planner:
         happened = day - timedelta(days=rng.randrange(1, 7)) if late else day
         # recorded_on shows how late it was filed.
         entry = living.contact_entry(rng, max(happened, created), author, channel, day)
+        # About one contact in four plans the next one 1–4 weeks on (issue 14's reminders);
+        # decided by a hash, not the generator, so the rest of the company stays as it was.
+        mark = zlib.crc32(f"{author}|{day.isoformat()}|{entry['summary']}".encode())
+        if mark % 4 == 0:
+            planned = date.fromisoformat(str(entry["date"])) + timedelta(days=7 + mark % 22)
+            entry = {**entry, "next_contact": planned.isoformat()}
         self.source = str(entry["source"])
         changes: dict[str, object] = {"contacts": [*self.get("contacts"), entry]}  # type: ignore[misc]
         # As the intranet does: the author's contact fulfils their hand-over task (R32).

@@ -33,6 +33,8 @@ def test_the_navbar_is_one_line_for_every_role_and_language(browser, site):
         page = context.new_page()
         sign_in(page, base, member["username"])
         for language in LANGUAGES:
+            # The switch submits itself from app.js (deferred): wait until it is loaded.
+            page.wait_for_load_state("load")
             with page.expect_navigation():
                 page.select_option("#lang", language)
             box = page.evaluate(MEASURE)
