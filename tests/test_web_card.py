@@ -71,7 +71,7 @@ def test_the_distributor_card_prints_every_section_with_its_values(web, svc):
             assert re.search(rf'{re.escape(schema.LABELS[path])}<span class="required-mark">'
                              r'\*</span></th>\s*<td class="sheet-value[^"]*" data-path="'
                              + re.escape(path), html), path
-    assert 'href="/static/css/card.css"' in html and "data-print" in html
+    assert re.search(r'href="/static/css/card\.css\?v=[0-9a-f]+"', html) and "data-print" in html
     fresh = journal(svc)[before:]
     assert [(e["user"], e["customer"], e["action"], e["allowed"], e["route"])
             for e in fresh if e["customer"]] == [

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import pytest
 from flask import abort
@@ -275,3 +277,26 @@ def test_healthz_says_only_ok_to_anyone_but_the_administrator(app, web, svc):
     assert sign_in(director, "director").status_code == 302
     details = director.get("/healthz").get_json()
     assert details == {"status": "ok", "head": svc.archive.head(), "customers": 0}
+
+
+def test_static_links_carry_their_version_and_only_those_are_kept_for_a_year(web):
+    page = web.get("/login").get_data(as_text=True)
+    link = re.search(r'href="(/static/css/app\.css\?v=([0-9a-f]+))"', page)
+    assert link, "the style sheet's link has no version"
+    kept = web.get(link.group(1))
+    assert kept.status_code == 200
+    assert kept.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    check_headers(kept, page=False)
+    # Without the version, or with an old one, the browser asks again next time.
+    for url in ("/static/css/app.css", "/static/css/app.css?v=0"):
+        assert "max-age=31536000" not in web.get(url).headers.get("Cache-Control", ""), url
+    # A changed file gets a new link, so nobody keeps a stale copy after an upgrade.
+    css = Path(web.application.static_folder) / "css" / "app.css"
+    stat = css.stat()
+    try:
+        os.utime(css, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        again = re.search(r'href="/static/css/app\.css\?v=([0-9a-f]+)"',
+                          web.get("/login").get_data(as_text=True))
+        assert again and again.group(1) != link.group(2)
+    finally:
+        os.utime(css, ns=(stat.st_atime_ns, stat.st_mtime_ns))

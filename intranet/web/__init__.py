@@ -25,6 +25,7 @@ from . import (
     offers,
     security,
     setup,
+    static_files,
     status,
     users,
 )
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(users.load)
     security.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     customer_form.init_app(app)
